@@ -1,0 +1,21 @@
+# Project-wide compile settings, applied by linking PerfWatch::Common.
+add_library(perfwatch_common INTERFACE)
+add_library(PerfWatch::Common ALIAS perfwatch_common)
+
+target_compile_features(perfwatch_common INTERFACE cxx_std_20)
+target_compile_definitions(perfwatch_common INTERFACE
+    QT_NO_CAST_FROM_ASCII
+    QT_NO_CAST_TO_ASCII
+    QT_USE_QSTRINGBUILDER
+    QT_NO_FOREACH
+    QT_NO_URL_CAST_FROM_STRING
+    QT_NO_NARROWING_CONVERSIONS_IN_CONNECT)
+target_compile_options(perfwatch_common INTERFACE -Wall -Wextra -Wpedantic)
+if(PERFWATCH_WERROR)
+    target_compile_options(perfwatch_common INTERFACE -Werror)
+endif()
+if(PERFWATCH_SANITIZE)
+    target_compile_options(perfwatch_common INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer
+                                                      -fno-sanitize-recover=undefined)
+    target_link_options(perfwatch_common INTERFACE -fsanitize=address,undefined)
+endif()

@@ -1,0 +1,117 @@
+#pragma once
+
+#include "aggregate.h"
+#include "analyzer.h"
+#include "metricstore.h"
+
+#include <QObject>
+#include <QString>
+
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace perfwatch {
+
+class HistoryDatabase;
+
+/// One point of the score history.
+struct ScorePoint
+{
+    qint64 timestampMs = 0;
+    int score = 0;
+    Band band = Band::NoData;
+};
+
+/// Aggregates of every key over a period, from memory and the persisted history.
+struct PeriodSummary
+{
+    qint64 fromMs = 0;
+    qint64 toMs = 0;
+    std::vector<KeyAggregate> keys;
+};
+
+/// Whether history is being written; shown in the window, the status bar and /health.
+struct PersistenceStatus
+{
+    bool enabled = false; ///< false when running without a data folder (tests) or before start
+    bool healthy = true; ///< false while writes fail (disk full, read-only folder)
+    QString path; ///< the SQLite file
+    QString lastError; ///< one line, empty when healthy
+    qint64 lastFlushMs = 0;
+    quint64 pendingRows = 0; ///< rollups waiting to be written
+};
+
+struct EngineConfig
+{
+    StoreConfig store;
+    AnalyzerConfig analyzer;
+    QString dataDir; ///< empty: no persistence
+    qint64 flushIntervalMs = 10'000; ///< how often rollups go to SQLite (the most a crash can lose)
+    qint64 analysisIntervalMs = 10'000; ///< how often the score and recommendations are recomputed
+    qint64 cleanupIntervalMs = 30 * 60 * 1000; ///< PERFORMANCE_CLEANUP_INTERVAL_MINUTES
+    int historyRetentionHours = 48; ///< persisted rollups older than this are deleted
+};
+
+/// The headless core: store, analyzer and history, with their periodic work on one worker thread.
+///
+/// Every public function is thread-safe; the ingest thread writes through store(), the GUI and
+/// REST handlers read through the query functions. Periodic work (flush, analysis, cleanup)
+/// runs on the engine's own thread and never on the caller's.
+class PerformanceEngine : public QObject
+{
+    Q_OBJECT
+public:
+    explicit PerformanceEngine(EngineConfig config, QObject *parent = nullptr);
+    ~PerformanceEngine() override;
+
+    /// Opens the history (restoring the last rollups, score history and recommendations) and
+    /// starts the worker thread. Returns false with a one-line message when the history cannot
+    /// be used at all; a damaged file is moved aside and a fresh one started instead.
+    bool start(QString *error = nullptr);
+    /// Flushes pending rollups and stops the worker thread. Called by the destructor too.
+    void stop();
+
+    const EngineConfig &config() const { return m_config; }
+    MetricStore &store() { return m_store; }
+    const MetricStore &store() const { return m_store; }
+
+    /// The most recent analysis (recomputed every analysisIntervalMs, or by analyzeNow()).
+    AnalysisResult latestAnalysis() const;
+    /// Recomputes the analysis now on the calling thread and publishes it.
+    AnalysisResult analyzeNow(qint64 nowMs);
+    /// Changes thresholds; takes effect at the next analysis.
+    void setAnalyzerConfig(const AnalyzerConfig &config);
+    AnalyzerConfig analyzerConfig() const;
+
+    /// Aggregates of every key over the last `hours` hours (memory plus history).
+    PeriodSummary summary(double hours, qint64 nowMs) const;
+    /// Series of one key / one kind over any range, from memory and history.
+    std::vector<TimePoint> keySeries(const KeyMeta &key, qint64 fromMs, qint64 toMs, qint64 stepMs) const;
+    std::vector<TimePoint> kindSeries(MetricKind kind, const QStringList &services, qint64 fromMs, qint64 toMs,
+                                      qint64 stepMs) const;
+    std::vector<ScorePoint> scoreHistory(qint64 fromMs, qint64 toMs) const;
+
+    PersistenceStatus persistenceStatus() const;
+
+    /// Writes pending rollups now (blocking until done); used at shutdown and by tests.
+    void flushNow();
+
+Q_SIGNALS:
+    /// Emitted from the engine thread after each periodic analysis.
+    void analysisUpdated();
+    /// Emitted when persistence goes from healthy to failing or back.
+    void persistenceStatusChanged();
+
+private:
+    struct Worker;
+    EngineConfig m_config;
+    MetricStore m_store;
+    std::unique_ptr<Worker> m_worker;
+    mutable std::mutex m_resultMutex;
+    AnalysisResult m_latest;
+    Analyzer m_analyzer;
+    mutable std::mutex m_analyzerMutex;
+};
+
+} // namespace perfwatch

@@ -1,0 +1,85 @@
+#pragma once
+
+#include <QByteArray>
+#include <QByteArrayView>
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace perfwatch {
+
+/// Mergeable quantile sketch for non-negative values with a bounded relative error.
+///
+/// Values are mapped to logarithmic bins (DDSketch-style): bin i holds values in
+/// (gamma^(i-1), gamma^i] with gamma = (1 + a) / (1 - a), so reporting the bin's midpoint
+/// is within a = 1% of any value in it. Values below kMinValue are counted in a zero bin and
+/// reported as 0; values above kMaxValue are clamped into the top bin. Quantiles are clamped
+/// to the exact min and max seen, so p0 and p100 are exact.
+///
+/// A sketch is dense (a counter per bin between the lowest and highest bin used) while it is
+/// written to; compact() packs it into a varint byte string, about 2 bytes per non-empty bin,
+/// which is what sealed time buckets keep in memory and what SQLite stores. Adding to a
+/// compact sketch unpacks it again.
+class LatencySketch
+{
+public:
+    static constexpr double kRelativeAccuracy = 0.0099;
+    static constexpr double kMinValue = 1e-4; ///< 100 ns, in milliseconds
+    static constexpr double kMaxValue = 1e9; ///< about 11.6 days, in milliseconds
+
+    LatencySketch() = default;
+
+    /// The bin a value falls in; kZeroIndex for values below kMinValue. Hot path: compute once
+    /// and feed the index to several sketches with addIndex().
+    static int indexFor(double value);
+    static constexpr int kZeroIndex = INT32_MIN;
+    /// The value reported for a bin (its midpoint in relative terms).
+    static double valueFor(int index);
+
+    void add(double value, std::uint64_t count = 1);
+    /// Adds a value whose bin is already known; value is still needed for exact min/max.
+    void addIndex(int index, double value, std::uint64_t count = 1);
+    void merge(const LatencySketch &other);
+    void clear();
+
+    std::uint64_t count() const { return m_count; }
+    bool isEmpty() const { return m_count == 0; }
+    double min() const { return m_min; }
+    double max() const { return m_max; }
+
+    /// The q-quantile (q in [0, 1]) with rank q * (count - 1); NaN when empty.
+    double quantile(double q) const;
+    /// Approximately how many values are <= value (exact up to the bin holding value).
+    std::uint64_t countAtOrBelow(double value) const;
+
+    /// Packs the bins into the compact form; cheap to keep, slower to add to.
+    void compact();
+    bool isCompact() const { return !m_packed.empty(); }
+    /// Heap bytes held (for memory accounting and tests).
+    std::size_t memoryUsage() const;
+
+    /// Self-describing binary form (versioned), used for persistence.
+    QByteArray encode() const;
+    /// Parses encode()'s output; nullopt for anything malformed (never crashes on hostile bytes).
+    static std::optional<LatencySketch> decode(QByteArrayView bytes);
+
+    friend bool operator==(const LatencySketch &a, const LatencySketch &b);
+
+private:
+    template<typename Fn>
+    void forEachBin(Fn &&fn) const; ///< fn(index, count) in ascending index order, non-empty bins only
+    void unpack();
+    void ensureRange(int index);
+    void appendPacked(std::vector<std::uint8_t> &out) const;
+
+    std::vector<std::uint64_t> m_bins; ///< dense counters; m_bins[i] is bin m_offset + i
+    int m_offset = 0;
+    std::vector<std::uint8_t> m_packed; ///< compact form; when non-empty, m_bins is empty
+    std::uint64_t m_count = 0;
+    std::uint64_t m_zeroCount = 0;
+    double m_min = 0;
+    double m_max = 0;
+};
+
+} // namespace perfwatch

@@ -1,0 +1,127 @@
+#pragma once
+
+#include "aggregate.h"
+#include "event.h"
+
+#include <QByteArray>
+#include <QStringList>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <vector>
+
+namespace perfwatch {
+
+/// Limits and retention of the in-memory store (DESIGN §5, §9).
+struct StoreConfig
+{
+    int maxKeys = 10000; ///< distinct keys before events land in a per-kind "other" key
+    int maxServices = 32; ///< distinct services before they are folded into "other"
+    int rawHistory = 1000; ///< PERFORMANCE_MAX_METRIC_HISTORY: raw samples kept per key
+    int maxPendingRequests = 20000; ///< request_ids waiting for correlation
+    int traceHistory = 20000; ///< finished correlated requests kept
+    qint64 maxLateMs = 48LL * 3600 * 1000; ///< older events are dropped (the decoder refuses them first)
+};
+
+/// Bucket sizes and lengths of the in-memory tiers. Longer ranges come from the persisted history.
+struct StoreTiers
+{
+    static constexpr qint64 kKeyFineMs = 10'000; ///< per key: 10 s buckets ...
+    static constexpr int kKeyFineSlots = 90; ///< ... for 15 min
+    static constexpr qint64 kGroupFineMs = 1'000; ///< per service and kind: 1 s buckets ...
+    static constexpr int kGroupFineSlots = 900; ///< ... for 15 min
+    static constexpr qint64 kMinuteMs = 60'000; ///< per key and per group: 1 min buckets ...
+    static constexpr int kMinuteSlots = 80; ///< ... for 80 min (score window + the hour before)
+};
+
+/// One minute rollup handed to persistence (or loaded back from it).
+struct RollupRow
+{
+    enum class Scope : quint8 {
+        Key, ///< one key: meta.kind, meta.service, meta.name
+        Group, ///< all keys of meta.kind from meta.service; meta.name is empty
+    };
+    Scope scope = Scope::Key;
+    KeyMeta meta; ///< meta.id is the store's id; persistence identifies keys by kind/service/name
+    qint64 startMs = 0; ///< minute start, Unix ms
+    MetricStats stats;
+    QByteArray sketch; ///< LatencySketch::encode(); empty when the kind has no latency
+    bool additive = false; ///< late data: add to an existing row instead of replacing it
+};
+
+/// Ingest-side counters readable from any thread.
+struct StoreCounters
+{
+    quint64 events = 0; ///< accepted into the store since start
+    quint64 overflowEvents = 0; ///< events that landed in an "other" key (key cap)
+    quint64 droppedLate = 0; ///< events older than the late window or beyond the late buffer
+    quint64 keys = 0;
+    quint64 services = 0;
+};
+
+/// Thread-safe per-key time-bucketed metric store with bounded memory.
+///
+/// Writers call insert() with a batch (one short lock per batch). Readers get value copies
+/// (windows, series, raw samples) built under short chunked locks, so a reader never holds
+/// up ingest for long. Memory grows with keys x retained buckets, never with events.
+class MetricStore
+{
+public:
+    explicit MetricStore(StoreConfig config = {});
+    ~MetricStore();
+    Q_DISABLE_COPY_MOVE(MetricStore)
+
+    const StoreConfig &config() const { return m_config; }
+
+    /// Stores a batch of validated events received at nowMs. Timestamps ahead of nowMs are
+    /// treated as nowMs (clock skew); 0 means nowMs.
+    void insert(std::span<const IngestEvent> events, qint64 nowMs);
+
+    /// Key metadata, append-only: keys(n) returns the keys with id >= n.
+    std::vector<KeyMeta> keys(KeyId from = 0) const;
+    std::size_t keyCount() const;
+    QStringList services() const;
+    StoreCounters counters() const;
+
+    /// Per-key aggregates of [fromMs, toMs) from the in-memory tiers, for keys with data in it.
+    /// Uses the coarsest tier fine enough for the window; buckets overlapping the window count whole.
+    std::vector<KeyAggregate> window(qint64 fromMs, qint64 toMs) const;
+    /// One key's aggregate over [fromMs, toMs).
+    Aggregate keyWindow(KeyId key, qint64 fromMs, qint64 toMs) const;
+
+    /// Time series of one key (buckets of stepMs, only non-empty ones, ascending).
+    std::vector<TimePoint> keySeries(KeyId key, qint64 fromMs, qint64 toMs, qint64 stepMs) const;
+    /// Time series of all keys of a kind, optionally only the given services (empty = all).
+    std::vector<TimePoint> kindSeries(MetricKind kind, const QStringList &services, qint64 fromMs, qint64 toMs,
+                                      qint64 stepMs) const;
+    /// The earliest time from which series of this step are fully in memory.
+    qint64 memoryHorizonMs(qint64 nowMs, qint64 stepMs) const;
+
+    /// The most recent raw samples of a key, newest last.
+    std::vector<RawSample> rawSamples(KeyId key, int maxCount) const;
+    /// Field sets queried on a db key, most frequent first.
+    std::vector<FieldSetCount> fieldSets(KeyId key) const;
+    /// Correlated requests finished at or after fromMs, oldest first.
+    std::vector<RequestTrace> traces(qint64 fromMs, qint64 nowMs) const;
+
+    /// Drops expired buckets, seals idle ones and finishes stale correlations.
+    void cleanup(qint64 nowMs);
+
+    /// Minute rollups changed since the last call (including the open minute), for persistence.
+    std::vector<RollupRow> takeDirtyRollups();
+    /// Loads persisted minute rollups (newer than the minute tier's horizon) back into memory.
+    void restore(const std::vector<RollupRow> &rows, qint64 nowMs);
+
+    /// Approximate heap bytes held (sketch bins, raw samples), for tests and the status bar.
+    std::size_t memoryUsage() const;
+
+private:
+    struct State;
+    StoreConfig m_config;
+    std::unique_ptr<State> m_state;
+    mutable std::mutex m_mutex;
+};
+
+} // namespace perfwatch
