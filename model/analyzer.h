@@ -4,7 +4,6 @@
 
 #include <QJsonObject>
 #include <QString>
-
 #include <map>
 #include <unordered_map>
 #include <vector>
@@ -57,7 +56,14 @@ struct AnalyzerConfig
     double trendChangeThreshold = 0.20; ///< p95 change beyond +/- this is degrading / improving
 };
 
-enum class Band : quint8 { NoData, Poor, Fair, Good, Excellent };
+enum class Band : quint8
+{
+    NoData,
+    Poor,
+    Fair,
+    Good,
+    Excellent
+};
 
 /// Wire name of a band: "excellent", "good", "fair", "poor", "no_data".
 QString bandName(Band band);
@@ -101,8 +107,20 @@ struct Score
     qint64 computedAtMs = 0;
 };
 
-enum class RecommendationType : quint8 { Api, Database, Processing, Resources, Trend };
-enum class Priority : quint8 { High, Medium, Low };
+enum class RecommendationType : quint8
+{
+    Api,
+    Database,
+    Processing,
+    Resources,
+    Trend
+};
+enum class Priority : quint8
+{
+    High,
+    Medium,
+    Low
+};
 
 QString typeName(RecommendationType type); ///< "api", "database", "processing", "resources", "trend"
 QString priorityName(Priority priority); ///< "high", "medium", "low"
@@ -131,7 +149,12 @@ struct Recommendation
     QJsonObject toJson() const;
 };
 
-enum class TrendDirection : quint8 { Improving, Stable, Degrading };
+enum class TrendDirection : quint8
+{
+    Improving,
+    Stable,
+    Degrading
+};
 
 QString trendDirectionName(TrendDirection direction); ///< "improving", "stable", "degrading"
 
