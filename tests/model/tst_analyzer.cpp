@@ -1,11 +1,14 @@
 #include "analyzer.h"
+#include "metricstore.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLocale>
 #include <QTest>
 #include <cmath>
+#include <deque>
 #include <limits>
+#include <string>
 
 using namespace perfwatch;
 using namespace Qt::StringLiterals;
@@ -179,6 +182,9 @@ private Q_SLOTS:
     void trends_data();
     void trends();
     void recommendationJson();
+
+    // Through a real store
+    void collectFromStore();
 };
 
 void TestAnalyzer::initTestCase()
@@ -1315,6 +1321,105 @@ void TestAnalyzer::recommendationJson()
     QCOMPARE(typeName(RecommendationType::Trend), u"trend"_s);
     QCOMPARE(priorityName(Priority::Low), u"low"_s);
     QCOMPARE(priorityName(Priority::Medium), u"medium"_s);
+}
+
+void TestAnalyzer::collectFromStore()
+{
+    // The 84-point example as ingested events. The 10 slow requests carry a request_id and run
+    // find:trips 5 times each (the 50 db events), with the fields they filter on.
+    std::deque<std::string> requestIds; // IngestEvent holds views; keep the strings alive
+    std::vector<IngestEvent> events;
+    const qint64 start = kNow - 10 * kMinute;
+    for (int i = 0; i < 100; ++i) {
+        const bool slow = i % 10 == 9;
+        IngestEvent api;
+        api.kind = MetricKind::Api;
+        api.service = "shop";
+        api.name = "GET:/api/trips";
+        api.timestampMs = start + i * 1000;
+        api.value = slow ? 1100 : 100;
+        api.status = 200;
+        if (slow) {
+            requestIds.push_back("req-" + std::to_string(i));
+            api.requestId = requestIds.back();
+            for (int q = 0; q < 5; ++q) {
+                IngestEvent db;
+                db.kind = MetricKind::Db;
+                db.service = "shop";
+                db.name = "find:trips";
+                db.requestId = requestIds.back();
+                db.fields = "user_id,start_time";
+                db.timestampMs = api.timestampMs;
+                db.value = 50;
+                events.push_back(db);
+            }
+        }
+        events.push_back(api);
+    }
+    // The hour before the window, and a pool gauge.
+    for (int i = 0; i < 5; ++i) {
+        IngestEvent old;
+        old.kind = MetricKind::Api;
+        old.service = "shop";
+        old.name = "GET:/api/trips";
+        old.timestampMs = kNow - 30 * kMinute + i * 1000;
+        old.value = 80;
+        old.status = 200;
+        events.push_back(old);
+    }
+    IngestEvent pool;
+    pool.kind = MetricKind::Gauge;
+    pool.service = "shop";
+    pool.name = "db.pool.size";
+    pool.timestampMs = kNow - 5 * kMinute;
+    pool.value = 10;
+    events.push_back(pool);
+
+    MetricStore store;
+    store.insert(events, kNow);
+
+    Analyzer analyzer;
+    const AnalyzerInput input = analyzer.collect(store, kNow);
+    QCOMPARE(input.nowMs, kNow);
+    QCOMPARE(input.windowMs, kWindow);
+    QCOMPARE(input.current.size(), 3u); // api, db, gauge
+    QCOMPARE(input.previous.size(), 1u);
+    QCOMPARE(input.previous.front().agg.stats.count, 5u);
+    QCOMPARE(input.gauges.size(), 1u);
+    QCOMPARE(input.gauges.front().meta.name, u"db.pool.size"_s);
+    QCOMPARE(input.gauges.front().points.size(), 1u);
+    QCOMPARE(input.traces.size(), 10u);
+    KeyId findId = 0;
+    for (const KeyAggregate &k : input.current) {
+        if (k.meta.name == u"find:trips")
+            findId = k.meta.id;
+    }
+    QVERIFY(input.fieldSets.count(findId));
+    QCOMPARE(input.fieldSets.at(findId).front().fields, u"user_id,start_time"_s);
+    QCOMPARE(input.fieldSets.at(findId).front().count, 50u);
+
+    const AnalysisResult result = analyzer.analyze(store, kNow);
+    QCOMPARE(result.score.value, 84);
+    QCOMPARE(result.score.band, Band::Excellent);
+    QCOMPARE(result.score.breakdown.apiRequests, 100u);
+    QCOMPARE(result.score.breakdown.dbOperations, 50u);
+    QCOMPARE(result.score.breakdown.dbAvgMs, 50.0);
+
+    QCOMPARE(result.recommendations.size(), 2u);
+    const Recommendation &slow = result.recommendations[0];
+    QCOMPARE(slow.id, u"slow_endpoint:shop:GET:/api/trips"_s);
+    QCOMPARE(slow.priority, Priority::High);
+    QCOMPARE(slow.evidence.value("requests"_L1).toInteger(), 100);
+    QCOMPARE(slow.evidence.value("avg_ms"_L1).toDouble(), 200.0);
+    QVERIFY(std::abs(slow.evidence.value("p95_ms"_L1).toDouble() - 1100) <= 11);
+    // 250 of 1,100 ms in the database: not the place to look.
+    QCOMPARE(slow.evidence.value("traced_requests"_L1).toInteger(), 10);
+    QCOMPARE(slow.evidence.value("db_share"_L1).toDouble(), 0.2273);
+    QVERIFY2(slow.suggestion.startsWith(u"Only 22.7% of its time"_s), qPrintable(slow.suggestion));
+    const Recommendation &nPlusOne = result.recommendations[1];
+    QCOMPARE(nPlusOne.id, u"n_plus_one:shop:GET:/api/trips:find:trips"_s);
+    QCOMPARE(nPlusOne.evidence.value("occurrences"_L1).toInteger(), 10);
+    QCOMPARE(nPlusOne.evidence.value("max_queries_per_request"_L1).toInteger(), 5);
 }
 
 QTEST_GUILESS_MAIN(TestAnalyzer)
