@@ -8,6 +8,7 @@ void DecodedBatch::clear()
     m_errors.clear();
     m_rejected = 0;
     m_refused = false;
+    m_tooLarge = false;
     m_refusal.clear();
     m_arena.reset();
 }
@@ -19,8 +20,9 @@ void DecodedBatch::reject(std::size_t index, std::string_view message)
         m_errors.push_back({ index, std::string(message) });
 }
 
-void DecodedBatch::refuse(std::string_view reason)
+void DecodedBatch::refuse(std::string_view reason, bool tooLarge)
 {
+    m_tooLarge = tooLarge;
     m_events.clear();
     m_errors.clear();
     m_rejected = 0;

@@ -45,13 +45,15 @@ public:
     bool isRefused() const { return m_refused; }
     /// One line saying why the body was refused; empty unless isRefused().
     const std::string &refusal() const { return m_refusal; }
+    /// The body was refused for its size (too many events) rather than its form: 413, not 400.
+    bool isRefusedAsTooLarge() const { return m_refused && m_tooLarge; }
 
     // Filled by decoders.
     IngestEvent &appendEvent() { return m_events.emplace_back(); }
     void dropLastEvent() { m_events.pop_back(); }
     void reject(std::size_t index, std::string_view message);
     /// Refuses the whole body: events and per-event errors are dropped.
-    void refuse(std::string_view reason);
+    void refuse(std::string_view reason, bool tooLarge = false);
     StringArena &arena() { return m_arena; }
     void reserve(std::size_t events) { m_events.reserve(events); }
 
@@ -60,6 +62,7 @@ private:
     std::vector<EventError> m_errors;
     std::size_t m_rejected = 0;
     bool m_refused = false;
+    bool m_tooLarge = false;
     std::string m_refusal;
     StringArena m_arena;
 };

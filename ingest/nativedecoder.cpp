@@ -222,6 +222,7 @@ struct NativeDecoder::Impl
     const char *bufferEnd = nullptr; ///< end of the readable bytes (padding included)
     bool stableStrings = true; ///< false for NDJSON: each line reuses the parser's string buffer
     std::string fatal; ///< non-empty once the body is refused
+    bool fatalTooLarge = false; ///< refused for its size (413) rather than its form (400)
     std::string message; ///< scratch for event errors
     std::string routeScratch;
     std::vector<std::string_view> fieldNames;
@@ -301,10 +302,11 @@ bool NativeDecoder::decodePadded(
     d->batch = &batch;
     d->nowMs = nowMs;
     d->fatal.clear();
+    d->fatalTooLarge = false;
     d->lastA = d->lastB = d->lastKey = {};
     const bool ok = d->decodeBody(body, readable, format);
     if (!ok) {
-        batch.refuse(d->fatal);
+        batch.refuse(d->fatal, d->fatalTooLarge);
         return false;
     }
     return true;
@@ -346,6 +348,7 @@ bool NativeDecoder::Impl::decodeJson(const char *data, std::size_t size, std::si
             if (const error_code e = std::move(element).get(value); e != simdjson::SUCCESS)
                 return setFatal(e);
             if (index == limits.maxEvents) {
+                fatalTooLarge = true;
                 setFatalText("the batch holds more than " + std::to_string(limits.maxEvents) + " events; send at most "
                     + std::to_string(limits.maxEvents) + " per request");
                 return false;
@@ -394,6 +397,7 @@ bool NativeDecoder::Impl::decodeNdjson(const char *data, std::size_t size, std::
         if (begin == end)
             continue; // blank line
         if (index == limits.maxEvents) {
+            fatalTooLarge = true;
             setFatalText("the batch holds more than " + std::to_string(limits.maxEvents) + " events; send at most "
                 + std::to_string(limits.maxEvents) + " per request");
             return false;
@@ -732,8 +736,14 @@ bool NativeDecoder::Impl::parseFields(od::value &v, Slot &slot, std::string_view
         slot = Slot::Invalid;
         return true;
     }
-    std::sort(fieldNames.begin(), fieldNames.end());
-    fieldNames.erase(std::unique(fieldNames.begin(), fieldNames.end()), fieldNames.end());
+    // Client order matters (it is the index column order); repeated names keep the first place.
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < fieldNames.size(); ++i) {
+        if (std::find(fieldNames.begin(), fieldNames.begin() + std::ptrdiff_t(kept), fieldNames[i])
+            == fieldNames.begin() + std::ptrdiff_t(kept))
+            fieldNames[kept++] = fieldNames[i];
+    }
+    fieldNames.resize(kept);
     std::size_t size = 0;
     for (const auto &name : fieldNames)
         size += name.size() + 1;

@@ -111,7 +111,7 @@ void tst_NativeDecoder::decodesEveryType_data()
     QTest::newRow("db") << QByteArray(R"({"type":"db","operation":"find","collection":"trips","duration_ms":3,
         "fields":["user_id","start_time","user_id"],"documents":7,"error":true,"service":"svc",
         "timestamp":"2023-11-14T22:13:20.5Z"})")
-                        << int(MetricKind::Db) << u"find:trips"_s << u"svc"_s << QString() << u"start_time,user_id"_s
+                        << int(MetricKind::Db) << u"find:trips"_s << u"svc"_s << QString() << u"user_id,start_time"_s
                         << qint64(kNow + 500) << 3.0 << quint64(7) << quint64(0) << 0 << true;
     QTest::newRow("db defaults") << QByteArray(
         R"({"type":"db","operation":"aggregate","collection":"users","duration_ms":250.25})")
