@@ -1,0 +1,610 @@
+#include "httptestclient.h"
+#include "ingestserver.h"
+#include "ingestservice.h"
+#include "metricstore.h"
+#include "performanceroutes.h"
+
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QTest>
+#include <memory>
+
+using namespace perfwatch;
+using namespace perfwatch::test;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+QByteArray postRequest(
+    const QByteArray &body, const QByteArray &contentType = "application/json", const QByteArray &extraHeaders = {})
+{
+    QByteArray request = "POST /api/performance/ingest HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+    if (!contentType.isEmpty())
+        request += "Content-Type: " + contentType + "\r\n";
+    request += extraHeaders;
+    request += "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+    return request;
+}
+
+QByteArray getRequest(const QByteArray &path, const QByteArray &extraHeaders = {})
+{
+    return "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extraHeaders + "\r\n";
+}
+
+QByteArray gauge(const QByteArray &name, double value = 1)
+{
+    return R"({"type":"gauge","name":")" + name + R"(","value":)" + QByteArray::number(value) + '}';
+}
+
+} // namespace
+
+class tst_IngestServer : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+
+    void ingestsThroughQNetworkAccessManager();
+    void answersIngest_data();
+    void answersIngest();
+    void answers404And405WithJson();
+    void refusesOversizedBodyBeforeReadingIt();
+    void refusesOversizedChunkedBody();
+    void refusesOversizedHeaders();
+    void refusesBadFraming_data();
+    void refusesBadFraming();
+    void closesStalledClients();
+    void closesIdleConnections();
+    void capsConnections();
+    void requiresTheTokenWhenConfigured();
+    void requiresATokenOffLoopback();
+    void reportsABusyPort();
+    void shedsTooManyRequests();
+    void shedsWhenBusy();
+    void servesKeepAliveAndPipelinedRequests();
+    void answersExpectContinue();
+    void acceptsChunkedBodies();
+    void countsEverything();
+
+private:
+    IngestConfig testConfig() const;
+    void startServer(const IngestConfig &config);
+    QStringList storedNames() const;
+    /// After a hostile request: the server still answers on a new connection and the data
+    /// accepted before is intact.
+    void verifyStillServing();
+
+    std::unique_ptr<MetricStore> m_store;
+    std::unique_ptr<IngestService> m_service;
+    quint16 m_port = 0;
+    int m_alive = 0;
+};
+
+IngestConfig tst_IngestServer::testConfig() const
+{
+    IngestConfig config;
+    config.port = 0;
+    config.sweepIntervalMs = 50;
+    config.lingerMs = 500;
+    return config;
+}
+
+void tst_IngestServer::startServer(const IngestConfig &config)
+{
+    if (m_service)
+        m_service->stop();
+    m_store = std::make_unique<MetricStore>();
+    MetricStore *store = m_store.get();
+    m_service = std::make_unique<IngestService>([store](IngestServer &server) { installIngestRoute(server, *store); });
+    QString error;
+    m_port = m_service->start(config, &error);
+    QVERIFY2(m_port != 0, qPrintable(error));
+}
+
+QStringList tst_IngestServer::storedNames() const
+{
+    QStringList names;
+    for (const KeyMeta &meta : m_store->keys())
+        names << meta.name;
+    return names;
+}
+
+void tst_IngestServer::verifyStillServing()
+{
+    const QStringList before = storedNames();
+    const QByteArray name = "alive." + QByteArray::number(++m_alive);
+    HttpTestClient client(m_port);
+    const auto reply = client.request(postRequest(gauge(name)));
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 202);
+    const QStringList after = storedNames();
+    for (const QString &n : before)
+        QVERIFY2(after.contains(n), qPrintable(n));
+    QVERIFY(after.contains(QString::fromUtf8(name)));
+}
+
+void tst_IngestServer::init()
+{
+    QTest::failOnWarning(QRegularExpression(u"^ingest:"_s));
+    startServer(testConfig());
+    // Something accepted before each test, to check it survives whatever the test sends.
+    HttpTestClient client(m_port);
+    const auto reply = client.request(postRequest(gauge("before.test")));
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 202);
+}
+
+void tst_IngestServer::cleanup()
+{
+    m_service.reset();
+    m_store.reset();
+}
+
+void tst_IngestServer::ingestsThroughQNetworkAccessManager()
+{
+    QNetworkAccessManager manager;
+    QNetworkRequest request(QUrl(u"http://127.0.0.1:%1/api/performance/ingest"_s.arg(m_port)));
+    request.setHeader(QNetworkRequest::ContentTypeHeader, u"application/json"_s);
+    QNetworkReply *reply = manager.post(request,
+        QByteArray(R"([{"type":"api","method":"GET","route":"/api/trips/42","duration_ms":12.5,"status":200},)"
+                   R"({"type":"db","operation":"find","collection":"trips","duration_ms":3}])"));
+    QSignalSpy finished(reply, &QNetworkReply::finished);
+    QVERIFY(finished.wait(5000));
+    QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 202);
+    QCOMPARE(reply->header(QNetworkRequest::ContentTypeHeader).toString(), u"application/json"_s);
+    QCOMPARE(reply->readAll(), QByteArray(R"({"accepted":2,"rejected":0,"errors":[]})"));
+    reply->deleteLater();
+    QVERIFY(storedNames().contains(u"GET:/api/trips/{id}"_s));
+    QVERIFY(storedNames().contains(u"find:trips"_s));
+}
+
+void tst_IngestServer::answersIngest_data()
+{
+    QTest::addColumn<QByteArray>("contentType");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QByteArray>("answer");
+    QTest::addColumn<int>("stored");
+
+    const QByteArray api = R"({"type":"api","method":"GET","route":"/r","duration_ms":1,"status":200})";
+    QTest::newRow("one event") << QByteArray("application/json") << api << 202
+                               << QByteArray(R"({"accepted":1,"rejected":0,"errors":[]})") << 1;
+    QTest::newRow("partial batch")
+        << QByteArray("application/json")
+        << '[' + api + R"(,{"type":"api","method":"GET","route":"/r","duration_ms":1}])" << 202
+        << QByteArray(R"({"accepted":1,"rejected":1,"errors":[{"index":1,"error":"event 1: \"status\" is required"}]})")
+        << 1;
+    QTest::newRow("nothing valid") << QByteArray("application/json") << QByteArray(R"([{"type":"x"},{}])") << 400
+                                   << QByteArray(
+                                          R"({"error":"no_valid_events","detail":"none of the 2 events is valid",)"
+                                          R"("accepted":0,"rejected":2,"errors":[{"index":0,"error":"event 0: )"
+                                          R"(\"type\" must be one of \"api\", \"db\", \"processing\", \"gauge\", )"
+                                          R"(\"cache\""},{"index":1,"error":"event 1: \"type\" is required"}]})")
+                                   << 0;
+    QTest::newRow("malformed") << QByteArray("application/json") << '[' + api << 400
+                               << QByteArray(
+                                      R"({"error":"malformed_body","detail":"malformed JSON: unterminated array )"
+                                      R"x(or object (truncated body?)","accepted":0,"rejected":0,"errors":[]})x")
+                               << 0;
+    QTest::newRow("empty") << QByteArray("application/json") << QByteArray() << 400
+                           << QByteArray(R"({"error":"malformed_body","detail":"the body is empty","accepted":0,)"
+                                         R"("rejected":0,"errors":[]})")
+                           << 0;
+    QTest::newRow("text/plain") << QByteArray("text/plain") << api << 415
+                                << QByteArray(
+                                       R"({"error":"unsupported_media_type","detail":"Content-Type text/plain is )"
+                                       R"(not supported; send application/json or application/x-ndjson"})")
+                                << 0;
+    QTest::newRow("form, as curl -d sends")
+        << QByteArray("application/x-www-form-urlencoded") << api << 415
+        << QByteArray(R"({"error":"unsupported_media_type","detail":"Content-Type application/x-www-form-urlencoded )"
+                      R"(is not supported; send application/json or application/x-ndjson"})")
+        << 0;
+    QTest::newRow("json with charset") << QByteArray("Application/JSON; charset=utf-8") << api << 202
+                                       << QByteArray(R"({"accepted":1,"rejected":0,"errors":[]})") << 1;
+    QTest::newRow("no Content-Type") << QByteArray() << api << 202
+                                     << QByteArray(R"({"accepted":1,"rejected":0,"errors":[]})") << 1;
+    QTest::newRow("ndjson") << QByteArray("application/x-ndjson") << api + '\n' + gauge("g") + '\n'
+                            << 202 << QByteArray(R"({"accepted":2,"rejected":0,"errors":[]})") << 2;
+    QByteArray big = "[";
+    for (int i = 0; i < 50'001; ++i)
+        big += (i ? "," : "") + gauge("g");
+    big += ']';
+    QTest::newRow("50001 events") << QByteArray("application/json") << big << 413
+                                  << QByteArray(R"({"error":"payload_too_large","detail":"the batch holds more than )"
+                                                R"(50000 events; send at most 50000 per request","accepted":0,)"
+                                                R"("rejected":0,"errors":[]})")
+                                  << 0;
+}
+
+void tst_IngestServer::answersIngest()
+{
+    QFETCH(QByteArray, contentType);
+    QFETCH(QByteArray, body);
+    QFETCH(int, status);
+    QFETCH(QByteArray, answer);
+    QFETCH(int, stored);
+
+    const std::size_t keysBefore = m_store->keyCount();
+    const quint64 eventsBefore = m_store->counters().events;
+    HttpTestClient client(m_port);
+    const auto reply = client.request(postRequest(body, contentType));
+    QVERIFY(reply);
+    QCOMPARE(reply->status, status);
+    QCOMPARE(reply->header("Content-Type"), QByteArray("application/json"));
+    QCOMPARE(reply->body, answer);
+    QCOMPARE(m_store->counters().events - eventsBefore, quint64(stored));
+    if (stored == 0)
+        QCOMPARE(m_store->keyCount(), keysBefore);
+    verifyStillServing();
+}
+
+void tst_IngestServer::answers404And405WithJson()
+{
+    HttpTestClient client(m_port);
+    auto reply = client.request(getRequest("/nope?x=1"));
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 404);
+    QCOMPARE(reply->header("Content-Type"), QByteArray("application/json"));
+    const QByteArray expected = R"({"error":"not_found","detail":"no route for /nope"})";
+    QCOMPARE(reply->body, expected);
+
+    // Same connection: errors keep it alive.
+    reply = client.request(getRequest("/api/performance/ingest"));
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 405);
+    QCOMPARE(reply->header("Allow"), QByteArray("POST"));
+    QCOMPARE(reply->header("Content-Type"), QByteArray("application/json"));
+    QCOMPARE(reply->json().value(u"error"_s).toString(), u"method_not_allowed"_s);
+    QCOMPARE(reply->json().value(u"detail"_s).toString(), u"GET is not allowed on /api/performance/ingest; use POST"_s);
+
+    reply = client.request("DELETE /api/performance/ingest HTTP/1.1\r\nHost: h\r\n\r\n");
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 405);
+    QCOMPARE(reply->header("Allow"), QByteArray("POST"));
+    QVERIFY(reply->header("Access-Control-Allow-Origin").isEmpty());
+    verifyStillServing();
+}
+
+void tst_IngestServer::refusesOversizedBodyBeforeReadingIt()
+{
+    const auto before = m_service->counters();
+    HttpTestClient client(m_port);
+    // Only the header and 4 KiB of an 8 MiB + 1 body: the answer must come without the rest.
+    QVERIFY(client.send("POST /api/performance/ingest HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\n"
+                        "Content-Length: 8388609\r\n\r\n"
+        + QByteArray(4096, ' ')));
+    const auto reply = client.read(5000);
+    QVERIFY2(reply, "no answer before the body was sent");
+    QCOMPARE(reply->status, 413);
+    QCOMPARE(reply->header("Content-Type"), QByteArray("application/json"));
+    QCOMPARE(reply->header("Connection"), QByteArray("close"));
+    const QByteArray expected = R"({"error":"payload_too_large","detail":"Content-Length 8388609 exceeds )"
+                                R"(the limit of 8388608 bytes"})";
+    QCOMPARE(reply->body, expected);
+    // The client keeps sending; the server drops it and closes.
+    client.socket().write(QByteArray(256 * 1024, ' '));
+    QVERIFY(client.waitForClosed(5000));
+
+    const auto after = m_service->counters();
+    QCOMPARE(after.refusedRequests - before.refusedRequests, 1u);
+    QCOMPARE(after.acceptedEvents, before.acceptedEvents);
+    verifyStillServing();
+}
+
+void tst_IngestServer::refusesOversizedChunkedBody()
+{
+    HttpTestClient client(m_port);
+    const auto reply = client.request("POST /api/performance/ingest HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: "
+                                      "chunked\r\n\r\n100000\r\n"
+        + QByteArray(1024 * 1024, ' ') + "\r\n700001\r\n");
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 413);
+    QCOMPARE(reply->json().value(u"detail"_s).toString(), u"the chunked body exceeds the limit of 8388608 bytes"_s);
+    QVERIFY(client.waitForClosed(5000));
+    verifyStillServing();
+}
+
+void tst_IngestServer::refusesOversizedHeaders()
+{
+    HttpTestClient client(m_port);
+    const auto reply = client.request("GET /api/performance/health HTTP/1.1\r\nX-Big: " + QByteArray(16 * 1024, 'x'));
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 431);
+    const QByteArray expected = R"({"error":"header_too_large","detail":"the request header block exceeds )"
+                                R"(16384 bytes"})";
+    QCOMPARE(reply->body, expected);
+    QVERIFY(client.waitForClosed(5000));
+    verifyStillServing();
+}
+
+void tst_IngestServer::refusesBadFraming_data()
+{
+    QTest::addColumn<QByteArray>("request");
+    QTest::addColumn<QString>("detail");
+    QTest::newRow("HTTP/2 preface") << QByteArray("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
+                                    << u"unsupported HTTP version (HTTP/1.1 or HTTP/1.0 expected)"_s;
+    QTest::newRow("garbage") << QByteArray("\x16\x03\x01 hello\r\n") << u"malformed request line"_s;
+    QTest::newRow("length and chunked") << QByteArray(
+        "POST /api/performance/ingest HTTP/1.1\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n")
+                                        << u"both Content-Length and Transfer-Encoding"_s;
+    QTest::newRow("conflicting lengths") << QByteArray(
+        "POST /api/performance/ingest HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}")
+                                         << u"conflicting Content-Length fields"_s;
+    QTest::newRow("gzip") << QByteArray("POST /api/performance/ingest HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n")
+                          << u"only \"Transfer-Encoding: chunked\" is supported"_s;
+    QTest::newRow("bad after a good request") << postRequest(gauge("piped")) + "NOT HTTP\r\n\r\n"
+                                              << u"malformed request line"_s;
+}
+
+void tst_IngestServer::refusesBadFraming()
+{
+    QFETCH(QByteArray, request);
+    QFETCH(QString, detail);
+    HttpTestClient client(m_port);
+    QVERIFY(client.send(request));
+    auto reply = client.read();
+    QVERIFY(reply);
+    if (reply->status == 202) // the good request before the bad one is answered first
+        reply = client.read();
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 400);
+    QCOMPARE(reply->json().value(u"error"_s).toString(), u"bad_request"_s);
+    QCOMPARE(reply->json().value(u"detail"_s).toString(), detail);
+    QVERIFY(client.waitForClosed(5000));
+    verifyStillServing();
+}
+
+void tst_IngestServer::closesStalledClients()
+{
+    IngestConfig config = testConfig();
+    config.requestTimeoutMs = 300;
+    startServer(config);
+    HttpTestClient client(m_port);
+    // Headers and 10 of 100 body bytes, then nothing.
+    QVERIFY(client.send("POST /api/performance/ingest HTTP/1.1\r\nContent-Length: 100\r\n\r\n[{\"type\":"));
+    const auto reply = client.read(10'000);
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 408);
+    const QByteArray expected = R"({"error":"request_timeout","detail":"the request was not complete within )"
+                                R"(300 ms"})";
+    QCOMPARE(reply->body, expected);
+    QVERIFY(client.waitForClosed(10'000));
+
+    // A header trickling in byte by byte is a slow request too.
+    HttpTestClient slow(m_port);
+    QVERIFY(slow.send("GET /api/performance/health HTTP/1.1\r\n"));
+    for (int i = 0; i < 3 && slow.isConnected(); ++i) {
+        QTest::qWait(150);
+        slow.send("X");
+    }
+    QVERIFY(slow.waitForClosed(10'000));
+    verifyStillServing();
+}
+
+void tst_IngestServer::closesIdleConnections()
+{
+    IngestConfig config = testConfig();
+    config.idleTimeoutMs = 300;
+    startServer(config);
+    HttpTestClient silent(m_port);
+    QVERIFY(silent.isConnected());
+    QVERIFY(silent.waitForClosed(10'000));
+
+    // Kept alive after a request, then idle.
+    HttpTestClient keepAlive(m_port);
+    const auto reply = keepAlive.request(postRequest(gauge("once")));
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 202);
+    QVERIFY(keepAlive.waitForClosed(10'000));
+    QTRY_COMPARE_WITH_TIMEOUT(m_service->counters().openConnections, 0, 10'000);
+    verifyStillServing();
+}
+
+void tst_IngestServer::capsConnections()
+{
+    IngestConfig config = testConfig();
+    config.maxConnections = 3;
+    startServer(config);
+    std::vector<std::unique_ptr<HttpTestClient>> clients;
+    for (int i = 0; i < 3; ++i)
+        clients.push_back(std::make_unique<HttpTestClient>(m_port));
+    QTRY_COMPARE_WITH_TIMEOUT(m_service->counters().openConnections, 3, 5000);
+
+    HttpTestClient fourth(m_port);
+    const auto reply = fourth.read(5000);
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 503);
+    QCOMPARE(reply->header("Retry-After"), QByteArray("1"));
+    QCOMPARE(reply->header("Content-Type"), QByteArray("application/json"));
+    const QByteArray expected = R"({"error":"server_busy","detail":"too many open connections (the limit is 3); )"
+                                R"(retry after 1 s"})";
+    QCOMPARE(reply->body, expected);
+    QVERIFY(fourth.waitForClosed(5000));
+
+    // The admitted ones still work; closing one makes room.
+    const auto ok = clients[0]->request(postRequest(gauge("capped")));
+    QVERIFY(ok);
+    QCOMPARE(ok->status, 202);
+    clients[1].reset();
+    QTRY_COMPARE_WITH_TIMEOUT(m_service->counters().openConnections, 2, 5000);
+    verifyStillServing();
+}
+
+void tst_IngestServer::requiresTheTokenWhenConfigured()
+{
+    IngestConfig config = testConfig();
+    config.token = "s3cret-token";
+    startServer(config);
+    HttpTestClient client(m_port);
+    auto reply = client.request(postRequest(gauge("g")));
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 401);
+    QCOMPARE(reply->header("WWW-Authenticate"), QByteArray("Bearer realm=\"perfwatch\""));
+    const QByteArray expected
+        = R"({"error":"unauthorized","detail":"send the token as \"Authorization: Bearer <token>\""})";
+    QCOMPARE(reply->body, expected);
+
+    reply = client.request(postRequest(gauge("g"), "application/json", "Authorization: Bearer s3cret-tokeN\r\n"));
+    QCOMPARE(reply->status, 401);
+    reply = client.request(postRequest(gauge("g"), "application/json", "Authorization: Basic czNjcmV0LXRva2Vu\r\n"));
+    QCOMPARE(reply->status, 401);
+    // Unknown paths do not leak past the check either.
+    reply = client.request(getRequest("/nope"));
+    QCOMPARE(reply->status, 401);
+
+    reply = client.request(postRequest(gauge("g"), "application/json", "authorization: bearer s3cret-token\r\n"));
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 202);
+    QVERIFY(storedNames().contains(u"g"_s));
+}
+
+void tst_IngestServer::requiresATokenOffLoopback()
+{
+    IngestService service([](IngestServer &) {});
+    IngestConfig config = testConfig();
+    config.address = QHostAddress(QHostAddress::AnyIPv4);
+    QString error;
+    QCOMPARE(service.start(config, &error), quint16(0));
+    QCOMPARE(error, u"binding 0.0.0.0 requires a token; set one with --token or PERFWATCH_TOKEN"_s);
+
+    config.token = "t";
+    const quint16 port = service.start(config, &error);
+    QVERIFY2(port != 0, qPrintable(error));
+    HttpTestClient client(port);
+    const auto reply = client.request(getRequest("/nope"));
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 401);
+}
+
+void tst_IngestServer::reportsABusyPort()
+{
+    IngestService second([](IngestServer &) {});
+    IngestConfig config = testConfig();
+    config.port = m_port;
+    QString error;
+    QCOMPARE(second.start(config, &error), quint16(0));
+    QCOMPARE(error, u"port %1 on 127.0.0.1 is already in use; choose another with --port"_s.arg(m_port));
+    QVERIFY(!second.isRunning());
+    second.stop();
+    verifyStillServing();
+}
+
+void tst_IngestServer::shedsTooManyRequests()
+{
+    IngestConfig config = testConfig();
+    config.maxIngestRequestsPerSecond = 2;
+    startServer(config);
+    HttpTestClient client(m_port);
+    QCOMPARE(client.request(postRequest(gauge("a")))->status, 202);
+    QCOMPARE(client.request(postRequest(gauge("b")))->status, 202);
+    const auto reply = client.request(postRequest(gauge("c")));
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 429);
+    QCOMPARE(reply->header("Retry-After"), QByteArray("1"));
+    QCOMPARE(reply->json().value(u"error"_s).toString(), u"too_many_requests"_s);
+    QVERIFY(!storedNames().contains(u"c"_s));
+    // Reads are not shed.
+    QCOMPARE(client.request(getRequest("/nope"))->status, 404);
+}
+
+void tst_IngestServer::shedsWhenBusy()
+{
+    IngestConfig config = testConfig();
+    config.maxBusyFraction = 0; // any work in the last second counts as saturated
+    startServer(config);
+    HttpTestClient client(m_port);
+    QCOMPARE(client.request(postRequest(gauge("a")))->status, 202);
+    const auto reply = client.request(postRequest(gauge("b")));
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 503);
+    QCOMPARE(reply->header("Retry-After"), QByteArray("1"));
+    const QByteArray expected = R"({"error":"server_busy","detail":"the store is not keeping up; retry after 1 s"})";
+    QCOMPARE(reply->body, expected);
+}
+
+void tst_IngestServer::servesKeepAliveAndPipelinedRequests()
+{
+    HttpTestClient client(m_port);
+    for (int i = 0; i < 3; ++i) {
+        const auto reply = client.request(postRequest(gauge("seq." + QByteArray::number(i))));
+        QVERIFY(reply);
+        QCOMPARE(reply->status, 202);
+    }
+    // Three requests in one write, the last split in two writes.
+    const QByteArray third = postRequest(gauge("pipe.2"));
+    QVERIFY(client.send(postRequest(gauge("pipe.0")) + getRequest("/nope") + third.left(20)));
+    QTest::qWait(50);
+    QVERIFY(client.send(third.mid(20)));
+    const auto first = client.read();
+    const auto second = client.read();
+    const auto last = client.read();
+    QVERIFY(first && second && last);
+    QCOMPARE(first->status, 202);
+    QCOMPARE(second->status, 404);
+    QCOMPARE(last->status, 202);
+    QVERIFY(storedNames().contains(u"pipe.0"_s));
+    QVERIFY(storedNames().contains(u"pipe.2"_s));
+    QVERIFY(client.isConnected());
+}
+
+void tst_IngestServer::answersExpectContinue()
+{
+    HttpTestClient client(m_port);
+    const QByteArray body = gauge("continued");
+    QVERIFY(client.send("POST /api/performance/ingest HTTP/1.1\r\nContent-Type: application/json\r\n"
+                        "Expect: 100-continue\r\nContent-Length: "
+        + QByteArray::number(body.size()) + "\r\n\r\n"));
+    const auto interim = client.read(5000);
+    QVERIFY(interim);
+    QCOMPARE(interim->status, 100);
+    const auto reply = client.request(body);
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 202);
+}
+
+void tst_IngestServer::acceptsChunkedBodies()
+{
+    HttpTestClient client(m_port);
+    const QByteArray body = '[' + gauge("chunked.a") + ',' + gauge("chunked.b") + ']';
+    QByteArray request = "POST /api/performance/ingest HTTP/1.1\r\nContent-Type: application/json\r\n"
+                         "Transfer-Encoding: chunked\r\n\r\n";
+    for (qsizetype from = 0; from < body.size(); from += 16) {
+        const QByteArray piece = body.mid(from, 16);
+        request += QByteArray::number(piece.size(), 16) + "\r\n" + piece + "\r\n";
+    }
+    request += "0\r\n\r\n";
+    const auto reply = client.request(request);
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 202);
+    const QByteArray expected = R"({"accepted":2,"rejected":0,"errors":[]})";
+    QCOMPARE(reply->body, expected);
+    QVERIFY(storedNames().contains(u"chunked.b"_s));
+}
+
+void tst_IngestServer::countsEverything()
+{
+    const auto before = m_service->counters();
+    HttpTestClient client(m_port);
+    const QByteArray good = postRequest('[' + gauge("c1") + ",{}]");
+    QCOMPARE(client.request(good)->status, 202); // 1 accepted, 1 rejected
+    const QByteArray bad = postRequest("[{}]");
+    QCOMPARE(client.request(bad)->status, 400); // 1 rejected
+    const QByteArray missing = getRequest("/missing");
+    QCOMPARE(client.request(missing)->status, 404);
+    QCOMPARE(m_service->counters().openConnections, 1);
+
+    const auto after = m_service->counters();
+    QCOMPARE(after.requests - before.requests, 3u);
+    QCOMPARE(after.acceptedEvents - before.acceptedEvents, 1u);
+    QCOMPARE(after.rejectedEvents - before.rejectedEvents, 2u);
+    QCOMPARE(after.refusedRequests - before.refusedRequests, 2u);
+    QCOMPARE(after.bytesReceived - before.bytesReceived, quint64(good.size() + bad.size() + missing.size()));
+}
+
+QTEST_GUILESS_MAIN(tst_IngestServer)
+#include "tst_ingestserver.moc"
