@@ -4,7 +4,6 @@
 #include "latencysketch.h"
 
 #include <QString>
-
 #include <cmath>
 #include <cstdint>
 #include <limits>

@@ -4,7 +4,6 @@
 
 #include <QJsonObject>
 #include <QString>
-
 #include <map>
 #include <unordered_map>
 #include <vector>
@@ -53,7 +52,14 @@ struct AnalyzerConfig
     quint32 nPlusOneMinQueries = 5; ///< rule 11
 };
 
-enum class Band : quint8 { NoData, Poor, Fair, Good, Excellent };
+enum class Band : quint8
+{
+    NoData,
+    Poor,
+    Fair,
+    Good,
+    Excellent
+};
 
 /// Wire name of a band: "excellent", "good", "fair", "poor", "no_data".
 QString bandName(Band band);
@@ -96,8 +102,20 @@ struct Score
     qint64 computedAtMs = 0;
 };
 
-enum class RecommendationType : quint8 { Api, Database, Processing, Resources, Trend };
-enum class Priority : quint8 { High, Medium, Low };
+enum class RecommendationType : quint8
+{
+    Api,
+    Database,
+    Processing,
+    Resources,
+    Trend
+};
+enum class Priority : quint8
+{
+    High,
+    Medium,
+    Low
+};
 
 QString typeName(RecommendationType type); ///< "api", "database", "processing", "resources", "trend"
 QString priorityName(Priority priority); ///< "high", "medium", "low"
@@ -122,7 +140,12 @@ struct Recommendation
     QJsonObject toJson() const;
 };
 
-enum class TrendDirection : quint8 { Improving, Stable, Degrading };
+enum class TrendDirection : quint8
+{
+    Improving,
+    Stable,
+    Degrading
+};
 
 /// How a latency key's p95 moved between the hour before the window and the window.
 struct Trend

@@ -6,7 +6,6 @@
 
 #include <QObject>
 #include <QString>
-
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -88,8 +87,8 @@ public:
     PeriodSummary summary(double hours, qint64 nowMs) const;
     /// Series of one key / one kind over any range, from memory and history.
     std::vector<TimePoint> keySeries(const KeyMeta &key, qint64 fromMs, qint64 toMs, qint64 stepMs) const;
-    std::vector<TimePoint> kindSeries(MetricKind kind, const QStringList &services, qint64 fromMs, qint64 toMs,
-                                      qint64 stepMs) const;
+    std::vector<TimePoint> kindSeries(
+        MetricKind kind, const QStringList &services, qint64 fromMs, qint64 toMs, qint64 stepMs) const;
     std::vector<ScorePoint> scoreHistory(qint64 fromMs, qint64 toMs) const;
 
     PersistenceStatus persistenceStatus() const;

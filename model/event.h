@@ -1,13 +1,13 @@
 #pragma once
 
 #include <QtGlobal>
-
 #include <string_view>
 
 namespace perfwatch {
 
 /// What an ingested event measures; decides which fields it carries and how its key is shown.
-enum class MetricKind : quint8 {
+enum class MetricKind : quint8
+{
     Api = 0,
     Db = 1,
     Processing = 2,

@@ -26,8 +26,14 @@ void putVarint(std::vector<std::uint8_t> &out, std::uint64_t v)
     out.push_back(std::uint8_t(v));
 }
 
-std::uint64_t zigzag(std::int64_t v) { return (std::uint64_t(v) << 1) ^ std::uint64_t(v >> 63); }
-std::int64_t unzigzag(std::uint64_t v) { return std::int64_t(v >> 1) ^ -std::int64_t(v & 1); }
+std::uint64_t zigzag(std::int64_t v)
+{
+    return (std::uint64_t(v) << 1) ^ std::uint64_t(v >> 63);
+}
+std::int64_t unzigzag(std::uint64_t v)
+{
+    return std::int64_t(v >> 1) ^ -std::int64_t(v & 1);
+}
 
 /// Bounds-checked reader over untrusted bytes.
 class Reader
@@ -36,8 +42,7 @@ public:
     Reader(const std::uint8_t *data, std::size_t size)
         : m_p(data)
         , m_end(data + size)
-    {
-    }
+    { }
     bool varint(std::uint64_t &v)
     {
         v = 0;

@@ -5,7 +5,6 @@
 
 #include <QByteArray>
 #include <QStringList>
-
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -29,9 +28,9 @@ struct StoreConfig
 struct StoreTiers
 {
     static constexpr qint64 kKeyFineMs = 10'000; ///< per key: 10 s buckets ...
-    static constexpr int kKeyFineSlots = 90; ///< ... for 15 min
+    static constexpr int kKeyFineSlots = 96; ///< ... for 16 min (a full 15 min window plus the open bucket)
     static constexpr qint64 kGroupFineMs = 1'000; ///< per service and kind: 1 s buckets ...
-    static constexpr int kGroupFineSlots = 900; ///< ... for 15 min
+    static constexpr int kGroupFineSlots = 960; ///< ... for 16 min
     static constexpr qint64 kMinuteMs = 60'000; ///< per key and per group: 1 min buckets ...
     static constexpr int kMinuteSlots = 80; ///< ... for 80 min (score window + the hour before)
 };
@@ -39,7 +38,8 @@ struct StoreTiers
 /// One minute rollup handed to persistence (or loaded back from it).
 struct RollupRow
 {
-    enum class Scope : quint8 {
+    enum class Scope : quint8
+    {
         Key, ///< one key: meta.kind, meta.service, meta.name
         Group, ///< all keys of meta.kind from meta.service; meta.name is empty
     };
@@ -94,8 +94,8 @@ public:
     /// Time series of one key (buckets of stepMs, only non-empty ones, ascending).
     std::vector<TimePoint> keySeries(KeyId key, qint64 fromMs, qint64 toMs, qint64 stepMs) const;
     /// Time series of all keys of a kind, optionally only the given services (empty = all).
-    std::vector<TimePoint> kindSeries(MetricKind kind, const QStringList &services, qint64 fromMs, qint64 toMs,
-                                      qint64 stepMs) const;
+    std::vector<TimePoint> kindSeries(
+        MetricKind kind, const QStringList &services, qint64 fromMs, qint64 toMs, qint64 stepMs) const;
     /// The earliest time from which series of this step are fully in memory.
     qint64 memoryHorizonMs(qint64 nowMs, qint64 stepMs) const;
 

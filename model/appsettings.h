@@ -1,0 +1,54 @@
+#pragma once
+
+#include "engine.h"
+
+#include <QProcessEnvironment>
+#include <QString>
+#include <QStringList>
+
+class QSettings;
+
+namespace perfwatch {
+
+/// Everything a user can configure, with DESIGN §8's precedence: command line > environment >
+/// settings (QSettings, the settings dialog) > defaults.
+struct AppSettings
+{
+    QString bindAddress = QStringLiteral("127.0.0.1");
+    int port = 4318;
+    int statsdPort = 8125;
+    QString dataDir; ///< empty: the platform's application-data folder
+    QString token; ///< bearer token; required (and generated) when bound off loopback
+    int refreshMs = 1000;
+    QString language; ///< empty: the system locale
+    int cleanupIntervalMinutes = 30; ///< PERFORMANCE_CLEANUP_INTERVAL_MINUTES
+    int maxMetricHistory = 1000; ///< PERFORMANCE_MAX_METRIC_HISTORY
+    double slowApiMs = 500; ///< PERFORMANCE_SLOW_API_THRESHOLD_MS
+    double slowDbMs = 200; ///< PERFORMANCE_SLOW_DB_THRESHOLD_MS
+    double minThroughput = 100; ///< PERFORMANCE_MIN_THROUGHPUT
+    int retentionHours = 48;
+    int maxKeys = 10000;
+    bool closeToTray = false;
+    bool notifications = true;
+
+    /// Reads saved values; keys that are missing or invalid keep their current value.
+    void load(const QSettings &settings);
+    void save(QSettings &settings) const;
+    /// Applies the PERFORMANCE_* and PERFWATCH_TOKEN variables. Returns one warning line per
+    /// variable that is set but invalid (that variable is then ignored).
+    QStringList applyEnvironment(const QProcessEnvironment &env);
+    /// Why the values cannot be used, one line each; empty when they are fine.
+    QStringList validate() const;
+
+    /// The data folder to use: dataDir, or the platform default.
+    QString resolvedDataDir() const;
+    bool bindsLoopback() const;
+    EngineConfig engineConfig() const;
+    AnalyzerConfig analyzerConfig() const;
+};
+
+/// Reads the token stored in `dataDir`, or creates a random one there (file mode 0600).
+/// Returns an empty string and sets `error` when the file cannot be read or written.
+QString loadOrCreateToken(const QString &dataDir, QString *error);
+
+} // namespace perfwatch

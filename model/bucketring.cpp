@@ -1,0 +1,79 @@
+#include "bucketring.h"
+
+#include <algorithm>
+
+namespace perfwatch {
+
+BucketRing::Bucket *BucketRing::bucketFor(qint64 index)
+{
+    if (m_buckets.empty() || index > m_buckets.back().index) {
+        // The common case: time moved on. Compact the bucket we leave and drop what fell out.
+        if (!m_buckets.empty())
+            m_buckets.back().agg.sketch.compact();
+        const qint64 oldest = oldestIndexFor(index);
+        auto firstKept
+            = std::find_if(m_buckets.begin(), m_buckets.end(), [oldest](const Bucket &b) { return b.index >= oldest; });
+        m_buckets.erase(m_buckets.begin(), firstKept);
+        m_buckets.push_back(Bucket { index, {}, false });
+        return &m_buckets.back();
+    }
+    if (index == m_buckets.back().index)
+        return &m_buckets.back();
+    if (index < oldestIndexFor(m_buckets.back().index))
+        return nullptr;
+    // Late data inside the ring.
+    auto it = std::lower_bound(
+        m_buckets.begin(), m_buckets.end(), index, [](const Bucket &b, qint64 i) { return b.index < i; });
+    if (it != m_buckets.end() && it->index == index)
+        return &*it;
+    return &*m_buckets.insert(it, Bucket { index, {}, false });
+}
+
+void BucketRing::restore(qint64 index, const Aggregate &agg)
+{
+    Bucket *b = bucketFor(index);
+    if (!b)
+        return;
+    b->agg = agg;
+    b->dirty = false;
+    if (&m_buckets.back() != b)
+        b->agg.sketch.compact();
+}
+
+void BucketRing::mergeRange(qint64 fromMs, qint64 toMs, Aggregate &out) const
+{
+    if (m_buckets.empty() || toMs <= fromMs)
+        return;
+    // A bucket overlaps when start < toMs and start + bucketMs > fromMs.
+    const qint64 firstIndex = fromMs >= 0 ? fromMs / m_bucketMs : 0;
+    const qint64 lastIndex = (toMs - 1) / m_bucketMs;
+    auto it = std::lower_bound(
+        m_buckets.begin(), m_buckets.end(), firstIndex, [](const Bucket &b, qint64 i) { return b.index < i; });
+    for (; it != m_buckets.end() && it->index <= lastIndex; ++it)
+        out.merge(it->agg);
+}
+
+void BucketRing::expire(qint64 nowMs)
+{
+    const qint64 oldest = oldestIndexFor(indexFor(nowMs));
+    auto firstKept
+        = std::find_if(m_buckets.begin(), m_buckets.end(), [oldest](const Bucket &b) { return b.index >= oldest; });
+    m_buckets.erase(m_buckets.begin(), firstKept);
+    const qint64 current = indexFor(nowMs);
+    for (Bucket &b : m_buckets) {
+        if (b.index < current)
+            b.agg.sketch.compact();
+    }
+    if (m_buckets.empty())
+        m_buckets.shrink_to_fit();
+}
+
+std::size_t BucketRing::memoryUsage() const
+{
+    std::size_t bytes = m_buckets.capacity() * sizeof(Bucket);
+    for (const Bucket &b : m_buckets)
+        bytes += b.agg.sketch.memoryUsage();
+    return bytes;
+}
+
+} // namespace perfwatch

@@ -1,0 +1,61 @@
+#pragma once
+
+#include "aggregate.h"
+
+#include <vector>
+
+namespace perfwatch {
+
+/// Fixed-length run of time buckets for one key or group, oldest first.
+///
+/// Buckets are numbered by start time / bucketMs. Only buckets that received data exist.
+/// The newest bucket keeps a dense sketch for fast inserts; older ones are compacted when the
+/// ring moves on. Not thread-safe: the store guards it.
+class BucketRing
+{
+public:
+    struct Bucket
+    {
+        qint64 index = 0;
+        Aggregate agg;
+        bool dirty = false; ///< changed since the last takeDirty()
+    };
+
+    BucketRing(qint64 bucketMs, int slotCount)
+        : m_bucketMs(bucketMs)
+        , m_slots(slotCount)
+    { }
+
+    qint64 bucketMs() const { return m_bucketMs; }
+    int slotCount() const { return m_slots; }
+    const std::vector<Bucket> &buckets() const { return m_buckets; }
+
+    /// The bucket a timestamp falls in.
+    qint64 indexFor(qint64 timestampMs) const { return timestampMs / m_bucketMs; }
+    /// The oldest bucket index the ring can hold while `newest` is the newest.
+    qint64 oldestIndexFor(qint64 newest) const { return newest - m_slots + 1; }
+
+    /// The bucket for `index`, created if needed; nullptr when it is older than the ring holds.
+    Bucket *bucketFor(qint64 index);
+    /// Sets a whole bucket (restoring from persistence); ignored when too old.
+    void restore(qint64 index, const Aggregate &agg);
+
+    /// Merges the buckets overlapping [fromMs, toMs) into `out`.
+    void mergeRange(qint64 fromMs, qint64 toMs, Aggregate &out) const;
+    /// Drops buckets that fell out of the ring relative to `nowMs` and compacts all but the newest.
+    void expire(qint64 nowMs);
+    bool isEmpty() const { return m_buckets.empty(); }
+    /// Whether the ring can still hold data from fromMs (its window reaches back that far).
+    bool reaches(qint64 fromMs) const
+    {
+        return !m_buckets.empty() && fromMs >= oldestIndexFor(m_buckets.back().index) * m_bucketMs;
+    }
+    std::size_t memoryUsage() const;
+
+private:
+    qint64 m_bucketMs;
+    int m_slots;
+    std::vector<Bucket> m_buckets; ///< ascending by index
+};
+
+} // namespace perfwatch

@@ -1,0 +1,678 @@
+#include "metricstore.h"
+
+#include "bucketring.h"
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+
+namespace perfwatch {
+
+namespace {
+
+constexpr std::size_t kReadChunk = 256; ///< keys copied per lock acquisition by readers
+constexpr int kMaxFieldSets = 8; ///< distinct field sets remembered per db key
+constexpr qint64 kCorrelationGraceMs = 2000; ///< a request_id is finished this long after its last event
+constexpr qint64 kTraceRetentionMs = StoreTiers::kMinuteMs * StoreTiers::kMinuteSlots;
+constexpr std::size_t kMaxLateBuckets = 100'000;
+constexpr std::string_view kDefaultService = "default";
+constexpr std::string_view kOtherService = "other";
+constexpr std::string_view kOtherKey = "other";
+
+struct RawEntry
+{
+    qint64 timestampMs;
+    double value;
+    quint32 items;
+    quint16 status;
+    bool error;
+};
+
+struct KeySeries
+{
+    KeyMeta meta;
+    int group = 0;
+    BucketRing fine { StoreTiers::kKeyFineMs, StoreTiers::kKeyFineSlots };
+    BucketRing minute { StoreTiers::kMinuteMs, StoreTiers::kMinuteSlots };
+    std::vector<RawEntry> raw; ///< ring, grows up to rawHistory
+    std::size_t rawNext = 0;
+    std::vector<std::pair<std::string, quint64>> fieldSets;
+    bool dirty = false;
+};
+
+struct Group
+{
+    KeyMeta meta; ///< kind and service; name empty
+    BucketRing fine { StoreTiers::kGroupFineMs, StoreTiers::kGroupFineSlots };
+    BucketRing minute { StoreTiers::kMinuteMs, StoreTiers::kMinuteSlots };
+    bool dirty = false;
+};
+
+struct PendingRequest
+{
+    qint64 lastTouchMs = 0;
+    qint64 timestampMs = 0;
+    KeyId apiKey = 0;
+    bool hasApi = false;
+    double apiMs = 0;
+    std::vector<RequestTrace::DbUse> db;
+};
+
+void addToBucket(BucketRing::Bucket &b, const IngestEvent &e, int sketchIndex, qint64 ts, bool latency)
+{
+    b.agg.stats.add(e, ts);
+    if (latency)
+        b.agg.sketch.addIndex(sketchIndex, e.value);
+    b.dirty = true;
+}
+
+/// Picks the ring whose buckets suit a series of `stepMs` over [fromMs, toMs): the fine ring when
+/// the step is finer than a minute and the fine ring reaches back to fromMs, else the minute ring.
+template<typename Holder>
+const BucketRing &ringForSeries(const Holder &h, qint64 fromMs, qint64 toMs, qint64 stepMs)
+{
+    const BucketRing &fine = h.fine;
+    const qint64 fineHorizon = fine.oldestIndexFor(fine.indexFor(toMs)) * fine.bucketMs();
+    return stepMs < StoreTiers::kMinuteMs && fromMs >= fineHorizon ? fine : h.minute;
+}
+
+void appendSeries(const BucketRing &ring, qint64 fromMs, qint64 toMs, qint64 stepMs, std::map<qint64, Aggregate> &out)
+{
+    for (const BucketRing::Bucket &b : ring.buckets()) {
+        const qint64 start = b.index * ring.bucketMs();
+        if (start + ring.bucketMs() <= fromMs || start >= toMs)
+            continue;
+        const qint64 point = start - start % stepMs;
+        out[point].merge(b.agg);
+    }
+}
+
+std::vector<TimePoint> toPoints(std::map<qint64, Aggregate> &&merged)
+{
+    std::vector<TimePoint> points;
+    points.reserve(merged.size());
+    for (auto &[start, agg] : merged)
+        points.push_back(TimePoint { start, std::move(agg) });
+    return points;
+}
+
+} // namespace
+
+struct MetricStore::State
+{
+    std::vector<std::unique_ptr<KeySeries>> keys;
+    std::unordered_map<std::string, KeyId> keyIndex; ///< kind byte + service + '\x1f' + name
+    std::vector<QString> services;
+    std::unordered_map<std::string, int> serviceIndex;
+    std::vector<std::unique_ptr<Group>> groups; ///< index = service * kMetricKindCount + kind
+    std::string scratch;
+
+    // Last lookup, because batches usually repeat keys back to back.
+    MetricKind lastKind = MetricKind::Api;
+    std::string lastService;
+    std::string lastName;
+    KeyId lastKey = 0;
+    bool haveLast = false;
+
+    std::unordered_map<std::string, PendingRequest> pending;
+    std::vector<RequestTrace> traces; ///< finished, ascending by timestamp (ring beyond traceHistory)
+    qint64 lastSweepMs = 0;
+
+    // Late data older than the minute ring: (scope, id, minute start) -> aggregate.
+    std::map<std::tuple<int, quint32, qint64>, Aggregate> late;
+
+    quint64 events = 0;
+    quint64 overflowEvents = 0;
+    quint64 droppedLate = 0;
+
+    int serviceFor(std::string_view name, int maxServices)
+    {
+        if (name.empty())
+            name = kDefaultService;
+        scratch.assign(name);
+        if (auto it = serviceIndex.find(scratch); it != serviceIndex.end())
+            return it->second;
+        if (int(services.size()) >= maxServices) {
+            scratch.assign(kOtherService);
+            if (auto it = serviceIndex.find(scratch); it != serviceIndex.end())
+                return it->second;
+            name = kOtherService;
+        }
+        const int index = int(services.size());
+        services.push_back(QString::fromUtf8(name.data(), qsizetype(name.size())));
+        serviceIndex.emplace(std::string(name), index);
+        return index;
+    }
+
+    Group &groupFor(int service, MetricKind kind)
+    {
+        const std::size_t index = std::size_t(service) * kMetricKindCount + std::size_t(kind);
+        if (groups.size() <= index)
+            groups.resize(index + 1);
+        if (!groups[index]) {
+            groups[index] = std::make_unique<Group>();
+            groups[index]->meta.kind = kind;
+            groups[index]->meta.service = services[std::size_t(service)];
+            groups[index]->meta.id = KeyId(index);
+        }
+        return *groups[index];
+    }
+
+    KeyId createKey(MetricKind kind, int service, std::string_view name, const std::string &compositeKey)
+    {
+        auto series = std::make_unique<KeySeries>();
+        series->meta.id = KeyId(keys.size());
+        series->meta.kind = kind;
+        series->meta.service = services[std::size_t(service)];
+        series->meta.name = QString::fromUtf8(name.data(), qsizetype(name.size()));
+        series->group = int(std::size_t(service) * kMetricKindCount + std::size_t(kind));
+        groupFor(service, kind);
+        keys.push_back(std::move(series));
+        keyIndex.emplace(compositeKey, keys.back()->meta.id);
+        return keys.back()->meta.id;
+    }
+
+    /// Finds or creates the key of an event; beyond the key cap, the per-service "other" key.
+    KeyId keyFor(
+        MetricKind kind, std::string_view service, std::string_view name, const StoreConfig &config, bool &overflowed)
+    {
+        overflowed = false;
+        if (service.empty())
+            service = kDefaultService;
+        if (haveLast && kind == lastKind && service == lastService && name == lastName)
+            return lastKey;
+        const int serviceIdx = serviceFor(service, config.maxServices);
+        const QString &serviceName = services[std::size_t(serviceIdx)];
+        // Compose with the interned service name so "other" folding applies.
+        const QByteArray serviceUtf8 = serviceName.toUtf8();
+        scratch.clear();
+        scratch.push_back(char(kind));
+        scratch.append(serviceUtf8.constData(), std::size_t(serviceUtf8.size()));
+        scratch.push_back('\x1f');
+        scratch.append(name);
+        KeyId id;
+        if (auto it = keyIndex.find(scratch); it != keyIndex.end()) {
+            id = it->second;
+        } else if (int(keys.size()) < config.maxKeys) {
+            id = createKey(kind, serviceIdx, name, scratch);
+        } else {
+            overflowed = true;
+            scratch.resize(1 + std::size_t(serviceUtf8.size()) + 1);
+            scratch.append(kOtherKey);
+            if (auto other = keyIndex.find(scratch); other != keyIndex.end())
+                id = other->second;
+            else
+                id = createKey(kind, serviceIdx, kOtherKey, scratch);
+            return id; // do not cache: the next event of this name must count as overflow too
+        }
+        haveLast = true;
+        lastKind = kind;
+        lastService.assign(service);
+        lastName.assign(name);
+        lastKey = id;
+        return id;
+    }
+
+    void correlate(const IngestEvent &e, KeyId key, qint64 ts, qint64 nowMs, const StoreConfig &config)
+    {
+        scratch.assign(e.requestId);
+        auto it = pending.find(scratch);
+        if (it == pending.end()) {
+            if (int(pending.size()) >= config.maxPendingRequests)
+                sweep(nowMs, config, /*force=*/true);
+            it = pending.emplace(scratch, PendingRequest {}).first;
+            it->second.timestampMs = ts;
+        }
+        PendingRequest &p = it->second;
+        p.lastTouchMs = nowMs;
+        p.timestampMs = std::max(p.timestampMs, ts);
+        if (e.kind == MetricKind::Api) {
+            p.hasApi = true;
+            p.apiKey = key;
+            p.apiMs = e.value;
+        } else {
+            auto use = std::find_if(p.db.begin(), p.db.end(), [key](const auto &u) { return u.key == key; });
+            if (use == p.db.end()) {
+                p.db.push_back({ key, 0, 0 });
+                use = p.db.end() - 1;
+            }
+            ++use->count;
+            use->totalMs += e.value;
+        }
+    }
+
+    static RequestTrace finish(const PendingRequest &p)
+    {
+        RequestTrace t;
+        t.timestampMs = p.timestampMs;
+        t.apiKey = p.apiKey;
+        t.hasApi = p.hasApi;
+        t.apiMs = p.apiMs;
+        t.db = p.db;
+        for (const auto &use : t.db)
+            t.dbMs += use.totalMs;
+        std::sort(t.db.begin(), t.db.end(), [](const auto &a, const auto &b) { return a.totalMs > b.totalMs; });
+        return t;
+    }
+
+    /// Moves requests idle for the grace period (or, when forced, the oldest half) to the traces.
+    void sweep(qint64 nowMs, const StoreConfig &config, bool force = false)
+    {
+        lastSweepMs = nowMs;
+        qint64 cutoff = nowMs - kCorrelationGraceMs;
+        if (force && !pending.empty()) {
+            std::vector<qint64> touches;
+            touches.reserve(pending.size());
+            for (const auto &[id, p] : pending)
+                touches.push_back(p.lastTouchMs);
+            auto mid = touches.begin() + std::ptrdiff_t(touches.size() / 2);
+            std::nth_element(touches.begin(), mid, touches.end());
+            cutoff = std::max(cutoff, *mid);
+        }
+        const std::size_t before = traces.size();
+        for (auto it = pending.begin(); it != pending.end();) {
+            if (it->second.lastTouchMs <= cutoff) {
+                traces.push_back(finish(it->second));
+                it = pending.erase(it);
+            } else {
+                ++it;
+            }
+        }
+        if (traces.size() != before)
+            std::sort(traces.begin() + std::ptrdiff_t(before), traces.end(),
+                [](const auto &a, const auto &b) { return a.timestampMs < b.timestampMs; });
+        if (traces.size() > std::size_t(config.traceHistory)) {
+            const auto excess = std::ptrdiff_t(traces.size() - std::size_t(config.traceHistory));
+            traces.erase(traces.begin(), traces.begin() + excess);
+        }
+    }
+
+    void addLate(
+        int scope, quint32 id, qint64 minuteStart, const IngestEvent &e, int sketchIndex, qint64 ts, bool latency)
+    {
+        const auto slot = std::make_tuple(scope, id, minuteStart);
+        auto it = late.find(slot);
+        if (it == late.end()) {
+            if (late.size() >= kMaxLateBuckets) {
+                ++droppedLate;
+                return;
+            }
+            it = late.emplace(slot, Aggregate {}).first;
+        }
+        it->second.stats.add(e, ts);
+        if (latency)
+            it->second.sketch.addIndex(sketchIndex, e.value);
+    }
+};
+
+MetricStore::MetricStore(StoreConfig config)
+    : m_config(config)
+    , m_state(std::make_unique<State>())
+{
+    m_config.maxKeys = std::max(1, m_config.maxKeys);
+    m_config.maxServices = std::max(1, m_config.maxServices);
+    m_config.rawHistory = std::max(0, m_config.rawHistory);
+}
+
+MetricStore::~MetricStore() = default;
+
+void MetricStore::insert(std::span<const IngestEvent> events, qint64 nowMs)
+{
+    std::lock_guard lock(m_mutex);
+    State &s = *m_state;
+    for (const IngestEvent &e : events) {
+        const qint64 ts = (e.timestampMs <= 0 || e.timestampMs > nowMs) ? nowMs : e.timestampMs;
+        if (nowMs - ts > m_config.maxLateMs) {
+            ++s.droppedLate;
+            continue;
+        }
+        bool overflowed = false;
+        const KeyId id = s.keyFor(e.kind, e.service, e.name, m_config, overflowed);
+        s.overflowEvents += overflowed ? 1 : 0;
+        KeySeries &k = *s.keys[id];
+        Group &g = *s.groups[std::size_t(k.group)];
+        const bool latency = kindHasLatency(e.kind);
+        const int sketchIndex = latency ? LatencySketch::indexFor(e.value) : 0;
+
+        if (BucketRing::Bucket *b = k.fine.bucketFor(k.fine.indexFor(ts)))
+            addToBucket(*b, e, sketchIndex, ts, latency);
+        if (BucketRing::Bucket *b = g.fine.bucketFor(g.fine.indexFor(ts)))
+            addToBucket(*b, e, sketchIndex, ts, latency);
+        const qint64 minute = k.minute.indexFor(ts);
+        if (BucketRing::Bucket *b = k.minute.bucketFor(minute)) {
+            addToBucket(*b, e, sketchIndex, ts, latency);
+            k.dirty = true;
+        } else {
+            s.addLate(int(RollupRow::Scope::Key), id, minute * StoreTiers::kMinuteMs, e, sketchIndex, ts, latency);
+        }
+        if (BucketRing::Bucket *b = g.minute.bucketFor(minute)) {
+            addToBucket(*b, e, sketchIndex, ts, latency);
+            g.dirty = true;
+        } else {
+            s.addLate(int(RollupRow::Scope::Group), quint32(k.group), minute * StoreTiers::kMinuteMs, e, sketchIndex,
+                ts, latency);
+        }
+
+        if (m_config.rawHistory > 0) {
+            const RawEntry entry { ts, e.value, quint32(std::min<quint64>(e.items, UINT32_MAX)), e.status, e.error };
+            if (k.raw.size() < std::size_t(m_config.rawHistory)) {
+                k.raw.push_back(entry);
+            } else {
+                k.raw[k.rawNext] = entry;
+                k.rawNext = (k.rawNext + 1) % k.raw.size();
+            }
+        }
+        if (e.kind == MetricKind::Db && !e.fields.empty()) {
+            auto it = std::find_if(
+                k.fieldSets.begin(), k.fieldSets.end(), [&](const auto &f) { return f.first == e.fields; });
+            if (it != k.fieldSets.end())
+                ++it->second;
+            else if (k.fieldSets.size() < kMaxFieldSets)
+                k.fieldSets.emplace_back(std::string(e.fields), 1);
+        }
+        if (!e.requestId.empty() && (e.kind == MetricKind::Api || e.kind == MetricKind::Db))
+            s.correlate(e, id, ts, nowMs, m_config);
+        ++s.events;
+    }
+    if (!s.pending.empty() && nowMs - s.lastSweepMs >= 1000)
+        s.sweep(nowMs, m_config);
+}
+
+std::vector<KeyMeta> MetricStore::keys(KeyId from) const
+{
+    std::lock_guard lock(m_mutex);
+    std::vector<KeyMeta> out;
+    const auto &keys = m_state->keys;
+    for (std::size_t i = from; i < keys.size(); ++i)
+        out.push_back(keys[i]->meta);
+    return out;
+}
+
+std::size_t MetricStore::keyCount() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_state->keys.size();
+}
+
+QStringList MetricStore::services() const
+{
+    std::lock_guard lock(m_mutex);
+    return QStringList(m_state->services.begin(), m_state->services.end());
+}
+
+StoreCounters MetricStore::counters() const
+{
+    std::lock_guard lock(m_mutex);
+    const State &s = *m_state;
+    return StoreCounters { s.events, s.overflowEvents, s.droppedLate, s.keys.size(), s.services.size() };
+}
+
+namespace {
+
+/// Short windows need the 10 s tier to be accurate; longer ones are cheaper from minutes.
+const BucketRing &ringForWindow(const KeySeries &k, qint64 fromMs, qint64 toMs)
+{
+    return toMs - fromMs <= 5 * 60 * 1000 && k.fine.reaches(fromMs) ? k.fine : k.minute;
+}
+
+} // namespace
+
+std::vector<KeyAggregate> MetricStore::window(qint64 fromMs, qint64 toMs) const
+{
+    std::vector<KeyAggregate> out;
+    for (std::size_t begin = 0;; begin += kReadChunk) {
+        std::lock_guard lock(m_mutex);
+        const auto &keys = m_state->keys;
+        if (begin >= keys.size())
+            break;
+        const std::size_t end = std::min(keys.size(), begin + kReadChunk);
+        for (std::size_t i = begin; i < end; ++i) {
+            const KeySeries &k = *keys[i];
+            Aggregate agg;
+            ringForWindow(k, fromMs, toMs).mergeRange(fromMs, toMs, agg);
+            if (agg.stats.count > 0)
+                out.push_back(KeyAggregate { k.meta, std::move(agg) });
+        }
+    }
+    return out;
+}
+
+Aggregate MetricStore::keyWindow(KeyId key, qint64 fromMs, qint64 toMs) const
+{
+    std::lock_guard lock(m_mutex);
+    Aggregate agg;
+    if (key < m_state->keys.size()) {
+        const KeySeries &k = *m_state->keys[key];
+        ringForWindow(k, fromMs, toMs).mergeRange(fromMs, toMs, agg);
+    }
+    return agg;
+}
+
+std::vector<TimePoint> MetricStore::keySeries(KeyId key, qint64 fromMs, qint64 toMs, qint64 stepMs) const
+{
+    stepMs = std::max<qint64>(stepMs, 1);
+    std::map<qint64, Aggregate> merged;
+    {
+        std::lock_guard lock(m_mutex);
+        if (key >= m_state->keys.size())
+            return {};
+        const KeySeries &k = *m_state->keys[key];
+        appendSeries(ringForSeries(k, fromMs, toMs, stepMs), fromMs, toMs, stepMs, merged);
+    }
+    return toPoints(std::move(merged));
+}
+
+std::vector<TimePoint> MetricStore::kindSeries(
+    MetricKind kind, const QStringList &services, qint64 fromMs, qint64 toMs, qint64 stepMs) const
+{
+    stepMs = std::max<qint64>(stepMs, 1);
+    std::map<qint64, Aggregate> merged;
+    std::lock_guard lock(m_mutex);
+    for (const auto &g : m_state->groups) {
+        if (!g || g->meta.kind != kind)
+            continue;
+        if (!services.isEmpty() && !services.contains(g->meta.service))
+            continue;
+        appendSeries(ringForSeries(*g, fromMs, toMs, stepMs), fromMs, toMs, stepMs, merged);
+    }
+    return toPoints(std::move(merged));
+}
+
+qint64 MetricStore::memoryHorizonMs(qint64 nowMs, qint64 stepMs) const
+{
+    if (stepMs < StoreTiers::kMinuteMs)
+        return (nowMs / StoreTiers::kKeyFineMs - StoreTiers::kKeyFineSlots + 1) * StoreTiers::kKeyFineMs;
+    return (nowMs / StoreTiers::kMinuteMs - StoreTiers::kMinuteSlots + 1) * StoreTiers::kMinuteMs;
+}
+
+std::vector<RawSample> MetricStore::rawSamples(KeyId key, int maxCount) const
+{
+    std::lock_guard lock(m_mutex);
+    if (key >= m_state->keys.size() || maxCount <= 0)
+        return {};
+    const KeySeries &k = *m_state->keys[key];
+    const std::size_t n = k.raw.size();
+    const std::size_t take = std::min(n, std::size_t(maxCount));
+    std::vector<RawSample> out;
+    out.reserve(take);
+    // The oldest entry sits at rawNext once the ring is full.
+    const std::size_t oldest = n < std::size_t(m_config.rawHistory) ? 0 : k.rawNext;
+    for (std::size_t i = n - take; i < n; ++i) {
+        const RawEntry &r = k.raw[(oldest + i) % n];
+        out.push_back(RawSample { r.timestampMs, r.value, r.status, r.error, r.items });
+    }
+    return out;
+}
+
+std::vector<FieldSetCount> MetricStore::fieldSets(KeyId key) const
+{
+    std::lock_guard lock(m_mutex);
+    if (key >= m_state->keys.size())
+        return {};
+    std::vector<FieldSetCount> out;
+    for (const auto &[fields, count] : m_state->keys[key]->fieldSets)
+        out.push_back(FieldSetCount { QString::fromStdString(fields), count });
+    std::stable_sort(out.begin(), out.end(), [](const auto &a, const auto &b) { return a.count > b.count; });
+    return out;
+}
+
+std::vector<RequestTrace> MetricStore::traces(qint64 fromMs, qint64 nowMs) const
+{
+    std::lock_guard lock(m_mutex);
+    const State &s = *m_state;
+    std::vector<RequestTrace> out;
+    auto it = std::lower_bound(
+        s.traces.begin(), s.traces.end(), fromMs, [](const RequestTrace &t, qint64 ms) { return t.timestampMs < ms; });
+    out.assign(it, s.traces.end());
+    // Requests still open count once their endpoint reported or they went quiet.
+    for (const auto &[id, p] : s.pending) {
+        if (p.timestampMs >= fromMs && (p.hasApi || p.lastTouchMs <= nowMs - kCorrelationGraceMs))
+            out.push_back(State::finish(p));
+    }
+    std::stable_sort(
+        out.begin(), out.end(), [](const auto &a, const auto &b) { return a.timestampMs < b.timestampMs; });
+    return out;
+}
+
+void MetricStore::cleanup(qint64 nowMs)
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_state->sweep(nowMs, m_config);
+        auto &traces = m_state->traces;
+        auto firstKept = std::lower_bound(traces.begin(), traces.end(), nowMs - kTraceRetentionMs,
+            [](const RequestTrace &t, qint64 ms) { return t.timestampMs < ms; });
+        traces.erase(traces.begin(), firstKept);
+        for (auto &g : m_state->groups) {
+            if (g) {
+                g->fine.expire(nowMs);
+                g->minute.expire(nowMs);
+            }
+        }
+    }
+    for (std::size_t begin = 0;; begin += kReadChunk) {
+        std::lock_guard lock(m_mutex);
+        auto &keys = m_state->keys;
+        if (begin >= keys.size())
+            break;
+        const std::size_t end = std::min(keys.size(), begin + kReadChunk);
+        for (std::size_t i = begin; i < end; ++i) {
+            keys[i]->fine.expire(nowMs);
+            keys[i]->minute.expire(nowMs);
+        }
+    }
+}
+
+namespace {
+
+template<typename Holder>
+void collectDirty(Holder &h, RollupRow::Scope scope, std::vector<RollupRow> &out)
+{
+    if (!h.dirty)
+        return;
+    h.dirty = false;
+    for (const BucketRing::Bucket &b : h.minute.buckets()) {
+        if (!b.dirty)
+            continue;
+        const_cast<BucketRing::Bucket &>(b).dirty = false;
+        RollupRow row;
+        row.scope = scope;
+        row.meta = h.meta;
+        row.startMs = b.index * StoreTiers::kMinuteMs;
+        row.stats = b.agg.stats;
+        if (kindHasLatency(h.meta.kind))
+            row.sketch = b.agg.sketch.encode();
+        out.push_back(std::move(row));
+    }
+}
+
+} // namespace
+
+std::vector<RollupRow> MetricStore::takeDirtyRollups()
+{
+    std::vector<RollupRow> out;
+    {
+        std::lock_guard lock(m_mutex);
+        for (auto &g : m_state->groups) {
+            if (g)
+                collectDirty(*g, RollupRow::Scope::Group, out);
+        }
+        for (auto &[slot, agg] : m_state->late) {
+            const auto [scope, id, start] = slot;
+            RollupRow row;
+            row.scope = RollupRow::Scope(scope);
+            if (row.scope == RollupRow::Scope::Key)
+                row.meta = m_state->keys[id]->meta;
+            else
+                row.meta = m_state->groups[id]->meta;
+            row.startMs = start;
+            row.stats = agg.stats;
+            if (kindHasLatency(row.meta.kind))
+                row.sketch = agg.sketch.encode();
+            row.additive = true;
+            out.push_back(std::move(row));
+        }
+        m_state->late.clear();
+    }
+    for (std::size_t begin = 0;; begin += kReadChunk) {
+        std::lock_guard lock(m_mutex);
+        auto &keys = m_state->keys;
+        if (begin >= keys.size())
+            break;
+        const std::size_t end = std::min(keys.size(), begin + kReadChunk);
+        for (std::size_t i = begin; i < end; ++i)
+            collectDirty(*keys[i], RollupRow::Scope::Key, out);
+    }
+    return out;
+}
+
+void MetricStore::restore(const std::vector<RollupRow> &rows, qint64 nowMs)
+{
+    const qint64 horizon = memoryHorizonMs(nowMs, StoreTiers::kMinuteMs);
+    std::lock_guard lock(m_mutex);
+    State &s = *m_state;
+    for (const RollupRow &row : rows) {
+        if (row.startMs < horizon || row.startMs > nowMs)
+            continue;
+        Aggregate agg;
+        agg.stats = row.stats;
+        if (!row.sketch.isEmpty()) {
+            if (auto sketch = LatencySketch::decode(row.sketch))
+                agg.sketch = std::move(*sketch);
+        }
+        const QByteArray service = row.meta.service.toUtf8();
+        const int serviceIdx
+            = s.serviceFor(std::string_view(service.constData(), std::size_t(service.size())), m_config.maxServices);
+        const qint64 index = row.startMs / StoreTiers::kMinuteMs;
+        if (row.scope == RollupRow::Scope::Group) {
+            s.groupFor(serviceIdx, row.meta.kind).minute.restore(index, agg);
+            continue;
+        }
+        const QByteArray name = row.meta.name.toUtf8();
+        bool overflowed = false;
+        const KeyId id = s.keyFor(row.meta.kind, std::string_view(service.constData(), std::size_t(service.size())),
+            std::string_view(name.constData(), std::size_t(name.size())), m_config, overflowed);
+        if (!overflowed)
+            s.keys[id]->minute.restore(index, agg);
+    }
+}
+
+std::size_t MetricStore::memoryUsage() const
+{
+    std::lock_guard lock(m_mutex);
+    const State &s = *m_state;
+    std::size_t bytes = s.keys.capacity() * sizeof(void *);
+    for (const auto &k : s.keys) {
+        bytes += sizeof(KeySeries) + k->fine.memoryUsage() + k->minute.memoryUsage()
+            + k->raw.capacity() * sizeof(RawEntry);
+    }
+    for (const auto &g : s.groups) {
+        if (g)
+            bytes += sizeof(Group) + g->fine.memoryUsage() + g->minute.memoryUsage();
+    }
+    return bytes;
+}
+
+} // namespace perfwatch

@@ -1,0 +1,375 @@
+#include "metricstore.h"
+
+#include <QTest>
+#include <cmath>
+#include <string>
+#include <thread>
+
+using namespace perfwatch;
+
+namespace {
+
+// A fixed, minute-aligned "now" so bucket boundaries are predictable.
+constexpr qint64 kNow = 1'700'000'040'000; // 2023-11-14T22:14:00Z
+constexpr qint64 kSecond = 1000;
+constexpr qint64 kMinute = 60 * kSecond;
+
+IngestEvent api(std::string_view route, double ms, quint16 status = 200, qint64 ts = 0, std::string_view service = {})
+{
+    IngestEvent e;
+    e.kind = MetricKind::Api;
+    e.name = route;
+    e.value = ms;
+    e.status = status;
+    e.error = status >= 500;
+    e.timestampMs = ts;
+    e.service = service;
+    return e;
+}
+
+IngestEvent db(std::string_view name, double ms, std::string_view requestId = {}, std::string_view fields = {})
+{
+    IngestEvent e;
+    e.kind = MetricKind::Db;
+    e.name = name;
+    e.value = ms;
+    e.requestId = requestId;
+    e.fields = fields;
+    return e;
+}
+
+const KeyAggregate *find(const std::vector<KeyAggregate> &window, const QString &name)
+{
+    for (const auto &k : window) {
+        if (k.meta.name == name)
+            return &k;
+    }
+    return nullptr;
+}
+
+} // namespace
+
+class TestMetricStore : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void windowStats()
+    {
+        MetricStore store;
+        std::vector<IngestEvent> batch;
+        for (int i = 0; i < 90; ++i)
+            batch.push_back(api("GET:/api/trips", 100));
+        for (int i = 0; i < 10; ++i)
+            batch.push_back(api("GET:/api/trips", 1100, 503));
+        for (int i = 0; i < 50; ++i)
+            batch.push_back(db("find:trips", 50));
+        store.insert(batch, kNow);
+
+        const auto window = store.window(kNow - 15 * kMinute, kNow + 1);
+        QCOMPARE(window.size(), std::size_t(2));
+        const KeyAggregate *trips = find(window, QStringLiteral("GET:/api/trips"));
+        QVERIFY(trips);
+        QCOMPARE(trips->meta.kind, MetricKind::Api);
+        QCOMPARE(trips->meta.service, QStringLiteral("default"));
+        QCOMPARE(trips->agg.stats.count, quint64(100));
+        QCOMPARE(trips->agg.stats.errors, quint64(10));
+        QCOMPARE(trips->agg.stats.sum, 20000.0);
+        QCOMPARE(trips->agg.stats.avg(), 200.0);
+        QCOMPARE(trips->agg.stats.min, 100.0);
+        QCOMPARE(trips->agg.stats.max, 1100.0);
+        QVERIFY(std::abs(trips->agg.quantile(0.95) - 1100) <= 11);
+        const KeyAggregate *find = ::find(window, QStringLiteral("find:trips"));
+        QVERIFY(find);
+        QCOMPARE(find->agg.stats.count, quint64(50));
+        QCOMPARE(find->agg.stats.avg(), 50.0);
+        QCOMPARE(store.counters().events, quint64(150));
+        QCOMPARE(store.counters().keys, quint64(2));
+    }
+
+    void fineBucketing()
+    {
+        MetricStore store;
+        // One event per second for the minute before kNow.
+        std::vector<IngestEvent> batch;
+        for (int i = 0; i < 60; ++i)
+            batch.push_back(api("GET:/a", 10 + i, 200, kNow - 60 * kSecond + i * kSecond));
+        store.insert(batch, kNow);
+        const KeyId id = store.keys().front().id;
+
+        const auto tenSeconds = store.keySeries(id, kNow - 60 * kSecond, kNow, 10 * kSecond);
+        QCOMPARE(tenSeconds.size(), std::size_t(6));
+        for (std::size_t i = 0; i < tenSeconds.size(); ++i) {
+            QCOMPARE(tenSeconds[i].startMs, kNow - 60 * kSecond + qint64(i) * 10 * kSecond);
+            QCOMPARE(tenSeconds[i].agg.stats.count, quint64(10));
+        }
+        QCOMPARE(tenSeconds.back().agg.stats.min, 60.0);
+        QCOMPARE(tenSeconds.back().agg.stats.max, 69.0);
+
+        // The kind series has 1 s resolution.
+        const auto perSecond = store.kindSeries(MetricKind::Api, {}, kNow - 60 * kSecond, kNow, kSecond);
+        QCOMPARE(perSecond.size(), std::size_t(60));
+        QCOMPARE(perSecond.front().startMs, kNow - 60 * kSecond);
+        QCOMPARE(perSecond.front().agg.stats.sum, 10.0);
+        QCOMPARE(perSecond.back().agg.stats.sum, 69.0);
+
+        // A minute step merges the whole minute; an unaligned step aligns to multiples of itself.
+        const auto minutes = store.keySeries(id, kNow - 2 * kMinute, kNow + 1, kMinute);
+        QCOMPARE(minutes.size(), std::size_t(1));
+        QCOMPARE(minutes[0].startMs, kNow - kMinute);
+        QCOMPARE(minutes[0].agg.stats.count, quint64(60));
+        QCOMPARE(minutes[0].agg.stats.sum, 60 * 10 + 59 * 60 / 2.0);
+    }
+
+    void minuteTierAndRetention()
+    {
+        MetricStore store;
+        store.insert(std::vector { api("GET:/old", 5, 200, kNow - 30 * kMinute) }, kNow);
+        store.insert(std::vector { api("GET:/old", 7, 200, kNow) }, kNow);
+        // The 10 s tier only reaches back 16 min; a 1 h window uses minutes and sees both.
+        QCOMPARE(store.keyWindow(0, kNow - 60 * kMinute, kNow + 1).stats.count, quint64(2));
+        QCOMPARE(store.keyWindow(0, kNow - 31 * kMinute, kNow - 29 * kMinute).stats.sum, 5.0);
+
+        // 81 minutes later the first minute bucket has left the ring.
+        const qint64 later = kNow + 81 * kMinute;
+        store.insert(std::vector { api("GET:/old", 9, 200, later) }, later);
+        QCOMPARE(store.keyWindow(0, kNow - 60 * kMinute, later + 1).stats.count, quint64(1));
+
+        // cleanup() expires keys that went quiet, without new events to rotate them.
+        MetricStore idle;
+        idle.insert(std::vector { api("GET:/idle", 5, 200, kNow) }, kNow);
+        QVERIFY(idle.memoryUsage() > 0);
+        idle.cleanup(kNow + 2 * 80 * kMinute);
+        QCOMPARE(idle.keyWindow(0, 0, kNow + 1000 * kMinute).stats.count, quint64(0));
+        QCOMPARE(idle.keyCount(), std::size_t(1)); // keys are remembered; their buckets are not
+    }
+
+    void timestampsClampedAndLate()
+    {
+        MetricStore store;
+        // Five minutes ahead counts as now (clock skew); older than 48 h is dropped.
+        store.insert(std::vector { api("GET:/a", 1, 200, kNow + 5 * kMinute) }, kNow);
+        store.insert(std::vector { api("GET:/a", 1, 200, kNow - 49 * 60 * kMinute) }, kNow);
+        QCOMPARE(store.counters().droppedLate, quint64(1));
+        const auto series = store.keySeries(0, kNow - kMinute, kNow + 10 * kMinute, 10 * kSecond);
+        QCOMPARE(series.size(), std::size_t(1));
+        QCOMPARE(series[0].startMs, kNow);
+
+        // Two hours late: beyond the minute ring, so it goes to persistence as an additive row.
+        store.takeDirtyRollups();
+        store.insert(std::vector { api("GET:/a", 42, 200, kNow - 120 * kMinute + 5 * kSecond) }, kNow);
+        const auto rows = store.takeDirtyRollups();
+        QCOMPARE(rows.size(), std::size_t(2)); // the key and its group
+        for (const RollupRow &row : rows) {
+            QVERIFY(row.additive);
+            QCOMPARE(row.startMs, kNow - 120 * kMinute);
+            QCOMPARE(row.stats.sum, 42.0);
+        }
+    }
+
+    void keyCapFoldsIntoOther()
+    {
+        StoreConfig config;
+        config.maxKeys = 3;
+        MetricStore store(config);
+        std::vector<std::string> routes;
+        for (int i = 0; i < 6; ++i)
+            routes.push_back("GET:/r" + std::to_string(i));
+        std::vector<IngestEvent> batch;
+        for (const auto &r : routes)
+            batch.push_back(api(r, 10));
+        batch.push_back(api(routes[5], 10)); // twice beyond the cap
+        store.insert(batch, kNow);
+        const auto keys = store.keys();
+        QCOMPARE(keys.size(), std::size_t(4));
+        QCOMPARE(keys.back().name, QStringLiteral("other"));
+        QCOMPARE(store.counters().overflowEvents, quint64(4));
+        QCOMPARE(store.keyWindow(keys.back().id, kNow - kMinute, kNow + 1).stats.count, quint64(4));
+        // Known keys keep working after the cap is reached.
+        store.insert(std::vector { api(routes[0], 10) }, kNow);
+        QCOMPARE(store.keyWindow(0, kNow - kMinute, kNow + 1).stats.count, quint64(2));
+        QCOMPARE(store.counters().overflowEvents, quint64(4));
+    }
+
+    void servicesCapped()
+    {
+        StoreConfig config;
+        config.maxServices = 2;
+        MetricStore store(config);
+        store.insert(std::vector { api("GET:/a", 1, 200, 0, "alpha"), api("GET:/a", 1, 200, 0, "beta"),
+                         api("GET:/a", 1, 200, 0, "gamma"), api("GET:/a", 1, 200, 0, "delta") },
+            kNow);
+        QCOMPARE(store.services(),
+            QStringList({ QStringLiteral("alpha"), QStringLiteral("beta"), QStringLiteral("other") }));
+        const auto onlyAlpha
+            = store.kindSeries(MetricKind::Api, { QStringLiteral("alpha") }, kNow - kMinute, kNow + 1, kMinute);
+        QCOMPARE(onlyAlpha.size(), std::size_t(1));
+        QCOMPARE(onlyAlpha[0].agg.stats.count, quint64(1));
+        const auto all = store.kindSeries(MetricKind::Api, {}, kNow - kMinute, kNow + 1, kMinute);
+        QCOMPARE(all[0].agg.stats.count, quint64(4));
+    }
+
+    void rawSamplesRing()
+    {
+        StoreConfig config;
+        config.rawHistory = 5;
+        MetricStore store(config);
+        for (int i = 0; i < 8; ++i)
+            store.insert(std::vector { api("GET:/a", i, i == 7 ? 500 : 200, kNow - 8 * kSecond + i * kSecond) }, kNow);
+        const auto samples = store.rawSamples(0, 100);
+        QCOMPARE(samples.size(), std::size_t(5));
+        for (int i = 0; i < 5; ++i)
+            QCOMPARE(samples[std::size_t(i)].value, double(i + 3));
+        QCOMPARE(samples.back().status, quint16(500));
+        QVERIFY(samples.back().error);
+        QCOMPARE(store.rawSamples(0, 2).front().value, 6.0);
+    }
+
+    void fieldSetsCounted()
+    {
+        MetricStore store;
+        store.insert(std::vector { db("find:trips", 5, {}, "start_time,user_id"), db("find:trips", 5, {}, "user_id"),
+                         db("find:trips", 5, {}, "start_time,user_id") },
+            kNow);
+        const auto sets = store.fieldSets(0);
+        QCOMPARE(sets.size(), std::size_t(2));
+        QCOMPARE(sets[0].fields, QStringLiteral("start_time,user_id"));
+        QCOMPARE(sets[0].count, quint64(2));
+        QCOMPARE(sets[1].count, quint64(1));
+    }
+
+    void correlatesRequests()
+    {
+        MetricStore store;
+        std::vector<IngestEvent> batch;
+        for (int i = 0; i < 6; ++i)
+            batch.push_back(db("find:points", 20, "req-1"));
+        batch.push_back(db("aggregate:coverage", 100, "req-1"));
+        IngestEvent request = api("GET:/api/trips/{id}", 300);
+        request.requestId = "req-1";
+        batch.push_back(request);
+        batch.push_back(db("find:points", 3, "req-2")); // no endpoint yet, still within the grace period
+        store.insert(batch, kNow);
+
+        auto traces = store.traces(kNow - kMinute, kNow);
+        QCOMPARE(traces.size(), std::size_t(1));
+        const RequestTrace &t = traces[0];
+        QVERIFY(t.hasApi);
+        QCOMPARE(t.apiMs, 300.0);
+        QCOMPARE(t.dbMs, 220.0);
+        QCOMPARE(t.db.size(), std::size_t(2));
+        QCOMPARE(t.db[0].count, quint32(6)); // most time first: 6 x 20 ms
+        QCOMPARE(t.db[0].totalMs, 120.0);
+        QCOMPARE(store.keys()[std::size_t(t.db[0].key)].name, QStringLiteral("find:points"));
+
+        // After the grace period the orphan db event is finished too.
+        store.cleanup(kNow + 10 * kSecond);
+        traces = store.traces(kNow - kMinute, kNow + 10 * kSecond);
+        QCOMPARE(traces.size(), std::size_t(2));
+        QVERIFY(!traces[1].hasApi || !traces[0].hasApi);
+    }
+
+    void dirtyRollupsAreCumulative()
+    {
+        MetricStore store;
+        store.insert(std::vector { api("GET:/a", 10), api("GET:/a", 30) }, kNow);
+        auto rows = store.takeDirtyRollups();
+        QCOMPARE(rows.size(), std::size_t(2)); // key + group
+        const auto keyRow = std::find_if(
+            rows.begin(), rows.end(), [](const RollupRow &r) { return r.scope == RollupRow::Scope::Key; });
+        QVERIFY(keyRow != rows.end());
+        QCOMPARE(keyRow->meta.name, QStringLiteral("GET:/a"));
+        QCOMPARE(keyRow->startMs, kNow);
+        QCOMPARE(keyRow->stats.count, quint64(2));
+        QVERIFY(!keyRow->additive);
+        QVERIFY(LatencySketch::decode(keyRow->sketch).has_value());
+        QVERIFY(store.takeDirtyRollups().empty());
+
+        store.insert(std::vector { api("GET:/a", 50) }, kNow + kSecond);
+        rows = store.takeDirtyRollups();
+        QCOMPARE(rows.size(), std::size_t(2));
+        QCOMPARE(rows[0].stats.count, quint64(3)); // the whole minute, not the delta
+        QCOMPARE(rows[0].stats.sum, 90.0);
+    }
+
+    void restoreFromRollups()
+    {
+        MetricStore original;
+        std::vector<IngestEvent> batch;
+        for (int i = 0; i < 100; ++i)
+            batch.push_back(api("GET:/a", 1 + i, 200, kNow - 20 * kMinute + i * kSecond));
+        original.insert(batch, kNow);
+        const auto rows = original.takeDirtyRollups();
+
+        MetricStore restored;
+        restored.restore(rows, kNow);
+        const Aggregate before = original.keyWindow(0, kNow - 30 * kMinute, kNow + 1);
+        const Aggregate after = restored.keyWindow(0, kNow - 30 * kMinute, kNow + 1);
+        QCOMPARE(after.stats.count, before.stats.count);
+        QCOMPARE(after.stats.sum, before.stats.sum);
+        QVERIFY(after.sketch == before.sketch);
+        const auto series = restored.kindSeries(MetricKind::Api, {}, kNow - 30 * kMinute, kNow + 1, kMinute);
+        QCOMPARE(series.size(), std::size_t(2));
+        QVERIFY(restored.takeDirtyRollups().empty()); // restored rows are already on disk
+
+        // Rows older than the minute ring stay on disk only.
+        MetricStore later;
+        later.restore(rows, kNow + 3 * 60 * kMinute);
+        QCOMPARE(later.keyCount(), std::size_t(0));
+    }
+
+    void memoryGrowsWithKeysNotEvents()
+    {
+        MetricStore store;
+        std::vector<std::string> names;
+        for (int i = 0; i < 100; ++i)
+            names.push_back("GET:/api/k" + std::to_string(i));
+        auto feed = [&](int events, qint64 now) {
+            std::vector<IngestEvent> batch;
+            for (int i = 0; i < events; ++i)
+                batch.push_back(api(names[std::size_t(i) % names.size()], 20 + (i * 7919) % 400, 200, now));
+            store.insert(batch, now);
+        };
+        // Fill every bucket of the rings once, then keep going: memory must level off.
+        for (int second = 0; second < 80 * 60; second += 10)
+            feed(1000, kNow + second * kSecond);
+        const std::size_t after480k = store.memoryUsage();
+        for (int second = 80 * 60; second < 160 * 60; second += 10)
+            feed(1000, kNow + second * kSecond);
+        const std::size_t after960k = store.memoryUsage();
+        QCOMPARE(store.counters().events, quint64(960'000));
+        QVERIFY2(double(after960k) < 1.1 * double(after480k),
+            qPrintable(QStringLiteral("%1 -> %2 bytes").arg(after480k).arg(after960k)));
+        QVERIFY2(after960k / names.size() < 200 * 1024, qPrintable(QString::number(after960k / names.size())));
+    }
+
+    void concurrentWritersAndReaders()
+    {
+        MetricStore store;
+        constexpr int kBatches = 200;
+        auto writer = [&](std::string_view route) {
+            std::vector<IngestEvent> batch(500, api(route, 5));
+            for (int i = 0; i < kBatches; ++i)
+                store.insert(batch, kNow);
+        };
+        std::atomic<bool> done = false;
+        std::thread reader([&] {
+            while (!done) {
+                for (const auto &k : store.window(kNow - 15 * kMinute, kNow + 1))
+                    QVERIFY(k.agg.stats.count <= quint64(kBatches * 500));
+            }
+        });
+        std::thread a(writer, "GET:/a");
+        std::thread b(writer, "GET:/b");
+        a.join();
+        b.join();
+        done = true;
+        reader.join();
+        for (const auto &k : store.window(kNow - 15 * kMinute, kNow + 1))
+            QCOMPARE(k.agg.stats.count, quint64(kBatches * 500));
+        QCOMPARE(store.counters().events, quint64(2 * kBatches * 500));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestMetricStore)
+#include "tst_metricstore.moc"
