@@ -176,7 +176,7 @@ LoadResult LoadGenerator::run()
         }
         if (m_measuring && now >= end)
             break;
-        const Clock::time_point wake = nextTimer(m_measuring ? end : warmupEnd);
+        const Clock::time_point wake = std::min(m_nextTimer, m_measuring ? end : warmupEnd);
         const auto waitMs = wake <= now ? 0 : std::chrono::ceil<std::chrono::milliseconds>(wake - now).count();
         const int n = epoll_wait(m_epoll, events.data(), int(events.size()), int(std::min<long long>(waitMs, 100)));
         if (n < 0) {
@@ -187,7 +187,8 @@ LoadResult LoadGenerator::run()
         }
         for (int i = 0; i < n; ++i)
             onEvent(m_connections[events[std::size_t(i)].data.u32], events[std::size_t(i)].events, Clock::now());
-        onTimers(Clock::now());
+        if (const Clock::time_point after = Clock::now(); after >= m_nextTimer)
+            onTimers(after);
     }
 
     now = std::min(Clock::now(), end);
@@ -227,6 +228,7 @@ void LoadGenerator::startConnect(Connection &c, Clock::time_point now)
     } else if (errno == EINPROGRESS) {
         c.phase = Phase::Connecting;
         c.deadline = now + m_timeout;
+        schedule(c.deadline);
     } else {
         noteError(m_result.connectFailures, "connect: " + errnoText(errno));
         failConnection(c, now);
@@ -246,6 +248,7 @@ void LoadGenerator::dropConnection(Connection &c, Clock::time_point now, Clock::
     closeSocket(c);
     c.phase = Phase::Disconnected;
     c.wakeAt = now + delay;
+    schedule(c.wakeAt);
 }
 
 void LoadGenerator::failConnection(Connection &c, Clock::time_point now)
@@ -323,6 +326,7 @@ void LoadGenerator::beginRequestOrWait(Connection &c, Clock::time_point now)
     if (c.nextDue > now) {
         c.phase = Phase::Waiting;
         c.wakeAt = c.nextDue;
+        schedule(c.wakeAt);
         setInterest(c, kReadEvents);
         return;
     }
@@ -339,6 +343,7 @@ void LoadGenerator::beginRequest(Connection &c, Clock::time_point now)
     c.phase = Phase::Sending;
     c.sendStart = now;
     c.deadline = now + m_timeout;
+    schedule(c.deadline);
     continueSending(c, now);
 }
 
@@ -440,15 +445,20 @@ void LoadGenerator::completeResponse(Connection &c, Clock::time_point now)
 
 void LoadGenerator::onTimers(Clock::time_point now)
 {
+    m_nextTimer = Clock::time_point::max();
     for (Connection &c : m_connections) {
         switch (c.phase) {
         case Phase::Disconnected:
             if (now >= c.wakeAt)
                 startConnect(c, now);
+            else
+                schedule(c.wakeAt);
             break;
         case Phase::Waiting:
             if (now >= c.wakeAt)
                 beginRequest(c, now);
+            else
+                schedule(c.wakeAt);
             break;
         case Phase::Connecting:
         case Phase::Sending:
@@ -457,18 +467,17 @@ void LoadGenerator::onTimers(Clock::time_point now)
                 noteError(m_result.timeouts,
                     c.phase == Phase::Connecting ? "timeout while connecting" : "timeout waiting for a response");
                 failConnection(c, now);
+            } else {
+                schedule(c.deadline);
             }
             break;
         }
     }
 }
 
-LoadGenerator::Clock::time_point LoadGenerator::nextTimer(Clock::time_point limit) const
+void LoadGenerator::schedule(Clock::time_point at)
 {
-    Clock::time_point next = limit;
-    for (const Connection &c : m_connections)
-        next = std::min(next, c.phase == Phase::Disconnected || c.phase == Phase::Waiting ? c.wakeAt : c.deadline);
-    return next;
+    m_nextTimer = std::min(m_nextTimer, at);
 }
 
 void LoadGenerator::noteError(std::uint64_t &counter, std::string message)

@@ -100,8 +100,10 @@ private:
     void continueSending(Connection &c, Clock::time_point now);
     void receive(Connection &c, Clock::time_point now);
     void completeResponse(Connection &c, Clock::time_point now);
+    /// Fires due timers and recomputes m_nextTimer; runs only when m_nextTimer has passed.
     void onTimers(Clock::time_point now);
-    Clock::time_point nextTimer(Clock::time_point limit) const;
+    /// Notes a new deadline or wake-up time, so the loop wakes for it.
+    void schedule(Clock::time_point at);
     void noteError(std::uint64_t &counter, std::string message);
 
     const LoadOptions &m_options;
@@ -112,6 +114,9 @@ private:
     std::vector<Connection> m_connections;
     Clock::duration m_timeout {};
     Clock::duration m_interval {}; ///< per connection between request starts; zero without --rate
+    /// No connection has a deadline or wake-up before this (it may be earlier than needed, never
+    /// later), so timers cost a scan of all connections only when one may be due.
+    Clock::time_point m_nextTimer = Clock::time_point::max();
     bool m_measuring = false;
     LoadResult m_result;
     std::vector<char> m_readBuffer;

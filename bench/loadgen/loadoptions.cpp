@@ -184,8 +184,8 @@ ParseResult parseOptions(const std::vector<std::string> &args)
             if (!parseNumber(v, options.warmupS) || options.warmupS < 0)
                 return fail("--warmup must be a non-negative number of seconds");
         } else if (arg == "--batch") {
-            if (!parseNumber(v, options.batch) || options.batch < 1 || options.batch > 1'000'000)
-                return fail("--batch must be 1..1000000");
+            if (!parseNumber(v, options.batch) || options.batch < 1 || options.batch > 100'000)
+                return fail("--batch must be 1..100000");
         } else if (arg == "--keys") {
             if (!parseNumber(v, options.keys) || options.keys < 1 || options.keys > 10'000'000)
                 return fail("--keys must be 1..10000000");
