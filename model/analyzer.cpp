@@ -944,6 +944,40 @@ QString priorityName(Priority priority)
     return QStringLiteral("medium");
 }
 
+bool bandFromName(const QString &name, Band &band)
+{
+    for (Band b : { Band::NoData, Band::Poor, Band::Fair, Band::Good, Band::Excellent }) {
+        if (bandName(b) == name) {
+            band = b;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool typeFromName(const QString &name, RecommendationType &type)
+{
+    for (auto t : { RecommendationType::Api, RecommendationType::Database, RecommendationType::Processing,
+             RecommendationType::Resources, RecommendationType::Trend }) {
+        if (typeName(t) == name) {
+            type = t;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool priorityFromName(const QString &name, Priority &priority)
+{
+    for (auto p : { Priority::High, Priority::Medium, Priority::Low }) {
+        if (priorityName(p) == name) {
+            priority = p;
+            return true;
+        }
+    }
+    return false;
+}
+
 QString trendDirectionName(TrendDirection direction)
 {
     switch (direction) {

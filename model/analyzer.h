@@ -124,6 +124,10 @@ enum class Priority : quint8
 
 QString typeName(RecommendationType type); ///< "api", "database", "processing", "resources", "trend"
 QString priorityName(Priority priority); ///< "high", "medium", "low"
+/// Inverses of the wire names; false (leaving the output alone) for an unknown name.
+bool bandFromName(const QString &name, Band &band);
+bool typeFromName(const QString &name, RecommendationType &type);
+bool priorityFromName(const QString &name, Priority &priority);
 
 /// One piece of advice with the numbers that triggered it (DESIGN §7).
 struct Recommendation
