@@ -22,6 +22,8 @@ struct IngestConfig
     qint64 requestTimeoutMs = 15'000; ///< a request not complete after this long: 408, close
     qint64 sweepIntervalMs = 1'000; ///< how often connections are checked against the timeouts
     qint64 lingerMs = 2'000; ///< after refusing, how long unread input is drained before closing
+    /// Answers queued for a client that does not read them; beyond this the connection is cut.
+    qint64 maxUnsentBytes = 32 * 1024 * 1024;
 
     RequestGuardLimits limits; ///< header block, body size, framing
     NativeDecoderLimits decoder; ///< events per batch, string length, depth, timestamp window

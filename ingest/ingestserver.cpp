@@ -190,13 +190,21 @@ void IngestServer::missingHandler(const QHttpServerRequest &request, QTcpSocket 
 
 void IngestServer::reply(const QHttpServerRequest &request, QTcpSocket *socket, const HttpResponse &response)
 {
-    QHttpServerResponder responder = makeResponder(request, socket);
-    responder.writeStatusLine(QHttpServerResponder::StatusCode(response.status));
-    responder.writeHeader(QByteArrayLiteral("Content-Type"), response.mimeType);
-    for (const auto &[name, value] : response.headers)
-        responder.writeHeader(name, value);
-    responder.writeHeader(QByteArrayLiteral("Content-Length"), QByteArray::number(response.body.size()));
-    responder.writeBody(response.body);
+    // Qt 6.4 ignores "Connection: close"; honour it so such clients are not left waiting.
+    const bool close = request.value(QByteArrayLiteral("Connection")).toLower().contains("close");
+    {
+        QHttpServerResponder responder = makeResponder(request, socket);
+        responder.writeStatusLine(QHttpServerResponder::StatusCode(response.status));
+        responder.writeHeader(QByteArrayLiteral("Content-Type"), response.mimeType);
+        for (const auto &[name, value] : response.headers)
+            responder.writeHeader(name, value);
+        responder.writeHeader(QByteArrayLiteral("Content-Length"), QByteArray::number(response.body.size()));
+        if (close)
+            responder.writeHeader(QByteArrayLiteral("Connection"), QByteArrayLiteral("close"));
+        responder.writeBody(response.body);
+    }
+    if (close)
+        socket->disconnectFromHost();
 
     m_counters.requests.fetch_add(1, std::memory_order_relaxed);
     if (response.status >= 400)

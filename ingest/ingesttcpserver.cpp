@@ -105,12 +105,11 @@ void IngestTcpServer::incomingConnection(qintptr handle)
 
     if (m_admitted >= m_config.maxConnections) {
         c->admitted = false;
-        if (m_rejected >= kMaxRejectedClosing) {
+        if (++m_rejected > kMaxRejectedClosing) {
             socket->abort();
             socket->deleteLater();
             return;
         }
-        ++m_rejected;
         connect(socket, &QTcpSocket::readyRead, this, [this, c] { discardInput(*c); });
         connect(socket, &QTcpSocket::bytesWritten, this, [this, c] { halfCloseWhenFlushed(*c); });
         connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
@@ -134,6 +133,8 @@ void IngestTcpServer::incomingConnection(qintptr handle)
 
 void IngestTcpServer::beforeHttp(Connection &c)
 {
+    if (!c.socket->isOpen())
+        return;
     if (c.state != CloseKind::Open) {
         discardInput(c);
         return;
@@ -187,9 +188,32 @@ void IngestTcpServer::afterHttp(Connection &c)
 {
     if (c.state != CloseKind::Open)
         return;
+    // A client that sends requests but does not read the answers must not grow our write buffer
+    // without bound.
+    if (c.socket->bytesToWrite() > m_config.maxUnsentBytes) {
+        cut(c);
+        return;
+    }
     c.unreadSeen = c.socket->bytesAvailable();
     if (c.refusePending && c.handled >= c.completeBeforeViolation)
         refuseViolation(c);
+}
+
+void IngestTcpServer::detachFromHttpServer(Connection &c)
+{
+    // Qt must not parse (or buffer) anything more from this socket.
+    QTcpSocket *socket = c.socket;
+    if (m_httpServer && !disconnect(socket, &QTcpSocket::readyRead, m_httpServer, nullptr) && c.admitted)
+        qWarning("ingest: could not detach a connection from the HTTP server");
+    if (socket->isTransactionStarted())
+        socket->commitTransaction();
+}
+
+void IngestTcpServer::cut(Connection &c)
+{
+    detachFromHttpServer(c);
+    c.state = CloseKind::Closing;
+    c.socket->abort();
 }
 
 void IngestTcpServer::requestHandled(QTcpSocket *socket)
@@ -212,11 +236,7 @@ void IngestTcpServer::refuseViolation(Connection &c)
 void IngestTcpServer::refuse(Connection &c, const HttpResponse &response)
 {
     QTcpSocket *socket = c.socket;
-    // Qt must not parse (or buffer) anything more from this socket.
-    if (m_httpServer && !disconnect(socket, &QTcpSocket::readyRead, m_httpServer, nullptr) && c.admitted)
-        qWarning("ingest: could not detach a refused connection from the HTTP server");
-    if (socket->isTransactionStarted())
-        socket->commitTransaction();
+    detachFromHttpServer(c);
     c.state = CloseKind::Refusing;
     c.closeDeadlineMs = now() + m_config.lingerMs;
     m_counters.requests.fetch_add(1, std::memory_order_relaxed);
@@ -229,6 +249,8 @@ void IngestTcpServer::refuse(Connection &c, const HttpResponse &response)
 
 void IngestTcpServer::discardInput(Connection &c)
 {
+    if (!c.socket->isOpen())
+        return;
     // Reading and dropping what the client still sends lets our answer reach it: closing a
     // socket with unread input makes the kernel send RST, which can destroy the answer in flight.
     QTcpSocket *socket = c.socket;
@@ -241,7 +263,7 @@ void IngestTcpServer::discardInput(Connection &c)
     c.drained += available;
     m_counters.bytesReceived.fetch_add(quint64(available), std::memory_order_relaxed);
     if (c.drained > kMaxDrainBytes)
-        socket->abort();
+        cut(c);
 }
 
 void IngestTcpServer::halfCloseWhenFlushed(Connection &c)
@@ -268,13 +290,13 @@ void IngestTcpServer::closeIdle(Connection &c)
 void IngestTcpServer::sweep()
 {
     const qint64 t = now();
-    std::vector<Connection *> timedOut, idle, expired;
+    std::vector<Connection *> pendingTooLong, timedOut, idle, expired;
     for (auto &[socket, connection] : m_connections) {
         Connection &c = *connection;
         switch (c.state) {
         case CloseKind::Open:
             if (c.refusePending && t - c.requestStartMs > m_config.requestTimeoutMs)
-                expired.push_back(&c); // Qt never got to the requests before the bad one
+                pendingTooLong.push_back(&c); // Qt never got to the requests before the bad one
             else if (c.guard.inRequest() && t - c.requestStartMs > m_config.requestTimeoutMs)
                 timedOut.push_back(&c);
             else if (!c.guard.inRequest() && t - c.lastActivityMs > m_config.idleTimeoutMs)
@@ -283,12 +305,14 @@ void IngestTcpServer::sweep()
         case CloseKind::Refusing:
         case CloseKind::Closing:
             if (t > c.closeDeadlineMs)
-                c.socket->abort();
+                expired.push_back(&c);
             break;
         }
     }
-    for (Connection *c : expired)
+    for (Connection *c : pendingTooLong)
         refuseViolation(*c);
+    for (Connection *c : expired)
+        cut(*c);
     for (Connection *c : timedOut)
         refuse(*c,
             HttpResponse::error(408, "request_timeout",

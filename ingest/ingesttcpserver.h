@@ -47,6 +47,9 @@ private:
 
     void beforeHttp(Connection &c);
     void afterHttp(Connection &c);
+    void detachFromHttpServer(Connection &c);
+    /// Closes at once (RST); for clients that broke the rules of a graceful close.
+    void cut(Connection &c);
     void refuse(Connection &c, const HttpResponse &response);
     void refuseViolation(Connection &c);
     void discardInput(Connection &c);
