@@ -1,9 +1,11 @@
+#include "engine.h"
 #include "httptestclient.h"
 #include "ingestserver.h"
 #include "ingestservice.h"
 #include "metricstore.h"
 #include "performanceroutes.h"
 
+#include <QJsonArray>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QRegularExpression>
@@ -66,11 +68,27 @@ private Q_SLOTS:
     void shedsTooManyRequests();
     void shedsWhenBusy();
     void servesKeepAliveAndPipelinedRequests();
+    void honoursConnectionClose();
+    void cutsClientsThatDoNotRead();
     void answersExpectContinue();
     void acceptsChunkedBodies();
     void countsEverything();
 
+    void answersHealth();
+    void answersMetrics();
+    void answersSummary();
+    void summaryKeepsServicesApart();
+    void validatesSummaryHours_data();
+    void validatesSummaryHours();
+    void answersReport();
+    void refusesReportFormatsNotBuiltYet_data();
+    void refusesReportFormatsNotBuiltYet();
+    void answers405OnReadRoutes();
+
 private:
+    /// GETs a route and returns its JSON, failing the test unless the status is `status`.
+    QJsonObject getJson(const QByteArray &path, int status = 200);
+    void post(const QByteArray &body);
     IngestConfig testConfig() const;
     void startServer(const IngestConfig &config);
     QStringList storedNames() const;
@@ -78,7 +96,7 @@ private:
     /// accepted before is intact.
     void verifyStillServing();
 
-    std::unique_ptr<MetricStore> m_store;
+    std::unique_ptr<PerformanceEngine> m_engine;
     std::unique_ptr<IngestService> m_service;
     quint16 m_port = 0;
     int m_alive = 0;
@@ -95,12 +113,13 @@ IngestConfig tst_IngestServer::testConfig() const
 
 void tst_IngestServer::startServer(const IngestConfig &config)
 {
-    if (m_service)
-        m_service->stop();
-    m_store = std::make_unique<MetricStore>();
-    MetricStore *store = m_store.get();
-    m_service = std::make_unique<IngestService>([store](IngestServer &server) { installIngestRoute(server, *store); });
+    m_service.reset();
+    m_engine = std::make_unique<PerformanceEngine>(EngineConfig {});
     QString error;
+    QVERIFY2(m_engine->start(&error), qPrintable(error));
+    PerformanceEngine *engine = m_engine.get();
+    m_service = std::make_unique<IngestService>(
+        [engine](IngestServer &server) { PerformanceRoutes::install(server, *engine); });
     m_port = m_service->start(config, &error);
     QVERIFY2(m_port != 0, qPrintable(error));
 }
@@ -108,7 +127,7 @@ void tst_IngestServer::startServer(const IngestConfig &config)
 QStringList tst_IngestServer::storedNames() const
 {
     QStringList names;
-    for (const KeyMeta &meta : m_store->keys())
+    for (const KeyMeta &meta : m_engine->store().keys())
         names << meta.name;
     return names;
 }
@@ -118,13 +137,23 @@ void tst_IngestServer::verifyStillServing()
     const QStringList before = storedNames();
     const QByteArray name = "alive." + QByteArray::number(++m_alive);
     HttpTestClient client(m_port);
-    const auto reply = client.request(postRequest(gauge(name)));
+    auto reply = client.request(postRequest(gauge(name)));
     QVERIFY(reply);
     QCOMPARE(reply->status, 202);
-    const QStringList after = storedNames();
+    reply = client.request(getRequest("/api/performance/health"));
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 200);
+    // Everything accepted so far is still there, as the summary shows it.
+    reply = client.request(getRequest("/api/performance/summary?hours=1"));
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 200);
+    const QJsonObject summary = reply->json();
+    QStringList shown;
+    for (const char *section : { "api_requests", "database_operations", "processing", "cache", "resources" })
+        shown += summary.value(QLatin1StringView(section)).toObject().keys();
     for (const QString &n : before)
-        QVERIFY2(after.contains(n), qPrintable(n));
-    QVERIFY(after.contains(QString::fromUtf8(name)));
+        QVERIFY2(shown.contains(n), qPrintable(n));
+    QVERIFY(shown.contains(QString::fromUtf8(name)));
 }
 
 void tst_IngestServer::init()
@@ -141,7 +170,7 @@ void tst_IngestServer::init()
 void tst_IngestServer::cleanup()
 {
     m_service.reset();
-    m_store.reset();
+    m_engine.reset();
 }
 
 void tst_IngestServer::ingestsThroughQNetworkAccessManager()
@@ -229,17 +258,17 @@ void tst_IngestServer::answersIngest()
     QFETCH(QByteArray, answer);
     QFETCH(int, stored);
 
-    const std::size_t keysBefore = m_store->keyCount();
-    const quint64 eventsBefore = m_store->counters().events;
+    const std::size_t keysBefore = m_engine->store().keyCount();
+    const quint64 eventsBefore = m_engine->store().counters().events;
     HttpTestClient client(m_port);
     const auto reply = client.request(postRequest(body, contentType));
     QVERIFY(reply);
     QCOMPARE(reply->status, status);
     QCOMPARE(reply->header("Content-Type"), QByteArray("application/json"));
     QCOMPARE(reply->body, answer);
-    QCOMPARE(m_store->counters().events - eventsBefore, quint64(stored));
+    QCOMPARE(m_engine->store().counters().events - eventsBefore, quint64(stored));
     if (stored == 0)
-        QCOMPARE(m_store->keyCount(), keysBefore);
+        QCOMPARE(m_engine->store().keyCount(), keysBefore);
     verifyStillServing();
 }
 
@@ -509,7 +538,7 @@ void tst_IngestServer::shedsTooManyRequests()
     QCOMPARE(reply->json().value(u"error"_s).toString(), u"too_many_requests"_s);
     QVERIFY(!storedNames().contains(u"c"_s));
     // Reads are not shed.
-    QCOMPARE(client.request(getRequest("/nope"))->status, 404);
+    QCOMPARE(client.request(getRequest("/api/performance/health"))->status, 200);
 }
 
 void tst_IngestServer::shedsWhenBusy()
@@ -550,6 +579,34 @@ void tst_IngestServer::servesKeepAliveAndPipelinedRequests()
     QVERIFY(storedNames().contains(u"pipe.0"_s));
     QVERIFY(storedNames().contains(u"pipe.2"_s));
     QVERIFY(client.isConnected());
+}
+
+void tst_IngestServer::honoursConnectionClose()
+{
+    HttpTestClient client(m_port);
+    const auto reply = client.request(getRequest("/api/performance/health", "Connection: close\r\n"));
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 200);
+    QCOMPARE(reply->header("Connection"), QByteArray("close"));
+    QVERIFY(client.waitForClosed(5000));
+    verifyStillServing();
+}
+
+void tst_IngestServer::cutsClientsThatDoNotRead()
+{
+    IngestConfig config = testConfig();
+    config.maxUnsentBytes = 64 * 1024;
+    config.idleTimeoutMs = config.requestTimeoutMs = 60'000; // only the cap may close it here
+    startServer(config);
+    HttpTestClient client(m_port);
+    QTRY_COMPARE_WITH_TIMEOUT(m_service->counters().openConnections, 1, 5000);
+    client.socket().setReadBufferSize(1); // our side takes answers from the kernel one byte at a time...
+    // ...and never reads them: thousands of pipelined requests whose answers pile up.
+    const QByteArray request = getRequest("/api/performance/health");
+    client.socket().write(request.repeated(20'000));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        m_service->counters().openConnections == 0 || (client.socket().waitForBytesWritten(10), false), 10'000);
+    verifyStillServing();
 }
 
 void tst_IngestServer::answersExpectContinue()
@@ -604,6 +661,271 @@ void tst_IngestServer::countsEverything()
     QCOMPARE(after.rejectedEvents - before.rejectedEvents, 2u);
     QCOMPARE(after.refusedRequests - before.refusedRequests, 2u);
     QCOMPARE(after.bytesReceived - before.bytesReceived, quint64(good.size() + bad.size() + missing.size()));
+}
+
+QJsonObject tst_IngestServer::getJson(const QByteArray &path, int status)
+{
+    HttpTestClient client(m_port);
+    const auto reply = client.request(getRequest(path));
+    if (!reply) {
+        QTest::qFail("no answer", __FILE__, __LINE__);
+        return {};
+    }
+    if (reply->status != status || reply->header("Content-Type") != "application/json") {
+        QTest::qFail(qPrintable(u"%1: status %2, %3"_s.arg(QString::fromUtf8(path))
+                                    .arg(reply->status)
+                                    .arg(QString::fromUtf8(reply->body))),
+            __FILE__, __LINE__);
+        return {};
+    }
+    return reply->json();
+}
+
+void tst_IngestServer::post(const QByteArray &body)
+{
+    HttpTestClient client(m_port);
+    const auto reply = client.request(postRequest(body));
+    QVERIFY(reply);
+    QVERIFY2(reply->status == 202, reply->body.constData());
+}
+
+void tst_IngestServer::answersHealth()
+{
+    QJsonObject health = getJson("/api/performance/health");
+    QCOMPARE(health.value(u"status"_s).toString(), u"no_data"_s); // a gauge alone is not scored
+    QCOMPARE(health.value(u"performance_score"_s).toInt(), 0);
+
+    QByteArray batch = "[";
+    for (int i = 0; i < 20; ++i)
+        batch += (i ? "," : "")
+            + QByteArray(R"({"type":"api","method":"GET","route":"/api/trips","duration_ms":20,"status":200})");
+    post(batch + ']');
+    health = getJson("/api/performance/health");
+    QCOMPARE(health.value(u"performance_score"_s).toInt(), 100);
+    QCOMPARE(health.value(u"status"_s).toString(), u"excellent"_s);
+    QCOMPARE(health.value(u"recommendations_count"_s).toInt(), 0);
+    const QString timestamp = health.value(u"timestamp"_s).toString();
+    QVERIFY2(QRegularExpression(u"^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ$"_s).match(timestamp).hasMatch(),
+        qPrintable(timestamp));
+    QVERIFY(
+        qAbs(QDateTime::fromString(timestamp, Qt::ISODate).toMSecsSinceEpoch() - QDateTime::currentMSecsSinceEpoch())
+        < 60'000);
+    const QJsonObject breakdown = health.value(u"score_breakdown"_s).toObject();
+    QCOMPARE(breakdown.value(u"api_requests"_s).toInt(), 20);
+    QCOMPARE(breakdown.value(u"api_points_lost"_s).toDouble(), 0.0);
+    const QJsonObject ingest = health.value(u"ingest"_s).toObject();
+    QCOMPARE(ingest.value(u"accepted_events"_s).toInt(), 21); // + the gauge of init()
+    QCOMPARE(ingest.value(u"rejected_events"_s).toInt(), 0);
+    QVERIFY(ingest.value(u"open_connections"_s).toInt() >= 1); // at least this request's
+    QVERIFY(ingest.value(u"requests"_s).toInt() >= 3);
+    QVERIFY(ingest.contains(u"refused_requests"_s));
+    QVERIFY(ingest.value(u"bytes_received"_s).toInt() > 2000);
+    const QJsonObject persistence = health.value(u"persistence"_s).toObject();
+    QCOMPARE(persistence.value(u"enabled"_s).toBool(), false);
+    QCOMPARE(persistence.value(u"healthy"_s).toBool(), true);
+    QVERIFY(persistence.value(u"last_error"_s).isNull());
+}
+
+void tst_IngestServer::answersMetrics()
+{
+    post(R"([{"type":"api","method":"GET","route":"/a","duration_ms":10,"status":200},
+             {"type":"api","method":"POST","route":"/b","duration_ms":20,"status":201},
+             {"type":"api","method":"GET","route":"/a","duration_ms":30.5,"status":503},
+             {"type":"db","operation":"find","collection":"c","duration_ms":5},
+             {"type":"db","operation":"insert","collection":"c","duration_ms":15,"error":true}])");
+    const QJsonObject metrics = getJson("/api/performance/metrics");
+    QVERIFY(metrics.value(u"timestamp"_s).toString().endsWith(u'Z'));
+    const QJsonObject minute = metrics.value(u"last_minute"_s).toObject();
+    QCOMPARE(minute.value(u"api_requests"_s).toInt(), 3);
+    QCOMPARE(minute.value(u"api_avg_duration_ms"_s).toDouble(), 20.167);
+    QCOMPARE(minute.value(u"database_operations"_s).toInt(), 2);
+    QCOMPARE(minute.value(u"db_avg_duration_ms"_s).toDouble(), 10.0);
+    QCOMPARE(minute.value(u"api_error_count"_s).toInt(), 1);
+    QCOMPARE(minute.value(u"db_error_count"_s).toInt(), 1);
+    const QJsonObject system = metrics.value(u"system_health"_s).toObject();
+    // 2 errors of 5 (40 %) lose all 35 error points.
+    QCOMPARE(system.value(u"performance_score"_s).toInt(), 65);
+    QCOMPARE(system.value(u"total_optimization_metrics"_s).toInt(), 6);
+}
+
+void tst_IngestServer::answersSummary()
+{
+    // 100 requests of 1..100 ms, two of them 5xx; a db key, a processing step, a cache, a gauge.
+    QByteArray batch = "[";
+    for (int i = 1; i <= 100; ++i) {
+        batch += R"({"type":"api","method":"GET","route":"/api/trips/)" + QByteArray::number(i) + R"(","duration_ms":)"
+            + QByteArray::number(i) + R"(,"status":)" + (i % 50 == 0 ? "500" : "200") + "},";
+    }
+    batch += R"({"type":"db","operation":"find","collection":"trips","duration_ms":4,"documents":10},
+                {"type":"db","operation":"find","collection":"trips","duration_ms":8.25,"documents":5,"error":true},
+                {"type":"processing","name":"map_matching","duration_ms":500,"items_processed":250},
+                {"type":"processing","name":"map_matching","duration_ms":1500,"items_processed":750},
+                {"type":"cache","name":"trip_cache","hits":90,"misses":10},
+                {"type":"cache","name":"trip_cache","hits":60,"misses":40},
+                {"type":"gauge","name":"db.pool.in_use","value":3},
+                {"type":"gauge","name":"db.pool.in_use","value":7.5}])";
+    post(batch);
+
+    const QJsonObject summary = getJson("/api/performance/summary");
+    QCOMPARE(summary.value(u"time_period_hours"_s).toDouble(), 24.0);
+
+    const QJsonObject api = summary.value(u"api_requests"_s).toObject();
+    QCOMPARE(api.keys(), QStringList { u"GET:/api/trips/{id}"_s });
+    const QJsonObject trips = api.value(u"GET:/api/trips/{id}"_s).toObject();
+    QCOMPARE(trips.value(u"request_count"_s).toInt(), 100);
+    QCOMPARE(trips.value(u"avg_duration_ms"_s).toDouble(), 50.5);
+    QCOMPARE(trips.value(u"min_duration_ms"_s).toDouble(), 1.0);
+    QCOMPARE(trips.value(u"max_duration_ms"_s).toDouble(), 100.0);
+    // Sketch quantiles are within 1 % of the exact ranks (q * (n - 1)).
+    QVERIFY(qAbs(trips.value(u"p50_duration_ms"_s).toDouble() - 50.5) <= 0.51 + 1);
+    QVERIFY(qAbs(trips.value(u"p95_duration_ms"_s).toDouble() - 95.05) <= 0.96 + 1);
+    QVERIFY(qAbs(trips.value(u"p99_duration_ms"_s).toDouble() - 99.01) <= 1.0 + 1);
+    QCOMPARE(trips.value(u"error_count"_s).toInt(), 2);
+    QCOMPARE(trips.value(u"error_rate"_s).toDouble(), 0.02);
+    QCOMPARE(trips.value(u"apdex"_s).toDouble(), 0.98); // all under 500 ms, the two 5xx frustrated
+    QCOMPARE(trips.value(u"service"_s).toString(), u"default"_s);
+
+    const QJsonObject db = summary.value(u"database_operations"_s).toObject().value(u"find:trips"_s).toObject();
+    QCOMPARE(db.value(u"operation_count"_s).toInt(), 2);
+    QCOMPARE(db.value(u"avg_duration_ms"_s).toDouble(), 6.125);
+    QCOMPARE(db.value(u"min_duration_ms"_s).toDouble(), 4.0);
+    QCOMPARE(db.value(u"max_duration_ms"_s).toDouble(), 8.25);
+    QCOMPARE(db.value(u"error_count"_s).toInt(), 1);
+    QCOMPARE(db.value(u"error_rate"_s).toDouble(), 0.5);
+    QCOMPARE(db.value(u"documents"_s).toInt(), 15);
+    for (const QString &field : { u"p50_duration_ms"_s, u"p95_duration_ms"_s, u"p99_duration_ms"_s })
+        QVERIFY2(db.value(field).isDouble(), qPrintable(field));
+
+    const QJsonObject step = summary.value(u"processing"_s).toObject().value(u"map_matching"_s).toObject();
+    QCOMPARE(step.value(u"operation_count"_s).toInt(), 2);
+    QCOMPARE(step.value(u"avg_duration_ms"_s).toDouble(), 1000.0);
+    QCOMPARE(step.value(u"items_processed"_s).toInt(), 1000);
+    QCOMPARE(step.value(u"items_per_second"_s).toDouble(), 500.0); // 1000 items in 2 s
+
+    const QJsonObject cache = summary.value(u"cache"_s).toObject().value(u"trip_cache"_s).toObject();
+    QCOMPARE(cache.value(u"hits"_s).toInt(), 150);
+    QCOMPARE(cache.value(u"misses"_s).toInt(), 50);
+    QCOMPARE(cache.value(u"hit_rate"_s).toDouble(), 0.75);
+
+    const QJsonObject pool = summary.value(u"resources"_s).toObject().value(u"db.pool.in_use"_s).toObject();
+    QCOMPARE(pool.value(u"last"_s).toDouble(), 7.5);
+    QCOMPARE(pool.value(u"min"_s).toDouble(), 3.0);
+    QCOMPARE(pool.value(u"max"_s).toDouble(), 7.5);
+    QCOMPARE(pool.value(u"avg"_s).toDouble(), 5.25);
+
+    // Milliseconds are rounded to 3 decimals.
+    post(R"({"type":"api","method":"GET","route":"/round","duration_ms":1.23456789,"status":200})");
+    const QJsonObject rounded = getJson("/api/performance/summary?hours=0.5")
+                                    .value(u"api_requests"_s)
+                                    .toObject()
+                                    .value(u"GET:/round"_s)
+                                    .toObject();
+    QCOMPARE(rounded.value(u"avg_duration_ms"_s).toDouble(), 1.235);
+}
+
+void tst_IngestServer::summaryKeepsServicesApart()
+{
+    post(R"([{"type":"api","service":"a","method":"GET","route":"/x","duration_ms":1,"status":200},
+             {"type":"api","service":"b","method":"GET","route":"/x","duration_ms":3,"status":200},
+             {"type":"api","service":"a","method":"GET","route":"/only-a","duration_ms":2,"status":200}])");
+    const QJsonObject api = getJson("/api/performance/summary").value(u"api_requests"_s).toObject();
+    QCOMPARE(api.keys(), (QStringList { u"GET:/only-a"_s, u"GET:/x@a"_s, u"GET:/x@b"_s }));
+    QCOMPARE(api.value(u"GET:/x@b"_s).toObject().value(u"avg_duration_ms"_s).toDouble(), 3.0);
+    QCOMPARE(api.value(u"GET:/only-a"_s).toObject().value(u"service"_s).toString(), u"a"_s);
+}
+
+void tst_IngestServer::validatesSummaryHours_data()
+{
+    QTest::addColumn<QByteArray>("query");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<double>("hours");
+    QTest::newRow("default") << QByteArray() << 200 << 24.0;
+    QTest::newRow("48") << QByteArray("?hours=48") << 200 << 48.0;
+    QTest::newRow("fraction") << QByteArray("?hours=0.25") << 200 << 0.25;
+    QTest::newRow("0") << QByteArray("?hours=0") << 400 << 0.0;
+    QTest::newRow("negative") << QByteArray("?hours=-1") << 400 << 0.0;
+    QTest::newRow("49") << QByteArray("?hours=49") << 400 << 0.0;
+    QTest::newRow("48.01") << QByteArray("?hours=48.01") << 400 << 0.0;
+    QTest::newRow("text") << QByteArray("?hours=day") << 400 << 0.0;
+    QTest::newRow("empty") << QByteArray("?hours=") << 400 << 0.0;
+    QTest::newRow("nan") << QByteArray("?hours=nan") << 400 << 0.0;
+    QTest::newRow("inf") << QByteArray("?hours=inf") << 400 << 0.0;
+}
+
+void tst_IngestServer::validatesSummaryHours()
+{
+    QFETCH(QByteArray, query);
+    QFETCH(int, status);
+    QFETCH(double, hours);
+    const QJsonObject answer = getJson("/api/performance/summary" + query, status);
+    if (status == 200) {
+        QCOMPARE(answer.value(u"time_period_hours"_s).toDouble(), hours);
+    } else {
+        QCOMPARE(answer.value(u"error"_s).toString(), u"bad_request"_s);
+        QCOMPARE(answer.value(u"detail"_s).toString(), u"hours must be a number greater than 0 and at most 48"_s);
+    }
+}
+
+void tst_IngestServer::answersReport()
+{
+    QByteArray batch = "[";
+    for (int i = 0; i < 20; ++i)
+        batch += (i ? "," : "")
+            + QByteArray(R"({"type":"api","method":"GET","route":"/slow","duration_ms":900,"status":200})");
+    post(batch + ']');
+    const QJsonObject report = getJson("/api/performance/report");
+    QVERIFY(report.value(u"generated_at"_s).toString().endsWith(u'Z'));
+    // p95 900 ms against T_api 500: (900 - 500) / 1500 * 40 = 10.67 points lost.
+    QCOMPARE(report.value(u"performance_score"_s).toInt(), 89);
+    QCOMPARE(report.value(u"status"_s).toString(), u"excellent"_s);
+    QVERIFY(report.value(u"score_breakdown"_s).toObject().contains(u"api_p95_ms"_s));
+    const QJsonObject summary = report.value(u"summary"_s).toObject();
+    QCOMPARE(summary.value(u"time_period_hours"_s).toDouble(), 24.0);
+    QCOMPARE(
+        summary.value(u"api_requests"_s).toObject().value(u"GET:/slow"_s).toObject().value(u"request_count"_s).toInt(),
+        20);
+    const QJsonArray recommendations = report.value(u"recommendations"_s).toArray();
+    QVERIFY(!recommendations.isEmpty());
+    QCOMPARE(recommendations.first().toObject().value(u"rule"_s).toString(), u"slow_endpoint"_s);
+    QCOMPARE(recommendations.first().toObject().value(u"target"_s).toString(), u"GET:/slow"_s);
+    QVERIFY(report.value(u"trends"_s).isArray());
+    QVERIFY(report.value(u"score_history"_s).isArray());
+    QCOMPARE(getJson("/api/performance/report?format=json").value(u"performance_score"_s).toInt(), 89);
+}
+
+void tst_IngestServer::refusesReportFormatsNotBuiltYet_data()
+{
+    QTest::addColumn<QByteArray>("format");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("detail");
+    QTest::newRow("csv") << QByteArray("csv") << 501
+                         << u"the csv report is not implemented yet; leave out format for the JSON report"_s;
+    QTest::newRow("pdf") << QByteArray("pdf") << 501
+                         << u"the pdf report is not implemented yet; leave out format for the JSON report"_s;
+    QTest::newRow("xml") << QByteArray("xml") << 400 << u"format must be json, csv or pdf"_s;
+}
+
+void tst_IngestServer::refusesReportFormatsNotBuiltYet()
+{
+    QFETCH(QByteArray, format);
+    QFETCH(int, status);
+    QFETCH(QString, detail);
+    const QJsonObject answer = getJson("/api/performance/report?format=" + format, status);
+    QCOMPARE(answer.value(u"error"_s).toString(), status == 501 ? u"not_implemented"_s : u"bad_request"_s);
+    QCOMPARE(answer.value(u"detail"_s).toString(), detail);
+}
+
+void tst_IngestServer::answers405OnReadRoutes()
+{
+    HttpTestClient client(m_port);
+    for (const QByteArray path : { "/api/performance/health", "/api/performance/metrics", "/api/performance/summary",
+             "/api/performance/report" }) {
+        const auto reply = client.request(postRequest("{}").replace("/api/performance/ingest", path));
+        QVERIFY(reply);
+        QCOMPARE(reply->status, 405);
+        QCOMPARE(reply->header("Allow"), QByteArray("GET"));
+        QCOMPARE(reply->json().value(u"error"_s).toString(), u"method_not_allowed"_s);
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_IngestServer)
