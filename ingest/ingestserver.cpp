@@ -7,6 +7,7 @@
 #include <QElapsedTimer>
 #include <QHttpServerResponder>
 #include <QTcpSocket>
+#include <QThread>
 #include <exception>
 
 namespace perfwatch {
@@ -169,6 +170,7 @@ HttpResponse IngestServer::dispatch(const QHttpServerRequest &request)
 
 bool IngestServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
+    Q_ASSERT(QThread::currentThread() == thread());
     HttpResponse response;
     try {
         response = dispatch(request);

@@ -1,6 +1,7 @@
 #include "ingesttcpserver.h"
 
 #include <QTcpSocket>
+#include <QThread>
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -84,6 +85,7 @@ IngestTcpServer::~IngestTcpServer()
 
 void IngestTcpServer::incomingConnection(qintptr handle)
 {
+    Q_ASSERT(QThread::currentThread() == thread());
     auto *socket = new QTcpSocket(this);
     if (!socket->setSocketDescriptor(handle)) {
         delete socket;
@@ -177,9 +179,16 @@ void IngestTcpServer::beforeHttp(Connection &c)
             c.refusePending = true;
         return;
     }
-    if (c.guard.awaitsContinue() && !c.continueSent) {
-        // Qt 6.4 never answers "Expect: 100-continue"; without this, curl waits a second.
-        socket->write(QByteArrayLiteral("HTTP/1.1 100 Continue\r\n\r\n"));
+    sendContinueIfAwaited(c);
+}
+
+void IngestTcpServer::sendContinueIfAwaited(Connection &c)
+{
+    // Qt 6.4 never answers "Expect: 100-continue"; without this, curl waits a second before
+    // sending the body. Only once Qt answered every earlier request, so the interim answer
+    // cannot overtake a final one.
+    if (c.guard.awaitsContinue() && !c.continueSent && c.handled >= c.guard.requestsCompleted()) {
+        c.socket->write(QByteArrayLiteral("HTTP/1.1 100 Continue\r\n\r\n"));
         c.continueSent = true;
     }
 }
@@ -197,6 +206,8 @@ void IngestTcpServer::afterHttp(Connection &c)
     c.unreadSeen = c.socket->bytesAvailable();
     if (c.refusePending && c.handled >= c.completeBeforeViolation)
         refuseViolation(c);
+    else
+        sendContinueIfAwaited(c);
 }
 
 void IngestTcpServer::detachFromHttpServer(Connection &c)

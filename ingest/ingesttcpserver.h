@@ -47,6 +47,7 @@ private:
 
     void beforeHttp(Connection &c);
     void afterHttp(Connection &c);
+    void sendContinueIfAwaited(Connection &c);
     void detachFromHttpServer(Connection &c);
     /// Closes at once (RST); for clients that broke the rules of a graceful close.
     void cut(Connection &c);

@@ -622,6 +622,19 @@ void tst_IngestServer::answersExpectContinue()
     const auto reply = client.request(body);
     QVERIFY(reply);
     QCOMPARE(reply->status, 202);
+
+    // Behind a pipelined request, the interim answer waits for that request's final one.
+    QVERIFY(client.send(getRequest("/api/performance/health")
+        + "POST /api/performance/ingest HTTP/1.1\r\n"
+          "Expect: 100-continue\r\nContent-Length: "
+        + QByteArray::number(body.size()) + "\r\n\r\n"));
+    const auto health = client.read(5000);
+    QVERIFY(health);
+    QCOMPARE(health->status, 200);
+    const auto second = client.read(5000);
+    QVERIFY(second);
+    QCOMPARE(second->status, 100);
+    QCOMPARE(client.request(body)->status, 202);
 }
 
 void tst_IngestServer::acceptsChunkedBodies()
