@@ -41,6 +41,7 @@ struct KeySeries
     std::vector<RawEntry> raw; ///< ring, grows up to rawHistory
     std::size_t rawNext = 0;
     std::vector<std::pair<std::string, quint64>> fieldSets;
+    KeyTotals totals;
     bool dirty = false;
 };
 
@@ -377,6 +378,11 @@ void MetricStore::insert(std::span<const IngestEvent> events, qint64 nowMs)
         }
         if (!e.requestId.empty() && (e.kind == MetricKind::Api || e.kind == MetricKind::Db))
             s.correlate(e, id, ts, nowMs, m_config);
+        k.totals.count += 1;
+        k.totals.errors += e.error ? 1 : 0;
+        k.totals.sum += e.value;
+        k.totals.items += e.items;
+        k.totals.misses += e.misses;
         ++s.events;
     }
     if (!s.pending.empty() && nowMs - s.lastSweepMs >= 1000)
@@ -505,6 +511,23 @@ std::vector<RawSample> MetricStore::rawSamples(KeyId key, int maxCount) const
     for (std::size_t i = n - take; i < n; ++i) {
         const RawEntry &r = k.raw[(oldest + i) % n];
         out.push_back(RawSample { r.timestampMs, r.value, r.status, r.error, r.items });
+    }
+    return out;
+}
+
+std::vector<KeyTotals> MetricStore::totals() const
+{
+    std::vector<KeyTotals> out;
+    for (std::size_t begin = 0;; begin += kReadChunk) {
+        std::lock_guard lock(m_mutex);
+        const auto &keys = m_state->keys;
+        if (begin >= keys.size())
+            break;
+        const std::size_t end = std::min(keys.size(), begin + kReadChunk);
+        for (std::size_t i = begin; i < end; ++i) {
+            out.push_back(keys[i]->totals);
+            out.back().meta = keys[i]->meta;
+        }
     }
     return out;
 }

@@ -51,6 +51,17 @@ struct RollupRow
     bool additive = false; ///< late data: add to an existing row instead of replacing it
 };
 
+/// Running totals of one key since the store started: monotonic, for Prometheus counters.
+struct KeyTotals
+{
+    KeyMeta meta;
+    quint64 count = 0;
+    quint64 errors = 0;
+    double sum = 0; ///< durations (ms), or gauge values
+    quint64 items = 0; ///< processing items, db documents, cache hits
+    quint64 misses = 0; ///< cache misses
+};
+
 /// Ingest-side counters readable from any thread.
 struct StoreCounters
 {
@@ -102,6 +113,8 @@ public:
 
     /// The most recent raw samples of a key, newest last.
     std::vector<RawSample> rawSamples(KeyId key, int maxCount) const;
+    /// Every key's totals since start, in id order.
+    std::vector<KeyTotals> totals() const;
     /// Field sets queried on a db key, most frequent first.
     std::vector<FieldSetCount> fieldSets(KeyId key) const;
     /// Correlated requests finished at or after fromMs, oldest first.

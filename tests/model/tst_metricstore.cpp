@@ -84,6 +84,13 @@ private Q_SLOTS:
         QCOMPARE(find->agg.stats.count, quint64(50));
         QCOMPARE(find->agg.stats.avg(), 50.0);
         QCOMPARE(store.counters().events, quint64(150));
+        const auto totals = store.totals();
+        QCOMPARE(totals.size(), std::size_t(2));
+        QCOMPARE(totals[0].meta.name, QStringLiteral("GET:/api/trips"));
+        QCOMPARE(totals[0].count, quint64(100));
+        QCOMPARE(totals[0].errors, quint64(10));
+        QCOMPARE(totals[0].sum, 20000.0);
+        QCOMPARE(totals[1].count, quint64(50));
         QCOMPARE(store.counters().keys, quint64(2));
     }
 
