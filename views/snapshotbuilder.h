@@ -1,0 +1,38 @@
+#pragma once
+
+#include "dashboardsnapshot.h"
+#include "dashboardsource.h"
+
+#include <memory>
+
+namespace perfwatch {
+
+/// Builds one DashboardSnapshot from a DashboardSource: the whole of a tick's reading and arithmetic.
+///
+/// Plain class so tests and benchmarks can call build() directly; the dashboard runs it on its
+/// worker thread. Not thread-safe itself (it remembers the previous tick's event count).
+class SnapshotBuilder
+{
+public:
+    SnapshotBuilder(std::shared_ptr<DashboardSource> source, const IngestCounters *ingestCounters);
+
+    DashboardSnapshotPtr build(const DashboardRequest &request);
+
+    const std::shared_ptr<DashboardSource> &source() const { return m_source; }
+
+    /// One table row from a key's aggregate over a window of windowSeconds.
+    static KeyRow makeRow(const KeyAggregate &key, double windowSeconds, double apdex);
+
+private:
+    void buildCharts(DashboardSnapshot &snap, const QStringList &services);
+    void buildKeyCharts(DashboardSnapshot &snap);
+    void buildKpis(DashboardSnapshot &snap, const QStringList &services);
+    void buildStatus(DashboardSnapshot &snap);
+
+    std::shared_ptr<DashboardSource> m_source;
+    const IngestCounters *m_ingestCounters = nullptr;
+    qint64 m_lastStatusMs = 0;
+    quint64 m_lastEvents = 0;
+};
+
+} // namespace perfwatch
