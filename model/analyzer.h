@@ -34,6 +34,7 @@ struct AnalyzerConfig
     quint64 slowEndpointMinRequests = 10; ///< rule 1
     double slowEndpointDbShare = 0.5; ///< rule 1: name db operations when they take over half
     double errorRateThreshold = 0.01; ///< rule 2
+    double errorRateHighPriority = 0.05; ///< rule 2: high priority above this rate
     quint64 errorRateMinRequests = 20; ///< rule 2
     double frequentQueryPerHour = 1000; ///< rule 4
     double frequentQueryFraction = 0.25; ///< rule 4: avg above this fraction of T_db
@@ -50,6 +51,9 @@ struct AnalyzerConfig
     double memoryGrowthMinR2 = 0.8; ///< rule 10: least-squares fit quality
     double memoryGrowthMinPerHour = 0.05; ///< rule 10: growth per hour relative to the mean
     quint32 nPlusOneMinQueries = 5; ///< rule 11
+
+    // Trends
+    double trendChangeThreshold = 0.20; ///< p95 change beyond +/- this is degrading / improving
 };
 
 enum class Band : quint8
@@ -89,6 +93,7 @@ struct ScoreBreakdown
     quint64 cacheLookups = 0;
     double cacheHitRate = 0;
     double cacheBonusThreshold = 0;
+    quint64 cacheBonusMinLookups = 0;
     double cacheBonus = 0;
 
     QJsonObject toJson() const;
@@ -119,11 +124,15 @@ enum class Priority : quint8
 
 QString typeName(RecommendationType type); ///< "api", "database", "processing", "resources", "trend"
 QString priorityName(Priority priority); ///< "high", "medium", "low"
+/// Inverses of the wire names; false (leaving the output alone) for an unknown name.
+bool bandFromName(const QString &name, Band &band);
+bool typeFromName(const QString &name, RecommendationType &type);
+bool priorityFromName(const QString &name, Priority &priority);
 
 /// One piece of advice with the numbers that triggered it (DESIGN §7).
 struct Recommendation
 {
-    QString id; ///< stable across ticks: "<rule>:<service>:<target>"
+    QString id; ///< stable across ticks: "<rule>:<service>:<target>" (n_plus_one appends ":<db key>")
     QString rule; ///< "slow_endpoint", "high_error_rate", "slow_query", "missing_index", "connection_pool",
                   ///< "processing_bottleneck", "low_throughput", "cache_hit_rate", "degradation",
                   ///< "memory_growth", "n_plus_one"
@@ -134,6 +143,10 @@ struct Recommendation
     QString message; ///< what is wrong, one sentence
     QString suggestion; ///< what to do, one or two sentences (an index statement where it applies)
     QJsonObject evidence; ///< measured numbers and the threshold that fired
+    /// Severity within a priority: how many times over the threshold that fired the measured value is
+    /// (>= 1; for "below" rules such as cache hit rate or throughput, threshold / measured). Rules with
+    /// two thresholds use the larger ratio; see analyzer.cpp for each rule's formula.
+    double impact = 0;
     qint64 firstSeenMs = 0;
     qint64 lastSeenMs = 0;
 
@@ -146,6 +159,8 @@ enum class TrendDirection : quint8
     Stable,
     Degrading
 };
+
+QString trendDirectionName(TrendDirection direction); ///< "improving", "stable", "degrading"
 
 /// How a latency key's p95 moved between the hour before the window and the window.
 struct Trend

@@ -44,11 +44,11 @@ void BucketRing::mergeRange(qint64 fromMs, qint64 toMs, Aggregate &out) const
 {
     if (m_buckets.empty() || toMs <= fromMs)
         return;
-    // A bucket overlaps when start < toMs and start + bucketMs > fromMs.
-    const qint64 firstIndex = fromMs >= 0 ? fromMs / m_bucketMs : 0;
+    // A bucket belongs to the window its start falls in, so adjacent windows never share one.
+    const qint64 firstIndex = fromMs <= 0 ? 0 : (fromMs + m_bucketMs - 1) / m_bucketMs;
     const qint64 lastIndex = (toMs - 1) / m_bucketMs;
-    auto it = std::lower_bound(
-        m_buckets.begin(), m_buckets.end(), firstIndex, [](const Bucket &b, qint64 i) { return b.index < i; });
+    auto it = std::lower_bound(m_buckets.begin(), m_buckets.end(), firstIndex,
+                               [](const Bucket &b, qint64 i) { return b.index < i; });
     for (; it != m_buckets.end() && it->index <= lastIndex; ++it)
         out.merge(it->agg);
 }

@@ -40,7 +40,7 @@ public:
     /// Sets a whole bucket (restoring from persistence); ignored when too old.
     void restore(qint64 index, const Aggregate &agg);
 
-    /// Merges the buckets overlapping [fromMs, toMs) into `out`.
+    /// Merges the buckets whose start lies in [fromMs, toMs) into `out`.
     void mergeRange(qint64 fromMs, qint64 toMs, Aggregate &out) const;
     /// Drops buckets that fell out of the ring relative to `nowMs` and compacts all but the newest.
     void expire(qint64 nowMs);

@@ -51,8 +51,8 @@ struct DemoSimulator::Private
     bool chance(double p) { return std::bernoulli_distribution(p)(rng); }
     int poisson(double mean) { return std::poisson_distribution<int>(mean)(rng); }
 
-    /// A slow spell for 40 s of every 5 minutes: everything on the database takes three times longer.
-    static double slowFactor(qint64 ms) { return (ms / 1000) % 300 < 40 ? 3.0 : 1.0; }
+    /// A slow spell for 90 s of every 5 minutes: everything on the database takes 2.5 times longer.
+    static double slowFactor(qint64 ms) { return (ms / 1000) % 300 < 90 ? 2.5 : 1.0; }
 
     void tick(qint64 fromMs, qint64 toMs, std::vector<IngestEvent> &events, Arena &arena)
     {
@@ -107,17 +107,18 @@ struct DemoSimulator::Private
             api("GET:/api/trips/{id}", total + lognormal(8, 0.3), chance(0.25 / 100) ? 404 : 200, rid, ts);
         }
         // POST /api/trips/upload: insert a trip, then map-match and geocode it (slow; some failures).
-        for (int i = poisson(1.2 * seconds); i > 0; --i) {
+        for (int i = poisson(3 * seconds); i > 0; --i) {
             const qint64 ts = when(rng);
             const auto rid = nextRequestId();
             const double insert = db("insert:trips", lognormal(45, 0.3) * slow, {}, rid, ts, 1);
-            api("POST:/api/trips/upload", insert + lognormal(650, 0.35), chance(0.02) ? 503 : 201, rid, ts);
+            api("POST:/api/trips/upload", insert + lognormal(850, 0.35), chance(slow > 1 ? 0.06 : 0.01) ? 503 : 201,
+                rid, ts);
         }
         // GET /api/coverage: an aggregation without a supporting index.
-        for (int i = poisson(4 * seconds); i > 0; --i) {
+        for (int i = poisson(7 * seconds); i > 0; --i) {
             const qint64 ts = when(rng);
             const auto rid = nextRequestId();
-            const double agg = db("aggregate:coverage", lognormal(260, 0.35) * slow, "city,street_id", rid, ts, 400);
+            const double agg = db("aggregate:coverage", lognormal(560, 0.35) * slow, "city,street_id", rid, ts, 400);
             api("GET:/api/coverage", agg + lognormal(40, 0.3), 200, rid, ts);
         }
 

@@ -187,13 +187,16 @@ void PerformanceEngine::stop()
         w.flushTimer = w.analysisTimer = w.cleanupTimer = nullptr;
     });
     flushNow();
+    QThread *home = thread();
     w.runBlocking([&] {
+        // Connections close on the thread that opened them; the context goes home so a later
+        // start() can move it again.
         w.reader.reset();
         w.writer.reset();
+        w.context.moveToThread(home);
     });
     w.thread.quit();
     w.thread.wait();
-    w.context.moveToThread(thread());
 }
 
 AnalysisResult PerformanceEngine::latestAnalysis() const

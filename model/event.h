@@ -63,7 +63,7 @@ struct IngestEvent
     std::string_view service; ///< empty means "default"
     std::string_view name; ///< user-visible key: "GET:/api/trips", "find:trips", step, gauge or cache name
     std::string_view requestId; ///< groups the db events of one request; may be empty
-    std::string_view fields; ///< db only: sorted, comma-joined queried field names ("start_time,user_id")
+    std::string_view fields; ///< db only: queried field names in the client's order, comma-joined ("user_id,start_time")
     qint64 timestampMs = 0; ///< Unix milliseconds; 0 means "time received"
     double value = 0; ///< duration in ms (api/db/processing) or gauge value
     quint64 items = 0; ///< processing: items processed; db: documents; cache: hits

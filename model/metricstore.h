@@ -86,7 +86,8 @@ public:
     StoreCounters counters() const;
 
     /// Per-key aggregates of [fromMs, toMs) from the in-memory tiers, for keys with data in it.
-    /// Uses the coarsest tier fine enough for the window; buckets overlapping the window count whole.
+    /// Uses the coarsest tier fine enough for the window; a bucket counts when its start lies in the
+    /// window, so consecutive windows never count a bucket twice.
     std::vector<KeyAggregate> window(qint64 fromMs, qint64 toMs) const;
     /// One key's aggregate over [fromMs, toMs).
     Aggregate keyWindow(KeyId key, qint64 fromMs, qint64 toMs) const;
