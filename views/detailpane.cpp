@@ -120,6 +120,9 @@ void DetailPane::apply(const DashboardSnapshot &s)
     m_chart->setThreshold(latencyThreshold(key, s.thresholds), tr("threshold"));
     m_chart->setData(s.fromMs, s.nowMs, { &s.latency[0], &s.latency[1], &s.latency[2] });
     m_samples->setSamples(s.rawKey.isValid() ? s.rawKey : key, s.rawSamples);
+    // Only the columns this kind of key fills.
+    m_samplesView->setColumnHidden(RawSampleModel::Status, key.kind == MetricKind::Gauge || key.kind == MetricKind::Cache);
+    m_samplesView->setColumnHidden(RawSampleModel::Items, key.kind != MetricKind::Processing && key.kind != MetricKind::Db);
     m_samplesCaption->setText(s.rawKey.isValid() ? tr("Recent samples · %n kept", nullptr, int(s.rawSamples.size()))
                                                  : tr("Recent samples · only kept for live keys"));
 }

@@ -67,7 +67,8 @@ KeyTablePage::KeyTablePage(const QString &title, const std::vector<SectionSpec> 
     header->addWidget(m_filter);
     layout->addLayout(header);
 
-    QSplitter *splitter = sections.size() > 1 ? new QSplitter(Qt::Horizontal, this) : nullptr;
+    // Two tables (gauges and caches) stack: both need the width for their names and figures.
+    QSplitter *splitter = sections.size() > 1 ? new QSplitter(Qt::Vertical, this) : nullptr;
     if (splitter) {
         splitter->setChildrenCollapsible(false);
         splitter->setHandleWidth(12);
@@ -88,13 +89,18 @@ KeyTablePage::KeyTablePage(const QString &title, const std::vector<SectionSpec> 
         cardLayout->addWidget(s.view, 1);
 
         QHeaderView *h = s.view->horizontalHeader();
+        QFont headerFont = h->font();
+        headerFont.setBold(true);
+        const QFontMetrics headerMetrics(headerFont);
         for (int c = 0; c < s.model->columnCount(); ++c) {
             const KeyStatsModel::Column col = s.model->columnAt(c);
             if (col == KeyStatsModel::Name) {
                 h->setSectionResizeMode(c, QHeaderView::Stretch);
             } else {
+                // Room for the bold title, its padding and the sort arrow.
+                const int title = headerMetrics.horizontalAdvance(s.model->headerData(c, Qt::Horizontal).toString());
                 h->setSectionResizeMode(c, QHeaderView::Interactive);
-                h->resizeSection(c, col == KeyStatsModel::Service ? 120 : 88);
+                h->resizeSection(c, std::max(col == KeyStatsModel::Service ? 120 : 84, title + 38));
             }
         }
         const int countSection = s.model->sectionOf(
@@ -115,8 +121,8 @@ KeyTablePage::KeyTablePage(const QString &title, const std::vector<SectionSpec> 
         m_sections.push_back(s);
     }
     if (splitter) {
-        splitter->setStretchFactor(0, 3);
-        splitter->setStretchFactor(1, 2);
+        splitter->setStretchFactor(0, 1);
+        splitter->setStretchFactor(1, 1);
         layout->addWidget(splitter, 1);
     }
     connect(m_filter, &QLineEdit::textChanged, this, [this](const QString &text) {

@@ -42,7 +42,7 @@ KpiTile::KpiTile(const QString &caption, const QString &iconName, Kind kind, Bet
     m_trend->setFont(Theme::font(0.88));
     layout->addWidget(m_trend);
     layout->addStretch(1);
-    setMinimumWidth(150);
+    setMinimumWidth(120);
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
     refreshColors();
 }
@@ -71,29 +71,29 @@ void KpiTile::setValues(double current, double previous, const QString &periodTe
     } else if (m_kind == Kind::Fraction) {
         const double diff = current - previous;
         if (std::abs(diff) < kSteadyPoints) {
-            trend = tr("→ steady vs %1").arg(periodText);
+            trend = tr("→ steady");
         } else {
             m_direction = diff > 0 ? 1 : -1;
-            trend = tr("%1 %2 pts vs %3")
+            trend = tr("%1 %2 pts")
                         .arg(diff > 0 ? QStringLiteral("▲") : QStringLiteral("▼"),
-                            QLocale().toString(std::abs(diff) * 100.0, 'f', std::abs(diff) < 0.01 ? 2 : 1),
-                            periodText);
+                            QLocale().toString(std::abs(diff) * 100.0, 'f', std::abs(diff) < 0.01 ? 2 : 1));
         }
     } else if (previous <= 0) {
-        trend = current > 0 ? tr("▲ new vs %1").arg(periodText) : tr("→ steady vs %1").arg(periodText);
+        trend = current > 0 ? tr("▲ new") : tr("→ steady");
         m_direction = current > 0 ? 1 : 0;
     } else {
         const double change = current / previous - 1.0;
         if (std::abs(change) < kSteadyRelative) {
-            trend = tr("→ steady vs %1").arg(periodText);
+            trend = tr("→ steady");
         } else {
             m_direction = change > 0 ? 1 : -1;
-            trend = tr("%1 %2% vs %3")
+            trend = tr("%1 %2%")
                         .arg(change > 0 ? QStringLiteral("▲") : QStringLiteral("▼"),
-                            QLocale().toString(std::abs(change) * 100.0, 'f', std::abs(change) < 0.1 ? 1 : 0),
-                            periodText);
+                            QLocale().toString(std::abs(change) * 100.0, 'f', std::abs(change) < 0.1 ? 1 : 0));
         }
     }
+    if (m_haveTrend)
+        trend += u' ' + tr("vs prev.");
     m_trend->setText(trend);
     if (m_haveTrend) {
         QString before;
@@ -108,7 +108,7 @@ void KpiTile::setValues(double current, double previous, const QString &periodTe
             before = Format::percent(previous, 2);
             break;
         }
-        setToolTip(tr("Now: %1\nPrevious window: %2").arg(text, before));
+        setToolTip(tr("Now: %1\nThe %2 before: %3").arg(text, periodText, before));
     } else {
         setToolTip({});
     }

@@ -132,7 +132,7 @@ QWidget *MainWindow::buildDashboard()
 
     auto *nav = new QWidget(dashboard);
     nav->setObjectName(QStringLiteral("nav"));
-    nav->setFixedWidth(212);
+    nav->setFixedWidth(228);
     auto *navLayout = new QVBoxLayout(nav);
     navLayout->setContentsMargins(6, 14, 6, 12);
     navLayout->setSpacing(2);
@@ -565,7 +565,9 @@ void MainWindow::updateStyleSheet()
         "QToolButton#rangeButton[pw_last=\"true\"] { border-top-right-radius: 6px; border-bottom-right-radius: 6px; }"
         "QToolButton#rangeButton:hover { background: %5; }"
         "QToolButton#rangeButton:checked { background: %6; color: %7; font-weight: bold; }"
-        "QHeaderView::section { background: %3; color: %8; border: none; border-bottom: 1px solid %2; padding: 6px 8px; font-weight: bold; }"
+        "QHeaderView::section { background: %3; color: %8; border: none; border-bottom: 1px solid %2; padding: 6px 16px 6px 8px; font-weight: bold; }"
+        "QHeaderView::down-arrow { image: url(:/perfwatch/icons/sort-down.svg); subcontrol-origin: padding; subcontrol-position: center right; width: 10px; height: 10px; right: 3px; }"
+        "QHeaderView::up-arrow { image: url(:/perfwatch/icons/sort-up.svg); subcontrol-origin: padding; subcontrol-position: center right; width: 10px; height: 10px; right: 3px; }"
         "QTableView { background: %3; alternate-background-color: %9; border: none; selection-background-color: %6; selection-color: %4; }"
         "QStatusBar { background: %1; border-top: 1px solid %2; color: %8; }"
         "QStatusBar QLabel { color: %8; }"

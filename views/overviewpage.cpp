@@ -55,7 +55,7 @@ double latencyThreshold(const KeyRef &key, const AnalyzerConfig &thresholds)
 
 QString previousRangeLabel(TimeRange range)
 {
-    return OverviewPage::tr("previous %1").arg(rangeLabel(range));
+    return rangeLabel(range);
 }
 
 TopRecommendations::TopRecommendations(QWidget *parent)
@@ -100,16 +100,15 @@ void TopRecommendations::paintEvent(QPaintEvent *)
         Theme::priorityIcon(r.priority).paint(&p, QRect(line.left(), line.top() + (lineHeight - 16) / 2, 16, 16));
         QFont bold = font();
         bold.setBold(true);
-        const QString target = r.target.isEmpty() ? QString() : r.target + QStringLiteral("  ");
+        // Messages name their target; the area word says where to look.
+        const QString area = Theme::recommendationTypeWord(r.type);
+        const int areaWidth = QFontMetrics(bold).horizontalAdvance(area) + 10;
         p.setFont(bold);
         p.setPen(pal.color(QPalette::Text));
-        const int targetWidth = std::min(QFontMetrics(bold).horizontalAdvance(target), width() / 3);
-        const QRect targetRect(line.left() + 24, line.top(), targetWidth, lineHeight);
-        p.drawText(targetRect, Qt::AlignVCenter | Qt::AlignLeft,
-            QFontMetrics(bold).elidedText(target, Qt::ElideRight, targetWidth));
+        p.drawText(QRect(line.left() + 24, line.top(), areaWidth, lineHeight), Qt::AlignVCenter | Qt::AlignLeft, area);
         p.setFont(font());
         p.setPen(Theme::mutedText(pal));
-        const QRect messageRect(targetRect.right() + 4, line.top(), width() - targetRect.right() - 4, lineHeight);
+        const QRect messageRect(line.left() + 24 + areaWidth, line.top(), width() - 24 - areaWidth, lineHeight);
         p.drawText(messageRect, Qt::AlignVCenter | Qt::AlignLeft,
             fontMetrics().elidedText(r.message, Qt::ElideRight, messageRect.width()));
         y += lineHeight;
@@ -132,7 +131,7 @@ OverviewPage::OverviewPage(QWidget *parent)
     auto *top = new QHBoxLayout;
     top->setSpacing(12);
     m_scoreCard = new ScoreCard(this);
-    m_scoreCard->setFixedWidth(440);
+    m_scoreCard->setFixedWidth(400);
     top->addWidget(m_scoreCard);
 
     auto *right = new QVBoxLayout;

@@ -79,7 +79,7 @@ private:
 QString rangeLabel(TimeRange range);
 /// The line drawn on a latency chart: T_api, T_db or the slow-step limit; NaN for gauges and caches.
 double latencyThreshold(const KeyRef &key, const AnalyzerConfig &thresholds);
-/// "the previous 15 min".
+/// How the previous window is named in trend tooltips ("15 min").
 QString previousRangeLabel(TimeRange range);
 
 } // namespace perfwatch

@@ -169,9 +169,8 @@ void ScoreCard::setScore(const Score &score, const AnalyzerConfig &config)
         b.dbPointsLost, config.dbMaxLost, false);
     setRow(2,
         b.errorTotal == 0 || noData ? tr("no requests")
-                                    : tr("%1 failed · counts from %2, all at %3")
-                                          .arg(Format::percent(b.errorRate, 2), Format::percent(b.errorRateLow, 0),
-                                              Format::percent(b.errorRateHigh, 0)),
+                                    : tr("%1 failed · threshold %2")
+                                          .arg(Format::percent(b.errorRate, 2), Format::percent(b.errorRateLow, 0)),
         b.errorPointsLost, config.errorMaxLost, false);
     setRow(3,
         b.cacheLookups == 0 || noData

@@ -18,6 +18,13 @@ qint64 alignDown(qint64 value, qint64 step)
     return r < 0 ? value - r - step : value - r;
 }
 
+/// Whether a bucket has filled enough to chart: the one still filling reads low (fewer requests,
+/// fewer samples) until it is at least half done.
+bool isComplete(qint64 startMs, qint64 stepMs, qint64 nowMs)
+{
+    return nowMs - startMs >= stepMs / 2;
+}
+
 /// Seconds a point's bucket covers: the step, or less for the bucket still filling.
 double bucketSeconds(qint64 startMs, qint64 stepMs, qint64 nowMs)
 {
@@ -45,6 +52,8 @@ QList<QPointF> zeroFilledRate(const std::vector<TimePoint> &points, qint64 fromM
     out.reserve(int(std::min<qint64>((nowMs - fromMs) / stepMs + 1, kMaxChartPoints)));
     auto it = points.begin();
     for (qint64 t = fromMs; t <= nowMs && out.size() < kMaxChartPoints; t += stepMs) {
+        if (!isComplete(t, stepMs, nowMs))
+            break;
         while (it != points.end() && it->startMs < t)
             ++it;
         const double v = it != points.end() && it->startMs == t ? value(it->agg.stats) : 0.0;
@@ -207,6 +216,8 @@ void SnapshotBuilder::buildCharts(DashboardSnapshot &snap, const QStringList &se
         const std::vector<TimePoint> proc
             = m_source->kindSeries(MetricKind::Processing, services, from, now + 1, step);
         for (const TimePoint &p : api) {
+            if (!isComplete(p.startMs, step, now))
+                continue;
             const double x = double(p.startMs);
             snap.latency[0].append(QPointF(x, p.agg.quantile(0.50)));
             snap.latency[1].append(QPointF(x, p.agg.quantile(0.95)));
@@ -214,7 +225,8 @@ void SnapshotBuilder::buildCharts(DashboardSnapshot &snap, const QStringList &se
             snap.errorRate[0].append(QPointF(x, 100.0 * p.agg.stats.errorRate()));
         }
         for (const TimePoint &p : db)
-            snap.errorRate[1].append(QPointF(double(p.startMs), 100.0 * p.agg.stats.errorRate()));
+            if (isComplete(p.startMs, step, now))
+                snap.errorRate[1].append(QPointF(double(p.startMs), 100.0 * p.agg.stats.errorRate()));
         snap.throughput[0] = zeroFilledRate(api, from, now, step, countOf);
         snap.throughput[1] = zeroFilledRate(db, from, now, step, countOf);
         snap.throughput[2] = zeroFilledRate(proc, from, now, step, itemsOf);
@@ -254,6 +266,8 @@ void SnapshotBuilder::buildKeyCharts(DashboardSnapshot &snap)
     case MetricKind::Processing:
         snap.latencyMode = LatencyMode::Latency;
         for (const TimePoint &p : points) {
+            if (!isComplete(p.startMs, step, now))
+                continue;
             const double x = double(p.startMs);
             snap.latency[0].append(QPointF(x, p.agg.quantile(0.50)));
             snap.latency[1].append(QPointF(x, p.agg.quantile(0.95)));
@@ -321,10 +335,16 @@ void SnapshotBuilder::buildStatus(DashboardSnapshot &snap)
         st.ingest = m_ingestCounters->snapshot();
     const quint64 events = m_ingestCounters ? st.ingest.acceptedEvents : st.store.events;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    if (m_lastStatusMs > 0 && now > m_lastStatusMs && events >= m_lastEvents)
-        st.eventsPerSec = double(events - m_lastEvents) * 1000.0 / double(now - m_lastStatusMs);
-    m_lastStatusMs = now;
-    m_lastEvents = events;
+    // Measured over at least a second, so back-to-back snapshots (a range change) do not read 0/s.
+    if (m_lastStatusMs == 0 || events < m_lastEvents) {
+        m_lastStatusMs = now;
+        m_lastEvents = events;
+    } else if (now - m_lastStatusMs >= 1000) {
+        m_eventsPerSec = double(events - m_lastEvents) * 1000.0 / double(now - m_lastStatusMs);
+        m_lastStatusMs = now;
+        m_lastEvents = events;
+    }
+    st.eventsPerSec = m_eventsPerSec;
 }
 
 } // namespace perfwatch

@@ -33,6 +33,7 @@ private:
     const IngestCounters *m_ingestCounters = nullptr;
     qint64 m_lastStatusMs = 0;
     quint64 m_lastEvents = 0;
+    double m_eventsPerSec = 0;
 };
 
 } // namespace perfwatch

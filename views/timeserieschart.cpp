@@ -394,7 +394,11 @@ void TimeSeriesChart::applyPalette()
     }
     for (std::size_t i = 0; i < m_series.size(); ++i) {
         const bool score = m_specs[i].role == Theme::SeriesRole::Score;
-        QPen pen(Theme::seriesColor(m_specs[i].role, pal), score ? 2.5 : 2.0);
+        // Right-axis series are context (items/s next to requests/s): drawn lighter.
+        QColor color = Theme::seriesColor(m_specs[i].role, pal);
+        if (m_specs[i].rightAxis)
+            color.setAlphaF(0.75f);
+        QPen pen(color, score ? 2.5 : m_specs[i].rightAxis ? 1.3 : 2.0);
         pen.setCapStyle(Qt::RoundCap);
         pen.setJoinStyle(Qt::RoundJoin);
         m_series[i]->setPen(pen);
