@@ -94,7 +94,7 @@ QString Format::bytes(double bytes)
 {
     if (!std::isfinite(bytes))
         return none();
-    return QLocale().formattedDataSize(qint64(std::llround(bytes)), 1, QLocale::DataSizeTraditionalFormat);
+    return QLocale().formattedDataSize(qint64(std::llround(bytes)), 1, QLocale::DataSizeIecFormat);
 }
 
 QString Format::gauge(const QString &name, double value)

@@ -259,7 +259,7 @@ AppSettings SettingsDialog::settings() const
 
 QString SettingsDialog::errorText() const
 {
-    return m_error->isVisible() ? m_error->text() : QString();
+    return m_error->isHidden() ? QString() : m_error->text();
 }
 
 void SettingsDialog::accept()

@@ -148,7 +148,7 @@ DashboardSnapshotPtr SnapshotBuilder::build(const DashboardRequest &request)
     // buckets span, not by the nominal range.
     const qint64 bucket = range <= 5 * 60'000 ? StoreTiers::kKeyFineMs : StoreTiers::kMinuteMs;
     const qint64 windowFrom = alignDown(now - range, bucket);
-    snap->windowSeconds = std::max(1.0, double(now + 1 - windowFrom) / 1000.0);
+    snap->windowSeconds = std::max(1.0, double(now - windowFrom) / 1000.0);
 
     snap->thresholds = m_source->thresholds();
     const std::vector<KeyAggregate> window = m_source->window(windowFrom, now + 1);
