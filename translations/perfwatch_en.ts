@@ -116,6 +116,13 @@
 %n rollups waiting to be written</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>every %n s</source>
+        <translation>
+            <numerusform>every %n s</numerusform>
+            <numerusform>every %n s</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>perfwatch::RecommendationsPage</name>

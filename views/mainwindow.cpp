@@ -51,6 +51,13 @@ bool isTablePage(MainWindow::Page page)
     return page >= MainWindow::Page::Api && page <= MainWindow::Page::Resources;
 }
 
+QString refreshText(int ms)
+{
+    if (ms % 1000 == 0)
+        return MainWindow::tr("every %n s", nullptr, ms / 1000);
+    return MainWindow::tr("every %1").arg(Format::duration(ms));
+}
+
 QLabel *statusLabel(QWidget *parent)
 {
     auto *label = new QLabel(parent);
@@ -288,7 +295,7 @@ void MainWindow::buildToolBar()
     m_refresh->setObjectName(QStringLiteral("refreshInterval"));
     m_refresh->setToolTip(tr("Refresh interval"));
     for (int ms : { 1000, 2000, 5000, 10'000, 30'000 })
-        m_refresh->addItem(tr("every %1").arg(Format::duration(ms)), ms);
+        m_refresh->addItem(refreshText(ms), ms);
     refreshLayout->addWidget(m_refresh);
     connect(m_refresh, &QComboBox::activated, this, [this] {
         const int ms = m_refresh->currentData().toInt();
@@ -356,7 +363,7 @@ void MainWindow::applySettingsToUi()
     m_controller->setRefreshIntervalMs(m_settings.refreshMs);
     int index = m_refresh->findData(m_settings.refreshMs);
     if (index < 0) {
-        m_refresh->addItem(tr("every %1").arg(Format::duration(m_settings.refreshMs)), m_settings.refreshMs);
+        m_refresh->addItem(refreshText(m_settings.refreshMs), m_settings.refreshMs);
         index = m_refresh->count() - 1;
     }
     m_refresh->setCurrentIndex(index);

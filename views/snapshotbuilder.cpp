@@ -131,6 +131,31 @@ KeyRow SnapshotBuilder::makeRow(const KeyAggregate &key, double windowSeconds, d
     return row;
 }
 
+KeyRow SnapshotBuilder::rowFor(const KeyAggregate &key, double windowSeconds, const AnalyzerConfig &thresholds)
+{
+    const MetricStats &s = key.agg.stats;
+    const KeyRef ref = KeyRef::fromMeta(key.meta);
+    KeyRow row;
+    const auto cached = m_rowCache.constFind(ref);
+    if (cached != m_rowCache.constEnd() && cached->stats.count == s.count && cached->stats.sum == s.sum
+        && cached->stats.errors == s.errors && cached->stats.min == s.min && cached->stats.max == s.max
+        && cached->stats.items == s.items && cached->stats.misses == s.misses && cached->stats.last == s.last) {
+        // Same data as last tick: only the rates move with the window's length.
+        row = cached->row;
+        row.key.id = key.meta.id;
+        row.ratePerSec = key.meta.kind == MetricKind::Cache ? double(s.items + s.misses) / windowSeconds
+                                                             : double(s.count) / windowSeconds;
+        if (std::isfinite(row.itemsPerSec))
+            row.itemsPerSec = double(s.items) / windowSeconds;
+    } else {
+        const double apdex
+            = key.meta.kind == MetricKind::Api ? m_source->apdex(key.agg, thresholds) : KeyRow::kNaN;
+        row = makeRow(key, windowSeconds, apdex);
+    }
+    m_nextRowCache.insert(ref, CachedRow { s, row });
+    return row;
+}
+
 DashboardSnapshotPtr SnapshotBuilder::build(const DashboardRequest &request)
 {
     QElapsedTimer timer;
@@ -151,12 +176,18 @@ DashboardSnapshotPtr SnapshotBuilder::build(const DashboardRequest &request)
     snap->windowSeconds = std::max(1.0, double(now - windowFrom) / 1000.0);
 
     snap->thresholds = m_source->thresholds();
-    const std::vector<KeyAggregate> window = m_source->window(windowFrom, now + 1);
-    for (const KeyAggregate &k : window) {
-        const double apdex
-            = k.meta.kind == MetricKind::Api ? m_source->apdex(k.agg, snap->thresholds) : KeyRow::kNaN;
-        snap->rows[std::size_t(k.meta.kind)].push_back(makeRow(k, snap->windowSeconds, apdex));
+    if (request.range != m_cacheRange || snap->thresholds.slowApiMs != m_cacheSlowApiMs) {
+        m_rowCache.clear();
+        m_cacheRange = request.range;
+        m_cacheSlowApiMs = snap->thresholds.slowApiMs;
     }
+    const std::vector<KeyAggregate> window = m_source->window(windowFrom, now + 1);
+    m_nextRowCache.reserve(qsizetype(window.size()));
+    for (const KeyAggregate &k : window)
+        snap->rows[std::size_t(k.meta.kind)].push_back(rowFor(k, snap->windowSeconds, snap->thresholds));
+    // Keys gone from the window leave the cache with this swap.
+    m_rowCache.swap(m_nextRowCache);
+    m_nextRowCache.clear();
 
     snap->services = m_source->services();
     snap->analysis = m_source->analysis(now);

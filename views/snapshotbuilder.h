@@ -3,6 +3,7 @@
 #include "dashboardsnapshot.h"
 #include "dashboardsource.h"
 
+#include <QHash>
 #include <memory>
 
 namespace perfwatch {
@@ -29,7 +30,20 @@ private:
     void buildKpis(DashboardSnapshot &snap, const QStringList &services);
     void buildStatus(DashboardSnapshot &snap);
 
+    /// A key's row with the stats it was computed from: quantiles and Apdex scan the whole sketch,
+    /// so keys whose window did not change since the last tick reuse them.
+    struct CachedRow
+    {
+        MetricStats stats;
+        KeyRow row;
+    };
+    KeyRow rowFor(const KeyAggregate &key, double windowSeconds, const AnalyzerConfig &thresholds);
+
     std::shared_ptr<DashboardSource> m_source;
+    QHash<KeyRef, CachedRow> m_rowCache;
+    QHash<KeyRef, CachedRow> m_nextRowCache;
+    TimeRange m_cacheRange = TimeRange::Minutes15;
+    double m_cacheSlowApiMs = 0;
     const IngestCounters *m_ingestCounters = nullptr;
     qint64 m_lastStatusMs = 0;
     quint64 m_lastEvents = 0;
