@@ -1,0 +1,218 @@
+#include "ingestserver.h"
+
+#include "ingesttcpserver.h"
+
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QHttpServerResponder>
+#include <QTcpSocket>
+#include <QThread>
+#include <exception>
+
+namespace perfwatch {
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+QByteArray sha256(QByteArrayView bytes)
+{
+    return QCryptographicHash::hash(bytes, QCryptographicHash::Sha256);
+}
+
+/// Compares two digests of equal length without an early exit.
+bool constantTimeEquals(QByteArrayView a, QByteArrayView b)
+{
+    if (a.size() != b.size())
+        return false;
+    unsigned char diff = 0;
+    for (qsizetype i = 0; i < a.size(); ++i)
+        diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+    return diff == 0;
+}
+
+std::string toStd(const QString &s)
+{
+    const QByteArray utf8 = s.toUtf8();
+    return std::string(utf8.constData(), std::size_t(utf8.size()));
+}
+
+} // namespace
+
+IngestServer::IngestServer(const IngestConfig &config, IngestCounters &counters, QObject *parent)
+    : QAbstractHttpServer(parent)
+    , m_config(config)
+    , m_counters(counters)
+    , m_overload(config.maxIngestRequestsPerSecond, config.maxBusyFraction)
+{
+    // Hashing both sides makes the comparison independent of the token's length as well.
+    if (!config.token.isEmpty())
+        m_tokenDigest = sha256(config.token);
+}
+
+IngestServer::~IngestServer() = default;
+
+void IngestServer::addRoute(const QString &path, QHttpServerRequest::Method method, Handler handler, RouteKind kind)
+{
+    m_routes[path].push_back(Route { method, std::move(handler), kind });
+}
+
+quint16 IngestServer::start(QString *error)
+{
+    const QString address = m_config.address.toString();
+    if (!m_config.address.isLoopback() && m_config.token.isEmpty()) {
+        if (error)
+            *error = u"binding %1 requires a token; set one with --token or PERFWATCH_TOKEN"_s.arg(address);
+        return 0;
+    }
+    auto *tcp = new IngestTcpServer(m_config, m_counters, this);
+    if (!tcp->listen(m_config.address, m_config.port)) {
+        if (error) {
+            if (tcp->serverError() == QAbstractSocket::AddressInUseError)
+                *error
+                    = u"port %1 on %2 is already in use; choose another with --port"_s.arg(m_config.port).arg(address);
+            else
+                *error = u"cannot listen on %1 port %2: %3"_s.arg(address).arg(m_config.port).arg(tcp->errorString());
+        }
+        delete tcp;
+        return 0;
+    }
+    tcp->setHttpServer(this);
+    bind(tcp);
+    m_tcp = tcp;
+    return tcp->serverPort();
+}
+
+QByteArray IngestServer::methodName(QHttpServerRequest::Method method)
+{
+    switch (method) {
+    case QHttpServerRequest::Method::Get:
+        return QByteArrayLiteral("GET");
+    case QHttpServerRequest::Method::Put:
+        return QByteArrayLiteral("PUT");
+    case QHttpServerRequest::Method::Delete:
+        return QByteArrayLiteral("DELETE");
+    case QHttpServerRequest::Method::Post:
+        return QByteArrayLiteral("POST");
+    case QHttpServerRequest::Method::Head:
+        return QByteArrayLiteral("HEAD");
+    case QHttpServerRequest::Method::Options:
+        return QByteArrayLiteral("OPTIONS");
+    case QHttpServerRequest::Method::Patch:
+        return QByteArrayLiteral("PATCH");
+    case QHttpServerRequest::Method::Connect:
+        return QByteArrayLiteral("CONNECT");
+    case QHttpServerRequest::Method::Trace:
+        return QByteArrayLiteral("TRACE");
+    default:
+        return QByteArrayLiteral("UNKNOWN");
+    }
+}
+
+bool IngestServer::authorized(const QHttpServerRequest &request) const
+{
+    if (m_tokenDigest.isEmpty())
+        return true;
+    const QByteArray header = request.value(QByteArrayLiteral("Authorization")).trimmed();
+    constexpr QByteArrayView scheme = "bearer ";
+    if (header.size() <= scheme.size() || header.first(scheme.size()).toLower() != scheme)
+        return false;
+    return constantTimeEquals(sha256(header.sliced(scheme.size()).trimmed()), m_tokenDigest);
+}
+
+HttpResponse IngestServer::dispatch(const QHttpServerRequest &request)
+{
+    if (!authorized(request)) {
+        return HttpResponse::error(401, "unauthorized", "send the token as \"Authorization: Bearer <token>\"")
+            .withHeader(QByteArrayLiteral("WWW-Authenticate"), QByteArrayLiteral("Bearer realm=\"perfwatch\""));
+    }
+    const QString path = request.url().path();
+    const auto it = m_routes.constFind(path);
+    if (it == m_routes.constEnd())
+        return HttpResponse::error(404, "not_found", "no route for " + toStd(path));
+    const Route *route = nullptr;
+    QByteArray allow;
+    for (const Route &r : *it) {
+        if (r.method == request.method())
+            route = &r;
+        allow += (allow.isEmpty() ? "" : ", ") + methodName(r.method);
+    }
+    if (!route) {
+        return HttpResponse::error(405, "method_not_allowed",
+            methodName(request.method()).toStdString() + " is not allowed on " + toStd(path) + "; use "
+                + allow.toStdString())
+            .withHeader(QByteArrayLiteral("Allow"), allow);
+    }
+
+    if (route->kind == RouteKind::Write) {
+        const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+        switch (m_overload.admit(nowMs)) {
+        case OverloadPolicy::Verdict::Admit:
+            break;
+        case OverloadPolicy::Verdict::TooManyRequests:
+            return HttpResponse::error(429, "too_many_requests",
+                "more than " + std::to_string(m_config.maxIngestRequestsPerSecond)
+                    + " ingest requests per second; batch more events per request")
+                .withHeader(QByteArrayLiteral("Retry-After"), QByteArrayLiteral("1"));
+        case OverloadPolicy::Verdict::Busy:
+            return HttpResponse::error(503, "server_busy", "the store is not keeping up; retry after 1 s")
+                .withHeader(QByteArrayLiteral("Retry-After"), QByteArrayLiteral("1"));
+        }
+        QElapsedTimer busy;
+        busy.start();
+        HttpResponse response = route->handler(request);
+        m_overload.recordWork(QDateTime::currentMSecsSinceEpoch(), busy.nsecsElapsed());
+        return response;
+    }
+    return route->handler(request);
+}
+
+bool IngestServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    Q_ASSERT(QThread::currentThread() == thread());
+    HttpResponse response;
+    try {
+        response = dispatch(request);
+    } catch (const std::bad_alloc &) {
+        response = HttpResponse::error(503, "server_busy", "out of memory; retry later")
+                       .withHeader(QByteArrayLiteral("Retry-After"), QByteArrayLiteral("5"));
+    } catch (const std::exception &e) {
+        response = HttpResponse::error(500, "internal_error", e.what());
+    }
+    reply(request, socket, response);
+    return true;
+}
+
+void IngestServer::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    // Not reached: handleRequest() answers everything. Kept total for safety.
+    reply(request, socket, HttpResponse::error(404, "not_found", "no route for " + toStd(request.url().path())));
+}
+
+void IngestServer::reply(const QHttpServerRequest &request, QTcpSocket *socket, const HttpResponse &response)
+{
+    // Qt 6.4 ignores "Connection: close"; honour it so such clients are not left waiting.
+    const bool close = request.value(QByteArrayLiteral("Connection")).toLower().contains("close");
+    {
+        QHttpServerResponder responder = makeResponder(request, socket);
+        responder.writeStatusLine(QHttpServerResponder::StatusCode(response.status));
+        responder.writeHeader(QByteArrayLiteral("Content-Type"), response.mimeType);
+        for (const auto &[name, value] : response.headers)
+            responder.writeHeader(name, value);
+        responder.writeHeader(QByteArrayLiteral("Content-Length"), QByteArray::number(response.body.size()));
+        if (close)
+            responder.writeHeader(QByteArrayLiteral("Connection"), QByteArrayLiteral("close"));
+        responder.writeBody(response.body);
+    }
+    if (close)
+        socket->disconnectFromHost();
+
+    m_counters.requests.fetch_add(1, std::memory_order_relaxed);
+    if (response.status >= 400)
+        m_counters.refusedRequests.fetch_add(1, std::memory_order_relaxed);
+    if (m_tcp)
+        m_tcp->requestHandled(socket);
+}
+
+} // namespace perfwatch

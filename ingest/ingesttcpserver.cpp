@@ -1,0 +1,348 @@
+#include "ingesttcpserver.h"
+
+#include <QTcpSocket>
+#include <QThread>
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#ifdef Q_OS_UNIX
+#include <sys/socket.h>
+#include <unistd.h>
+#endif
+
+namespace perfwatch {
+
+namespace {
+
+/// Sockets refused at the connection cap that may still be closing; beyond, new ones are dropped
+/// without an answer so a connection flood cannot hold file descriptors for the linger time.
+constexpr int kMaxRejectedClosing = 64;
+
+/// Bytes a refused connection may still send us (read and dropped) before it is cut.
+constexpr qint64 kMaxDrainBytes = 16 * 1024 * 1024;
+
+std::string durationText(qint64 ms)
+{
+    return ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms";
+}
+
+} // namespace
+
+enum class IngestTcpServer::CloseKind : quint8
+{
+    Open, ///< handed to the HTTP server, guard watching
+    Refusing, ///< answered by us: draining input until the peer closes or the linger time ends
+    Closing, ///< idle: disconnectFromHost() called, waiting for the write buffer to drain
+};
+
+struct IngestTcpServer::Connection
+{
+    explicit Connection(const RequestGuardLimits &limits)
+        : guard(limits)
+    { }
+
+    QTcpSocket *socket = nullptr;
+    RequestGuard guard;
+    CloseKind state = CloseKind::Open;
+    bool admitted = true; ///< counted against the cap; false for sockets refused at the cap
+    bool continueSent = false; ///< "100 Continue" written for the current request
+    bool refusePending = false; ///< violation behind complete requests; refuse once Qt answered them
+    bool halfClosed = false;
+    qint64 lastActivityMs = 0; ///< accepted, or the last request completed
+    qint64 requestStartMs = 0; ///< the current request's first byte
+    qint64 closeDeadlineMs = 0; ///< Refusing/Closing: abort after this
+    qint64 unreadSeen = 0; ///< bytes still unread in the socket that the guard has already seen
+    quint64 handled = 0; ///< requests the HTTP server answered
+    quint64 completeBeforeViolation = 0; ///< requests to let Qt answer before refusing
+    qint64 drained = 0;
+};
+
+IngestTcpServer::IngestTcpServer(const IngestConfig &config, IngestCounters &counters, QObject *parent)
+    : QTcpServer(parent)
+    , m_config(config)
+    , m_counters(counters)
+{
+    m_clock.start();
+    m_sweeper.setInterval(int(std::clamp<qint64>(config.sweepIntervalMs, 10, 60'000)));
+    connect(&m_sweeper, &QTimer::timeout, this, &IngestTcpServer::sweep);
+    m_sweeper.start();
+}
+
+IngestTcpServer::~IngestTcpServer()
+{
+    m_sweeper.stop();
+    // Sockets are our children; delete them while the bookkeeping they report to still exists.
+    auto connections = std::move(m_connections);
+    m_connections.clear();
+    for (auto &[socket, connection] : connections) {
+        disconnect(socket, nullptr, this, nullptr);
+        socket->abort();
+        delete socket;
+    }
+    m_counters.openConnections.store(0, std::memory_order_relaxed);
+}
+
+void IngestTcpServer::incomingConnection(qintptr handle)
+{
+    Q_ASSERT(QThread::currentThread() == thread());
+    auto *socket = new QTcpSocket(this);
+    if (!socket->setSocketDescriptor(handle)) {
+        delete socket;
+#ifdef Q_OS_UNIX
+        ::close(int(handle));
+#endif
+        return;
+    }
+    // Qt keeps a request's bytes in a read transaction until it is complete; the guard keeps
+    // requests below this, so the cap only stops a client that pipelines without reading.
+    socket->setReadBufferSize(qint64(m_config.limits.maxBodyBytes + m_config.limits.maxHeaderBytes) + 256 * 1024);
+
+    auto owned = std::make_unique<Connection>(m_config.limits);
+    Connection *c = owned.get();
+    c->socket = socket;
+    c->lastActivityMs = now();
+    m_connections.emplace(socket, std::move(owned));
+    connect(socket, &QObject::destroyed, this, [this, socket] { forget(socket); });
+
+    if (m_admitted >= m_config.maxConnections) {
+        c->admitted = false;
+        if (++m_rejected > kMaxRejectedClosing) {
+            socket->abort();
+            socket->deleteLater();
+            return;
+        }
+        connect(socket, &QTcpSocket::readyRead, this, [this, c] { discardInput(*c); });
+        connect(socket, &QTcpSocket::bytesWritten, this, [this, c] { halfCloseWhenFlushed(*c); });
+        connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        refuse(*c,
+            HttpResponse::error(503, "server_busy",
+                "too many open connections (the limit is " + std::to_string(m_config.maxConnections)
+                    + "); retry after 1 s")
+                .withHeader(QByteArrayLiteral("Retry-After"), QByteArrayLiteral("1")));
+        return;
+    }
+
+    ++m_admitted;
+    m_counters.openConnections.store(m_admitted, std::memory_order_relaxed);
+    // Order matters: our slot first, then QAbstractHttpServer's (connected inside
+    // addPendingConnection()), then ours again to note what Qt left unread.
+    connect(socket, &QTcpSocket::readyRead, this, [this, c] { beforeHttp(*c); });
+    addPendingConnection(socket);
+    connect(socket, &QTcpSocket::readyRead, this, [this, c] { afterHttp(*c); });
+    connect(socket, &QTcpSocket::bytesWritten, this, [this, c] { halfCloseWhenFlushed(*c); });
+}
+
+void IngestTcpServer::beforeHttp(Connection &c)
+{
+    if (!c.socket->isOpen())
+        return;
+    if (c.state != CloseKind::Open) {
+        discardInput(c);
+        return;
+    }
+    // Qt reads inside a transaction and re-emits readyRead for pipelined leftovers, so unread
+    // bytes may include some the guard already saw: feed only the new tail.
+    QTcpSocket *socket = c.socket;
+    const qint64 available = socket->bytesAvailable();
+    if (available <= c.unreadSeen) {
+        c.unreadSeen = available;
+        return;
+    }
+    if (m_peek.size() < available)
+        m_peek.resize(available);
+    const qint64 peeked = socket->peek(m_peek.data(), available);
+    if (peeked <= c.unreadSeen)
+        return;
+    const qint64 fresh = peeked - c.unreadSeen;
+    const char *freshBytes = m_peek.constData() + c.unreadSeen;
+    c.unreadSeen = peeked;
+    m_counters.bytesReceived.fetch_add(quint64(fresh), std::memory_order_relaxed);
+
+    const bool wasInRequest = c.guard.inRequest();
+    const RequestGuard::Progress progress = c.guard.feed(freshBytes, std::size_t(fresh));
+    const qint64 t = now();
+    if (progress.completed > 0) {
+        c.lastActivityMs = t;
+        c.continueSent = false;
+    }
+    if (c.guard.inRequest() && (!wasInRequest || progress.completed > 0))
+        c.requestStartMs = t;
+
+    if (c.guard.hasViolation()) {
+        // Requests completed before the bad one are Qt's to answer first (it parses one request
+        // per readyRead and re-emits for the rest); refuse after it did.
+        c.completeBeforeViolation = c.guard.requestsCompleted();
+        if (c.handled >= c.completeBeforeViolation)
+            refuseViolation(c);
+        else
+            c.refusePending = true;
+        return;
+    }
+    sendContinueIfAwaited(c);
+}
+
+void IngestTcpServer::sendContinueIfAwaited(Connection &c)
+{
+    // Qt 6.4 never answers "Expect: 100-continue"; without this, curl waits a second before
+    // sending the body. Only once Qt answered every earlier request, so the interim answer
+    // cannot overtake a final one.
+    if (c.guard.awaitsContinue() && !c.continueSent && c.handled >= c.guard.requestsCompleted()) {
+        c.socket->write(QByteArrayLiteral("HTTP/1.1 100 Continue\r\n\r\n"));
+        c.continueSent = true;
+    }
+}
+
+void IngestTcpServer::afterHttp(Connection &c)
+{
+    if (c.state != CloseKind::Open)
+        return;
+    // A client that sends requests but does not read the answers must not grow our write buffer
+    // without bound.
+    if (c.socket->bytesToWrite() > m_config.maxUnsentBytes) {
+        cut(c);
+        return;
+    }
+    c.unreadSeen = c.socket->bytesAvailable();
+    if (c.refusePending && c.handled >= c.completeBeforeViolation)
+        refuseViolation(c);
+    else
+        sendContinueIfAwaited(c);
+}
+
+void IngestTcpServer::detachFromHttpServer(Connection &c)
+{
+    // Qt must not parse (or buffer) anything more from this socket.
+    QTcpSocket *socket = c.socket;
+    if (m_httpServer && !disconnect(socket, &QTcpSocket::readyRead, m_httpServer, nullptr) && c.admitted)
+        qWarning("ingest: could not detach a connection from the HTTP server");
+    if (socket->isTransactionStarted())
+        socket->commitTransaction();
+}
+
+void IngestTcpServer::cut(Connection &c)
+{
+    detachFromHttpServer(c);
+    c.state = CloseKind::Closing;
+    c.socket->abort();
+}
+
+void IngestTcpServer::requestHandled(QTcpSocket *socket)
+{
+    const auto it = m_connections.find(socket);
+    if (it == m_connections.end())
+        return;
+    Connection &c = *it->second;
+    ++c.handled;
+    c.lastActivityMs = now();
+}
+
+void IngestTcpServer::refuseViolation(Connection &c)
+{
+    c.refusePending = false;
+    const RequestGuard &g = c.guard;
+    refuse(c, HttpResponse::error(g.violationStatus(), g.violationError(), g.violationDetail()));
+}
+
+void IngestTcpServer::refuse(Connection &c, const HttpResponse &response)
+{
+    QTcpSocket *socket = c.socket;
+    detachFromHttpServer(c);
+    c.state = CloseKind::Refusing;
+    c.closeDeadlineMs = now() + m_config.lingerMs;
+    m_counters.requests.fetch_add(1, std::memory_order_relaxed);
+    m_counters.refusedRequests.fetch_add(1, std::memory_order_relaxed);
+    socket->write(response.serialize(true));
+    socket->flush();
+    discardInput(c);
+    halfCloseWhenFlushed(c);
+}
+
+void IngestTcpServer::discardInput(Connection &c)
+{
+    if (!c.socket->isOpen())
+        return;
+    // Reading and dropping what the client still sends lets our answer reach it: closing a
+    // socket with unread input makes the kernel send RST, which can destroy the answer in flight.
+    QTcpSocket *socket = c.socket;
+    if (socket->isTransactionStarted())
+        socket->commitTransaction();
+    const qint64 available = socket->bytesAvailable();
+    if (available <= 0)
+        return;
+    socket->skip(available);
+    c.drained += available;
+    m_counters.bytesReceived.fetch_add(quint64(available), std::memory_order_relaxed);
+    if (c.drained > kMaxDrainBytes)
+        cut(c);
+}
+
+void IngestTcpServer::halfCloseWhenFlushed(Connection &c)
+{
+    if (c.state != CloseKind::Refusing || c.halfClosed || c.socket->bytesToWrite() > 0)
+        return;
+    c.halfClosed = true;
+#ifdef Q_OS_UNIX
+    // Our answer is complete: send FIN but keep reading until the client closes too (or the
+    // linger time ends). QTcpSocket has no half-close of its own.
+    ::shutdown(int(c.socket->socketDescriptor()), SHUT_WR);
+#else
+    c.socket->disconnectFromHost();
+#endif
+}
+
+void IngestTcpServer::closeIdle(Connection &c)
+{
+    c.state = CloseKind::Closing;
+    c.closeDeadlineMs = now() + m_config.lingerMs;
+    c.socket->disconnectFromHost();
+}
+
+void IngestTcpServer::sweep()
+{
+    const qint64 t = now();
+    std::vector<Connection *> pendingTooLong, timedOut, idle, expired;
+    for (auto &[socket, connection] : m_connections) {
+        Connection &c = *connection;
+        switch (c.state) {
+        case CloseKind::Open:
+            if (c.refusePending && t - c.requestStartMs > m_config.requestTimeoutMs)
+                pendingTooLong.push_back(&c); // Qt never got to the requests before the bad one
+            else if (c.guard.inRequest() && t - c.requestStartMs > m_config.requestTimeoutMs)
+                timedOut.push_back(&c);
+            else if (!c.guard.inRequest() && t - c.lastActivityMs > m_config.idleTimeoutMs)
+                idle.push_back(&c);
+            break;
+        case CloseKind::Refusing:
+        case CloseKind::Closing:
+            if (t > c.closeDeadlineMs)
+                expired.push_back(&c);
+            break;
+        }
+    }
+    for (Connection *c : pendingTooLong)
+        refuseViolation(*c);
+    for (Connection *c : expired)
+        cut(*c);
+    for (Connection *c : timedOut)
+        refuse(*c,
+            HttpResponse::error(408, "request_timeout",
+                "the request was not complete within " + durationText(m_config.requestTimeoutMs)));
+    for (Connection *c : idle)
+        closeIdle(*c);
+}
+
+void IngestTcpServer::forget(QTcpSocket *socket)
+{
+    const auto it = m_connections.find(socket);
+    if (it == m_connections.end())
+        return;
+    if (it->second->admitted)
+        --m_admitted;
+    else
+        --m_rejected;
+    m_connections.erase(it);
+    m_counters.openConnections.store(m_admitted, std::memory_order_relaxed);
+}
+
+} // namespace perfwatch

@@ -1,0 +1,359 @@
+#include "performanceroutes.h"
+
+#include "analyzer.h"
+#include "engine.h"
+#include "ingestendpoint.h"
+#include "ingestserver.h"
+#include "jsonwriter.h"
+#include "metricstore.h"
+
+#include <QDateTime>
+#include <QHttpServerRequest>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSet>
+#include <QUrlQuery>
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <memory>
+#include <tuple>
+
+namespace perfwatch {
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+constexpr qint64 kMinute = 60'000;
+constexpr qint64 kHour = 3'600'000;
+constexpr int kMs = 3; ///< decimals of milliseconds in answers
+constexpr int kRate = 4; ///< decimals of ratios (error rate, hit rate)
+
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+/// ISO 8601 in UTC with a Z, to the second: "2024-01-20T15:30:00Z".
+QString isoTime(qint64 ms)
+{
+    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODate);
+}
+
+QByteArray compact(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+/// Milliseconds rounded to 3 decimals; 0 where there is nothing to measure.
+double ms(double value)
+{
+    return std::isfinite(value) ? value : 0.0;
+}
+
+void writeLatency(JsonWriter &json, const Aggregate &agg)
+{
+    const MetricStats &s = agg.stats;
+    json.field("avg_duration_ms", ms(s.avg()), kMs)
+        .field("max_duration_ms", ms(s.max), kMs)
+        .field("min_duration_ms", ms(s.min), kMs)
+        .field("p50_duration_ms", ms(agg.quantile(0.50)), kMs)
+        .field("p95_duration_ms", ms(agg.quantile(0.95)), kMs)
+        .field("p99_duration_ms", ms(agg.quantile(0.99)), kMs);
+}
+
+/// Parses ?hours=N: a finite number in (0, 48]; 24 when absent.
+bool parseHours(const QHttpServerRequest &request, double &hours)
+{
+    const QUrlQuery query = request.query();
+    hours = 24;
+    if (!query.hasQueryItem(u"hours"_s))
+        return true;
+    bool ok = false;
+    hours = query.queryItemValue(u"hours"_s).toDouble(&ok);
+    return ok && std::isfinite(hours) && hours > 0 && hours <= 48;
+}
+
+void writeCounters(JsonWriter &json, const IngestCountersSnapshot &c)
+{
+    json.beginObject()
+        .field("open_connections", c.openConnections)
+        .field("requests", c.requests)
+        .field("accepted_events", c.acceptedEvents)
+        .field("rejected_events", c.rejectedEvents)
+        .field("refused_requests", c.refusedRequests)
+        .field("bytes_received", c.bytesReceived)
+        .endObject();
+}
+
+void writePersistence(JsonWriter &json, const PersistenceStatus &p)
+{
+    json.beginObject().field("enabled", p.enabled).field("healthy", p.healthy).field("path", p.path);
+    json.key("last_error");
+    if (p.lastError.isEmpty())
+        json.null();
+    else
+        json.value(p.lastError);
+    json.key("last_flush");
+    if (p.lastFlushMs > 0)
+        json.value(isoTime(p.lastFlushMs));
+    else
+        json.null();
+    json.field("pending_rows", quint64(p.pendingRows)).endObject();
+}
+
+void writeScore(JsonWriter &json, const AnalysisResult &a)
+{
+    json.field("performance_score", a.score.value).field("status", bandName(a.score.band));
+}
+
+} // namespace
+
+PerformanceRoutes::PerformanceRoutes(PerformanceEngine &engine, IngestServer &server)
+    : m_engine(engine)
+    , m_server(server)
+{ }
+
+void PerformanceRoutes::install(IngestServer &server, PerformanceEngine &engine)
+{
+    installIngestRoute(server, engine.store());
+    auto routes = std::make_shared<PerformanceRoutes>(engine, server);
+    const auto get = [&](const QString &path, HttpResponse (PerformanceRoutes::*handler)(const QHttpServerRequest &)) {
+        server.addRoute(path, QHttpServerRequest::Method::Get,
+            [routes, handler](const QHttpServerRequest &request) { return ((*routes).*handler)(request); });
+    };
+    get(u"/api/performance/health"_s, &PerformanceRoutes::health);
+    get(u"/api/performance/metrics"_s, &PerformanceRoutes::metrics);
+    get(u"/api/performance/summary"_s, &PerformanceRoutes::summary);
+    get(u"/api/performance/report"_s, &PerformanceRoutes::report);
+}
+
+AnalysisResult PerformanceRoutes::analysis(qint64 now)
+{
+    // The engine re-analyses every few seconds; recompute here only when events arrived since
+    // the last analysis this object asked for, so an answer never lags a batch just stored.
+    const quint64 events = m_engine.store().counters().events;
+    if (events == m_analyzedEvents)
+        return m_engine.latestAnalysis();
+    m_analyzedEvents = events;
+    return m_engine.analyzeNow(now);
+}
+
+HttpResponse PerformanceRoutes::health(const QHttpServerRequest &)
+{
+    const qint64 now = nowMs();
+    const AnalysisResult a = analysis(now);
+    JsonWriter json;
+    json.beginObject();
+    writeScore(json, a);
+    json.field("recommendations_count", quint64(a.recommendations.size()))
+        .field("timestamp", isoTime(now))
+        .key("score_breakdown")
+        .raw(compact(a.score.breakdown.toJson()));
+    json.key("ingest");
+    writeCounters(json, m_server.counters().snapshot());
+    json.key("persistence");
+    writePersistence(json, m_engine.persistenceStatus());
+    json.endObject();
+    return HttpResponse::json(200, json.take());
+}
+
+HttpResponse PerformanceRoutes::metrics(const QHttpServerRequest &)
+{
+    const qint64 now = nowMs();
+    MetricStats api, db;
+    for (const KeyAggregate &k : m_engine.store().window(now - kMinute, now + 1)) {
+        if (k.meta.kind == MetricKind::Api)
+            api.merge(k.agg.stats);
+        else if (k.meta.kind == MetricKind::Db)
+            db.merge(k.agg.stats);
+    }
+    const AnalysisResult a = analysis(now);
+    JsonWriter json;
+    json.beginObject()
+        .field("timestamp", isoTime(now))
+        .key("last_minute")
+        .beginObject()
+        .field("api_requests", api.count)
+        .field("api_avg_duration_ms", ms(api.avg()), kMs)
+        .field("database_operations", db.count)
+        .field("db_avg_duration_ms", ms(db.avg()), kMs)
+        .field("api_error_count", api.errors)
+        .field("db_error_count", db.errors)
+        .endObject()
+        .key("system_health")
+        .beginObject()
+        .field("performance_score", a.score.value)
+        .field("status", bandName(a.score.band))
+        // Every event the store took since start: the seed's count of optimisation metrics.
+        .field("total_optimization_metrics", m_engine.store().counters().events)
+        .field("recommendations_count", quint64(a.recommendations.size()))
+        .endObject()
+        .endObject();
+    return HttpResponse::json(200, json.take());
+}
+
+HttpResponse PerformanceRoutes::summary(const QHttpServerRequest &request)
+{
+    double hours = 24;
+    if (!parseHours(request, hours))
+        return HttpResponse::error(400, "bad_request", "hours must be a number greater than 0 and at most 48");
+    const qint64 now = nowMs();
+    JsonWriter json;
+    json.beginObject();
+    writeSummary(json, m_engine.summary(hours, now), hours);
+    json.endObject();
+    return HttpResponse::json(200, json.take());
+}
+
+HttpResponse PerformanceRoutes::report(const QHttpServerRequest &request)
+{
+    const QString format = request.query().queryItemValue(u"format"_s).toLower();
+    if (format == u"csv"_s || format == u"pdf"_s)
+        return HttpResponse::error(501, "not_implemented",
+            "the " + format.toStdString() + " report is not implemented yet; leave out format for the JSON report");
+    if (!format.isEmpty() && format != u"json"_s)
+        return HttpResponse::error(400, "bad_request", "format must be json, csv or pdf");
+
+    const qint64 now = nowMs();
+    const AnalysisResult a = analysis(now);
+    JsonWriter json;
+    json.beginObject().field("generated_at", isoTime(now));
+    writeScore(json, a);
+    json.key("score_breakdown").raw(compact(a.score.breakdown.toJson()));
+    json.key("summary").beginObject();
+    writeSummary(json, m_engine.summary(24, now), 24);
+    json.endObject();
+    json.key("recommendations").beginArray();
+    for (const Recommendation &r : a.recommendations)
+        json.raw(compact(r.toJson()));
+    json.endArray();
+    json.key("trends").beginArray();
+    for (const Trend &t : a.trends)
+        json.raw(compact(t.toJson()));
+    json.endArray();
+    json.key("score_history").beginArray();
+    for (const ScorePoint &p : m_engine.scoreHistory(now - 24 * kHour, now + 1))
+        json.beginObject()
+            .field("timestamp", isoTime(p.timestampMs))
+            .field("score", p.score)
+            .field("status", bandName(p.band))
+            .endObject();
+    json.endArray();
+    json.endObject();
+    return HttpResponse::json(200, json.take());
+}
+
+void PerformanceRoutes::writeSummary(JsonWriter &json, const PeriodSummary &summary, double hours) const
+{
+    const Analyzer analyzer(m_engine.analyzerConfig());
+    std::array<std::vector<const KeyAggregate *>, kMetricKindCount> byKind;
+    for (const KeyAggregate &k : summary.keys) {
+        if (k.agg.stats.count > 0)
+            byKind[std::size_t(k.meta.kind)].push_back(&k);
+    }
+    // Keys are shown by name ("GET:/api/trips"); a name reported by several services is shown
+    // as "name@service" for each of them so no entry hides another.
+    QSet<QString> shared;
+    for (auto &keys : byKind) {
+        std::sort(keys.begin(), keys.end(), [](const KeyAggregate *a, const KeyAggregate *b) {
+            return std::tie(a->meta.name, a->meta.service) < std::tie(b->meta.name, b->meta.service);
+        });
+        for (std::size_t i = 1; i < keys.size(); ++i) {
+            if (keys[i]->meta.name == keys[i - 1]->meta.name)
+                shared.insert(QString::number(int(keys[i]->meta.kind)) + u'/' + keys[i]->meta.name);
+        }
+    }
+    const auto beginKey = [&](const KeyAggregate &k) {
+        const bool isShared = shared.contains(QString::number(int(k.meta.kind)) + u'/' + k.meta.name);
+        json.key(isShared ? QString(k.meta.name + u'@' + k.meta.service).toStdString() : k.meta.name.toStdString());
+        json.beginObject();
+    };
+    const auto keys
+        = [&](MetricKind kind) -> const std::vector<const KeyAggregate *> & { return byKind[std::size_t(kind)]; };
+
+    json.field("time_period_hours", hours);
+
+    json.key("api_requests").beginObject();
+    for (const KeyAggregate *k : keys(MetricKind::Api)) {
+        const MetricStats &s = k->agg.stats;
+        beginKey(*k);
+        json.field("request_count", s.count);
+        writeLatency(json, k->agg);
+        json.field("error_count", s.errors)
+            .field("error_rate", s.errorRate(), kRate)
+            .field("apdex", analyzer.apdex(k->agg), 3)
+            .field("service", k->meta.service)
+            .endObject();
+    }
+    json.endObject();
+
+    json.key("database_operations").beginObject();
+    for (const KeyAggregate *k : keys(MetricKind::Db)) {
+        const MetricStats &s = k->agg.stats;
+        beginKey(*k);
+        json.field("operation_count", s.count);
+        writeLatency(json, k->agg);
+        json.field("error_count", s.errors)
+            .field("error_rate", s.errorRate(), kRate)
+            .field("documents", s.items)
+            .field("service", k->meta.service)
+            .endObject();
+    }
+    json.endObject();
+
+    json.key("processing").beginObject();
+    for (const KeyAggregate *k : keys(MetricKind::Processing)) {
+        const MetricStats &s = k->agg.stats;
+        // Throughput of the step itself: items per second of its processing time.
+        const double perSecond = s.sum > 0 ? double(s.items) / (s.sum / 1000.0) : 0.0;
+        beginKey(*k);
+        json.field("operation_count", s.count);
+        writeLatency(json, k->agg);
+        json.field("items_processed", s.items)
+            .field("items_per_second", perSecond, 3)
+            .field("service", k->meta.service)
+            .endObject();
+    }
+    json.endObject();
+
+    json.key("cache").beginObject();
+    for (const KeyAggregate *k : keys(MetricKind::Cache)) {
+        const MetricStats &s = k->agg.stats;
+        const double hitRate = s.hitRate();
+        beginKey(*k);
+        json.field("hits", s.items)
+            .field("misses", s.misses)
+            .field("lookups", s.items + s.misses)
+            .field("hit_rate", std::isfinite(hitRate) ? hitRate : 0.0, kRate)
+            .field("service", k->meta.service)
+            .endObject();
+    }
+    json.endObject();
+
+    json.key("resources").beginObject();
+    for (const KeyAggregate *k : keys(MetricKind::Gauge)) {
+        const MetricStats &s = k->agg.stats;
+        beginKey(*k);
+        json.field("last", s.last, kMs)
+            .field("min", s.min, kMs)
+            .field("max", s.max, kMs)
+            .field("avg", s.avg(), kMs)
+            .field("samples", s.count)
+            .field("service", k->meta.service)
+            .endObject();
+    }
+    json.endObject();
+}
+
+void installIngestRoute(IngestServer &server, MetricStore &store)
+{
+    auto endpoint = std::make_shared<IngestEndpoint>(store, server.counters(), server.config().decoder);
+    server.addRoute(
+        u"/api/performance/ingest"_s, QHttpServerRequest::Method::Post,
+        [endpoint](const QHttpServerRequest &request) { return endpoint->handle(request); },
+        IngestServer::RouteKind::Write);
+}
+
+} // namespace perfwatch
