@@ -429,6 +429,13 @@ void MainWindow::showPage(Page page)
     }
 }
 
+void MainWindow::setRange(TimeRange range)
+{
+    if (QAbstractButton *button = m_rangeGroup->button(int(range)))
+        button->setChecked(true);
+    m_controller->setRange(range);
+}
+
 void MainWindow::onKeySelected(const KeyRef &key)
 {
     m_controller->setSelectedKey(key);

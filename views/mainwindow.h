@@ -70,6 +70,8 @@ public:
     QStringList saveScreenshots(const QString &dir, QString *error = nullptr);
 
     void showPage(Page page);
+    /// Selects the time range as if the user clicked it.
+    void setRange(TimeRange range);
     Page currentPage() const { return m_page; }
     void openSettings();
 

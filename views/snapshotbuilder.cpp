@@ -18,18 +18,13 @@ qint64 alignDown(qint64 value, qint64 step)
     return r < 0 ? value - r - step : value - r;
 }
 
-/// Whether a bucket has filled enough to chart: the one still filling reads low (fewer requests,
-/// fewer samples) until it is at least half done.
+/// Whether a bucket is complete: the one still filling reads low (fewer requests) or skewed (a slow
+/// spell without the rest of its step), so charts end at the last complete step.
 bool isComplete(qint64 startMs, qint64 stepMs, qint64 nowMs)
 {
-    return nowMs - startMs >= stepMs / 2;
+    return nowMs - startMs >= stepMs;
 }
 
-/// Seconds a point's bucket covers: the step, or less for the bucket still filling.
-double bucketSeconds(qint64 startMs, qint64 stepMs, qint64 nowMs)
-{
-    return double(std::clamp<qint64>(nowMs - startMs, 1000, stepMs)) / 1000.0;
-}
 
 Aggregate mergeAll(const std::vector<TimePoint> &points)
 {
@@ -50,14 +45,18 @@ QList<QPointF> zeroFilledRate(const std::vector<TimePoint> &points, qint64 fromM
 {
     QList<QPointF> out;
     out.reserve(int(std::min<qint64>((nowMs - fromMs) / stepMs + 1, kMaxChartPoints)));
+    if (points.empty())
+        return out;
     auto it = points.begin();
-    for (qint64 t = fromMs; t <= nowMs && out.size() < kMaxChartPoints; t += stepMs) {
+    // Before the first data of the range there was nothing to measure, not a rate of zero.
+    for (qint64 t = std::max(fromMs, points.front().startMs); t <= nowMs && out.size() < kMaxChartPoints;
+         t += stepMs) {
         if (!isComplete(t, stepMs, nowMs))
             break;
         while (it != points.end() && it->startMs < t)
             ++it;
         const double v = it != points.end() && it->startMs == t ? value(it->agg.stats) : 0.0;
-        out.append(QPointF(double(t), v / bucketSeconds(t, stepMs, nowMs)));
+        out.append(QPointF(double(t), v * 1000.0 / double(stepMs)));
     }
     return out;
 }

@@ -7,12 +7,14 @@
 #include "mainwindow.h"
 #include "metricstore.h"
 #include "snapshotbuilder.h"
+#include "settingsdialog.h"
 #include "theme.h"
 #include "translations.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDateTime>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QTimer>
 #include <algorithm>
@@ -84,7 +86,9 @@ int main(int argc, char **argv)
         QStringLiteral("Minutes of simulated history (default 70)."), QStringLiteral("MIN"), QStringLiteral("70"));
     const QCommandLineOption dataDir(
         QStringLiteral("data-dir"), QStringLiteral("History folder (default: a temporary one)."), QStringLiteral("DIR"));
-    parser.addOptions({ dark, lang, shots, empty, keys, bench, backfill, dataDir });
+    const QCommandLineOption range(
+        QStringLiteral("range"), QStringLiteral("Initial range: 5m, 15m, 1h, 6h or 24h."), QStringLiteral("R"));
+    parser.addOptions({ dark, lang, shots, empty, keys, bench, backfill, dataDir, range });
     parser.process(app);
 
     Theme::applyApplicationLook(app, parser.isSet(dark));
@@ -101,30 +105,49 @@ int main(int argc, char **argv)
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     const int backfillMinutes = parser.isSet(empty) ? 0 : parser.value(backfill).toInt();
     if (backfillMinutes > 0) {
-        // Back-filled traffic gets the score history it would have had: the analyzer run at past
-        // moments, written where the engine loads its history from.
-        simulator.generate(now - qint64(backfillMinutes) * 60'000, now, now);
-        Analyzer analyzer(config.analyzer);
+        // Back-filled traffic gets the history it would have had: what the memory tiers cannot hold
+        // goes straight to SQLite hour by hour, the rest into the engine's store; scores are the
+        // analyzer run at past moments.
+        constexpr qint64 kInMemoryMinutes = 75;
+        HistoryDatabase history(config.dataDir, QStringLiteral("perfwatch-demo-backfill"));
+        QString error;
+        if (!history.open(&error)) {
+            std::fprintf(stderr, "history: %s\n", qPrintable(error));
+            return 1;
+        }
         std::vector<ScorePoint> scores;
+        const qint64 memoryFrom = now - std::min<qint64>(backfillMinutes, kInMemoryMinutes) * 60'000;
+        for (qint64 from = now - qint64(backfillMinutes) * 60'000; from < memoryFrom; from += 60 * 60'000) {
+            const qint64 to = std::min(memoryFrom, from + 60 * 60'000);
+            MetricStore chunk(config.store);
+            DemoSimulator chunkSimulator(chunk);
+            chunkSimulator.generate(from - 15 * 60'000, to, to); // 15 min lead-in for the first scores
+            Analyzer analyzer(config.analyzer);
+            for (qint64 at = from; at < to; at += 60'000) {
+                const AnalysisResult r = analyzer.analyze(chunk, at);
+                scores.push_back({ at, r.score.value, r.score.band });
+            }
+            std::vector<RollupRow> rows = chunk.takeDirtyRollups();
+            rows.erase(std::remove_if(rows.begin(), rows.end(), [from](const RollupRow &r) { return r.startMs < from; }),
+                rows.end());
+            history.writeRollups(rows);
+        }
+        simulator.generate(memoryFrom, now, now);
+        Analyzer analyzer(config.analyzer);
         AnalysisResult last;
-        for (qint64 at = now - qint64(std::min(backfillMinutes, 78)) * 60'000; at < now; at += 20'000) {
+        for (qint64 at = std::max(memoryFrom, now - 78 * 60'000); at < now; at += 20'000) {
             last = analyzer.analyze(store, at);
             scores.push_back({ at, last.score.value, last.score.band });
         }
-        HistoryDatabase history(config.dataDir, QStringLiteral("perfwatch-demo-backfill"));
-        QString error;
-        if (history.open(&error)) {
-            history.writeScores(scores);
-            history.replaceRecommendations(last.recommendations);
-        } else {
-            std::fprintf(stderr, "history: %s\n", qPrintable(error));
-        }
+        history.writeScores(scores);
+        history.replaceRecommendations(last.recommendations);
     }
     QString error;
     if (!engine.start(&error)) {
         std::fprintf(stderr, "%s\n", qPrintable(error));
         return 1;
     }
+    engine.flushNow(); // back-filled minutes beyond the memory tiers go to the history now
     if (parser.isSet(keys))
         addSyntheticKeys(store, parser.value(keys).toInt(), now);
 
@@ -173,12 +196,30 @@ int main(int argc, char **argv)
     MainWindow window(engine, nullptr, QStringLiteral("http://127.0.0.1:4318"));
     window.resize(1440, 900);
     window.show();
+    const QStringList ranges { QStringLiteral("5m"), QStringLiteral("15m"), QStringLiteral("1h"), QStringLiteral("6h"),
+        QStringLiteral("24h") };
+    if (const qsizetype r = ranges.indexOf(parser.value(range)); r >= 0)
+        window.setRange(kTimeRanges[std::size_t(r)]);
     if (parser.isSet(empty))
         QTimer::singleShot(int(parser.value(empty).toDouble() * 1000), &simulator, [&] { simulator.start(0); });
     else
         simulator.start(0);
 
-    if (parser.isSet(shots)) {
+    if (parser.isSet(shots) && parser.isSet(empty)) {
+        // The empty state: what a first start shows before any service reports.
+        QTimer::singleShot(500, &window, [&] {
+            QDir().mkpath(parser.value(shots));
+            const QString path = QDir(parser.value(shots)).filePath(QStringLiteral("empty.png"));
+            window.grab().save(path);
+            SettingsDialog dialog(window.settings(), nullptr, &window);
+            dialog.show();
+            QCoreApplication::processEvents();
+            const QString settingsPath = QDir(parser.value(shots)).filePath(QStringLiteral("settings.png"));
+            dialog.grab().save(settingsPath);
+            std::printf("%s\n%s\n", qPrintable(path), qPrintable(settingsPath));
+            QCoreApplication::exit(0);
+        });
+    } else if (parser.isSet(shots)) {
         QTimer::singleShot(300, &window, [&] {
             QString error;
             const QStringList files = window.saveScreenshots(parser.value(shots), &error);
