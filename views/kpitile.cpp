@@ -23,26 +23,34 @@ KpiTile::KpiTile(const QString &caption, const QString &iconName, Kind kind, Bet
     , m_iconName(iconName)
 {
     auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(14, 10, 14, 10);
+    layout->setContentsMargins(12, 10, 12, 10);
     layout->setSpacing(2);
     auto *top = new QHBoxLayout;
     top->setSpacing(6);
     m_icon = new QLabel(this);
     m_icon->setFixedSize(16, 16);
     top->addWidget(m_icon);
-    QLabel *cap = makeCaption(caption, this);
-    cap->setObjectName(QStringLiteral("caption"));
-    top->addWidget(cap, 1);
+    m_caption = caption;
+    m_captionLabel = makeCaption(caption, this);
+    m_captionLabel->setObjectName(QStringLiteral("caption"));
+    m_captionLabel->setToolTip(caption);
+    m_captionLabel->setMinimumWidth(0);
+    m_captionLabel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    top->addWidget(m_captionLabel, 1);
     layout->addLayout(top);
     m_value = new QLabel(Format::none(), this);
     m_value->setFont(Theme::font(1.9, true));
     m_value->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_value->setMinimumWidth(0);
+    m_value->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     layout->addWidget(m_value);
     m_trend = new QLabel(this);
     m_trend->setFont(Theme::font(0.88));
+    m_trend->setMinimumWidth(0);
+    m_trend->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     layout->addWidget(m_trend);
     layout->addStretch(1);
-    setMinimumWidth(120);
+    setMinimumWidth(108);
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
     refreshColors();
 }
@@ -92,9 +100,8 @@ void KpiTile::setValues(double current, double previous, const QString &periodTe
                             QLocale().toString(std::abs(change) * 100.0, 'f', std::abs(change) < 0.1 ? 1 : 0));
         }
     }
-    if (m_haveTrend)
-        trend += u' ' + tr("vs prev.");
-    m_trend->setText(trend);
+    m_trendCore = trend;
+    m_trendSuffix = m_haveTrend ? tr("vs prev.") : QString();
     if (m_haveTrend) {
         QString before;
         switch (m_kind) {
@@ -112,6 +119,7 @@ void KpiTile::setValues(double current, double previous, const QString &periodTe
     } else {
         setToolTip({});
     }
+    fitToWidth();
     refreshColors();
 }
 
@@ -137,6 +145,31 @@ void KpiTile::refreshColors()
     tp.setColor(QPalette::WindowText, color);
     m_trend->setPalette(tp);
     m_icon->setPixmap(Theme::icon(m_iconName, Theme::mutedText(pal)).pixmap(16, 16));
+}
+
+void KpiTile::resizeEvent(QResizeEvent *event)
+{
+    Card::resizeEvent(event);
+    fitToWidth();
+}
+
+void KpiTile::fitToWidth()
+{
+    // Narrow windows: the icon goes first, then the caption elides and the figure shrinks to fit.
+    const int inner = width() - 24;
+    m_icon->setVisible(inner >= 130);
+    const int captionWidth = inner - (m_icon->isVisible() ? 22 : 0);
+    m_captionLabel->setText(QFontMetrics(m_captionLabel->font()).elidedText(m_caption, Qt::ElideRight, captionWidth));
+    double factor = 1.9;
+    QFont f = Theme::font(factor, true);
+    while (factor > 1.3 && QFontMetrics(f).horizontalAdvance(m_value->text()) > inner) {
+        factor -= 0.1;
+        f = Theme::font(factor, true);
+    }
+    if (m_value->font() != f)
+        m_value->setFont(f);
+    const QString full = m_trendSuffix.isEmpty() ? m_trendCore : m_trendCore + u' ' + m_trendSuffix;
+    m_trend->setText(QFontMetrics(m_trend->font()).horizontalAdvance(full) <= inner ? full : m_trendCore);
 }
 
 void KpiTile::changeEvent(QEvent *event)

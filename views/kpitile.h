@@ -38,13 +38,19 @@ public:
 
 protected:
     void changeEvent(QEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
     void refreshColors();
+    void fitToWidth();
 
     Kind m_kind;
     Better m_better;
     QString m_iconName;
+    QString m_caption;
+    QString m_trendCore; ///< "▼ 7.3%"
+    QString m_trendSuffix; ///< "vs prev.", dropped when the tile is too narrow
+    QLabel *m_captionLabel = nullptr;
     QLabel *m_icon = nullptr;
     QLabel *m_value = nullptr;
     QLabel *m_trend = nullptr;

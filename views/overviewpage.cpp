@@ -131,8 +131,10 @@ OverviewPage::OverviewPage(QWidget *parent)
     auto *top = new QHBoxLayout;
     top->setSpacing(12);
     m_scoreCard = new ScoreCard(this);
-    m_scoreCard->setFixedWidth(400);
-    top->addWidget(m_scoreCard);
+    m_scoreCard->setMinimumWidth(384);
+    m_scoreCard->setMaximumWidth(400);
+    m_scoreCard->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Preferred);
+    top->addWidget(m_scoreCard, 2);
 
     auto *right = new QVBoxLayout;
     right->setSpacing(12);
@@ -164,7 +166,7 @@ OverviewPage::OverviewPage(QWidget *parent)
     m_top = new TopRecommendations(recCard);
     recLayout->addWidget(m_top, 1);
     right->addWidget(recCard, 1);
-    top->addLayout(right, 1);
+    top->addLayout(right, 5);
     layout->addLayout(top);
     connect(viewAll, &QPushButton::clicked, this, &OverviewPage::recommendationsRequested);
     connect(m_top, &TopRecommendations::clicked, this, &OverviewPage::recommendationsRequested);

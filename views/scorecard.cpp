@@ -23,7 +23,7 @@ ScoreGauge::ScoreGauge(QWidget *parent)
 
 QSize ScoreGauge::sizeHint() const
 {
-    return { 150, 140 };
+    return { 140, 136 };
 }
 
 void ScoreGauge::setScore(int score, Band band)
@@ -114,7 +114,7 @@ ScoreCard::ScoreCard(QWidget *parent)
     outer->addWidget(m_caption);
 
     auto *body = new QHBoxLayout;
-    body->setSpacing(18);
+    body->setSpacing(12);
     m_gauge = new ScoreGauge(this);
     body->addWidget(m_gauge, 0, Qt::AlignVCenter);
 

@@ -86,9 +86,11 @@ int main(int argc, char **argv)
         QStringLiteral("Minutes of simulated history (default 70)."), QStringLiteral("MIN"), QStringLiteral("70"));
     const QCommandLineOption dataDir(
         QStringLiteral("data-dir"), QStringLiteral("History folder (default: a temporary one)."), QStringLiteral("DIR"));
+    const QCommandLineOption size(
+        QStringLiteral("size"), QStringLiteral("Window size for screenshots (default 1440x900)."), QStringLiteral("WxH"));
     const QCommandLineOption range(
         QStringLiteral("range"), QStringLiteral("Initial range: 5m, 15m, 1h, 6h or 24h."), QStringLiteral("R"));
-    parser.addOptions({ dark, lang, shots, empty, keys, bench, backfill, dataDir, range });
+    parser.addOptions({ dark, lang, shots, empty, keys, bench, backfill, dataDir, range, size });
     parser.process(app);
 
     Theme::applyApplicationLook(app, parser.isSet(dark));
@@ -194,7 +196,8 @@ int main(int argc, char **argv)
     }
 
     MainWindow window(engine, nullptr, QStringLiteral("http://127.0.0.1:4318"));
-    window.resize(1440, 900);
+    const QStringList wh = parser.value(size).split(u'x');
+    window.resize(wh.size() == 2 ? wh[0].toInt() : 1440, wh.size() == 2 ? wh[1].toInt() : 900);
     window.show();
     const QStringList ranges { QStringLiteral("5m"), QStringLiteral("15m"), QStringLiteral("1h"), QStringLiteral("6h"),
         QStringLiteral("24h") };
