@@ -321,6 +321,85 @@
     </message>
 </context>
 <context>
+    <name>main</name>
+    <message>
+        <source>--%1 needs a whole number, not &quot;%2&quot;</source>
+        <translation>--%1 braucht eine ganze Zahl, nicht „%2“</translation>
+    </message>
+    <message>
+        <source>PerfWatch: a zero-setup application performance monitor.</source>
+        <translation>PerfWatch: ein Anwendungs-Leistungsmonitor ohne Einrichtung.</translation>
+    </message>
+    <message>
+        <source>Serve without a window.</source>
+        <translation>Ohne Fenster bereitstellen.</translation>
+    </message>
+    <message>
+        <source>Feed a built-in simulated service.</source>
+        <translation>Einen eingebauten simulierten Dienst einspeisen.</translation>
+    </message>
+    <message>
+        <source>Address to listen on (default 127.0.0.1).</source>
+        <translation>Adresse, auf der gelauscht wird (Standard 127.0.0.1).</translation>
+    </message>
+    <message>
+        <source>HTTP port (default 4318; 0 picks one).</source>
+        <translation>HTTP-Port (Standard 4318; 0 wählt einen).</translation>
+    </message>
+    <message>
+        <source>StatsD UDP port (default 8125).</source>
+        <translation>StatsD-UDP-Port (Standard 8125).</translation>
+    </message>
+    <message>
+        <source>Folder for the history database.</source>
+        <translation>Ordner für die Verlaufsdatenbank.</translation>
+    </message>
+    <message>
+        <source>Bearer token clients must send.</source>
+        <translation>Bearer-Token, das Clients senden müssen.</translation>
+    </message>
+    <message>
+        <source>Window refresh interval (default 1000).</source>
+        <translation>Aktualisierungsintervall des Fensters (Standard 1000).</translation>
+    </message>
+    <message>
+        <source>Language (en, de; default: system).</source>
+        <translation>Sprache (en, de; Standard: System).</translation>
+    </message>
+    <message>
+        <source>Write a report (FILE.pdf, FILE.csv or a folder) and exit.</source>
+        <translation>Einen Bericht schreiben (DATEI.pdf, DATEI.csv oder ein Ordner) und beenden.</translation>
+    </message>
+    <message>
+        <source>Hours the report covers (default 24).</source>
+        <translation>Stunden, die der Bericht abdeckt (Standard 24).</translation>
+    </message>
+    <message>
+        <source>--export-report is not available in this version yet</source>
+        <translation>--export-report ist in dieser Version noch nicht verfügbar</translation>
+    </message>
+    <message>
+        <source>Binding %1 requires a token; clients must send &quot;Authorization: Bearer &lt;token&gt;&quot; (stored in %2).</source>
+        <translation>Die Bindung an %1 erfordert ein Token; Clients müssen „Authorization: Bearer &lt;token&gt;“ senden (gespeichert in %2).</translation>
+    </message>
+    <message>
+        <source>PerfWatch %1 listening on %2 (history: %3)</source>
+        <translation>PerfWatch %1 lauscht auf %2 (Verlauf: %3)</translation>
+    </message>
+    <message>
+        <source>No display found; serving without a window.</source>
+        <translation>Keine Anzeige gefunden; Bereitstellung ohne Fenster.</translation>
+    </message>
+    <message>
+        <source>Demo service running: simulated trip app traffic.</source>
+        <translation>Demo-Dienst läuft: simulierter Verkehr einer Fahrten-App.</translation>
+    </message>
+    <message>
+        <source>PerfWatch stopped; history saved.</source>
+        <translation>PerfWatch beendet; Verlauf gespeichert.</translation>
+    </message>
+</context>
+<context>
     <name>perfwatch</name>
     <message>
         <source>cannot read the token file %1: %2</source>

@@ -372,3 +372,26 @@ T = {
 CONTEXT = {
     ('perfwatch::KeyStatsModel', 'Cache'): 'Cache',
 }
+
+# app/main.cpp (context "main"): command line and console messages
+T.update({
+    '--%1 needs a whole number, not "%2"': '--%1 braucht eine ganze Zahl, nicht „%2“',
+    'PerfWatch: a zero-setup application performance monitor.': 'PerfWatch: ein Anwendungs-Leistungsmonitor ohne Einrichtung.',
+    'Serve without a window.': 'Ohne Fenster bereitstellen.',
+    'Feed a built-in simulated service.': 'Einen eingebauten simulierten Dienst einspeisen.',
+    'Address to listen on (default 127.0.0.1).': 'Adresse, auf der gelauscht wird (Standard 127.0.0.1).',
+    'HTTP port (default 4318; 0 picks one).': 'HTTP-Port (Standard 4318; 0 wählt einen).',
+    'StatsD UDP port (default 8125).': 'StatsD-UDP-Port (Standard 8125).',
+    'Folder for the history database.': 'Ordner für die Verlaufsdatenbank.',
+    'Bearer token clients must send.': 'Bearer-Token, das Clients senden müssen.',
+    'Window refresh interval (default 1000).': 'Aktualisierungsintervall des Fensters (Standard 1000).',
+    'Language (en, de; default: system).': 'Sprache (en, de; Standard: System).',
+    'Write a report (FILE.pdf, FILE.csv or a folder) and exit.': 'Einen Bericht schreiben (DATEI.pdf, DATEI.csv oder ein Ordner) und beenden.',
+    'Hours the report covers (default 24).': 'Stunden, die der Bericht abdeckt (Standard 24).',
+    '--export-report is not available in this version yet': '--export-report ist in dieser Version noch nicht verfügbar',
+    'Binding %1 requires a token; clients must send "Authorization: Bearer <token>" (stored in %2).': 'Die Bindung an %1 erfordert ein Token; Clients müssen „Authorization: Bearer <token>“ senden (gespeichert in %2).',
+    'PerfWatch %1 listening on %2 (history: %3)': 'PerfWatch %1 lauscht auf %2 (Verlauf: %3)',
+    'No display found; serving without a window.': 'Keine Anzeige gefunden; Bereitstellung ohne Fenster.',
+    'Demo service running: simulated trip app traffic.': 'Demo-Dienst läuft: simulierter Verkehr einer Fahrten-App.',
+    'PerfWatch stopped; history saved.': 'PerfWatch beendet; Verlauf gespeichert.',
+})

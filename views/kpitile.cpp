@@ -157,7 +157,7 @@ void KpiTile::fitToWidth()
 {
     // Narrow windows: the icon goes first, then the caption elides and the figure shrinks to fit.
     const int inner = width() - 24;
-    m_icon->setVisible(inner >= 130);
+    m_icon->setVisible(inner >= 118);
     const int captionWidth = inner - (m_icon->isVisible() ? 22 : 0);
     m_captionLabel->setText(QFontMetrics(m_captionLabel->font()).elidedText(m_caption, Qt::ElideRight, captionWidth));
     double factor = 1.9;
