@@ -39,8 +39,8 @@ class DashboardController final : public QObject
 {
     Q_OBJECT
 public:
-    DashboardController(std::shared_ptr<DashboardSource> source, const IngestCounters *ingestCounters,
-        QObject *parent = nullptr);
+    DashboardController(
+        std::shared_ptr<DashboardSource> source, const IngestCounters *ingestCounters, QObject *parent = nullptr);
     ~DashboardController() override;
     Q_DISABLE_COPY_MOVE(DashboardController)
 

@@ -29,8 +29,7 @@ public:
     /// Series of one key / one kind over any range (memory plus history).
     virtual std::vector<TimePoint> keySeries(const KeyMeta &key, qint64 fromMs, qint64 toMs, qint64 stepMs) const = 0;
     virtual std::vector<TimePoint> kindSeries(
-        MetricKind kind, const QStringList &services, qint64 fromMs, qint64 toMs, qint64 stepMs) const
-        = 0;
+        MetricKind kind, const QStringList &services, qint64 fromMs, qint64 toMs, qint64 stepMs) const = 0;
     /// The most recent raw samples of a live key, newest last.
     virtual std::vector<RawSample> rawSamples(KeyId key, int maxCount) const = 0;
 

@@ -42,8 +42,8 @@ DetailPane::DetailPane(QWidget *parent)
 {
     m_stack = new QStackedLayout(this);
 
-    auto *placeholder = new QLabel(tr("Select a row to see that key's latency over time and its most recent samples."),
-        this);
+    auto *placeholder
+        = new QLabel(tr("Select a row to see that key's latency over time and its most recent samples."), this);
     placeholder->setAlignment(Qt::AlignCenter);
     placeholder->setWordWrap(true);
     placeholder->setForegroundRole(QPalette::PlaceholderText);
@@ -115,14 +115,17 @@ void DetailPane::apply(const DashboardSnapshot &s)
     }
     m_stack->setCurrentIndex(1);
     m_title->setText(key.name);
-    m_subtitle->setText(tr("%1 · service %2 · last %3").arg(kindWord(key.kind), key.service, rangeLabel(s.request.range)));
+    m_subtitle->setText(
+        tr("%1 · service %2 · last %3").arg(kindWord(key.kind), key.service, rangeLabel(s.request.range)));
     OverviewPage::describeCharts(key, s.latencyMode, m_chart, nullptr, nullptr);
     m_chart->setThreshold(latencyThreshold(key, s.thresholds), tr("threshold"));
     m_chart->setData(s.fromMs, s.nowMs, { &s.latency[0], &s.latency[1], &s.latency[2] });
     m_samples->setSamples(s.rawKey.isValid() ? s.rawKey : key, s.rawSamples);
     // Only the columns this kind of key fills.
-    m_samplesView->setColumnHidden(RawSampleModel::Status, key.kind == MetricKind::Gauge || key.kind == MetricKind::Cache);
-    m_samplesView->setColumnHidden(RawSampleModel::Items, key.kind != MetricKind::Processing && key.kind != MetricKind::Db);
+    m_samplesView->setColumnHidden(
+        RawSampleModel::Status, key.kind == MetricKind::Gauge || key.kind == MetricKind::Cache);
+    m_samplesView->setColumnHidden(
+        RawSampleModel::Items, key.kind != MetricKind::Processing && key.kind != MetricKind::Db);
     m_samplesCaption->setText(s.rawKey.isValid() ? tr("Recent samples · %n kept", nullptr, int(s.rawSamples.size()))
                                                  : tr("Recent samples · only kept for live keys"));
 }

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "dashboardsnapshot.h"
 #include "card.h"
+#include "dashboardsnapshot.h"
 
 class QLabel;
 class QStackedLayout;

@@ -39,8 +39,8 @@ public:
         copy->setIcon(Theme::icon(QStringLiteral("copy")));
         copy->setToolTip(EmptyStateWidget::tr("Copy to the clipboard"));
         layout->addWidget(copy, 0, Qt::AlignTop);
-        QObject::connect(copy, &QToolButton::clicked, code,
-            [code] { QGuiApplication::clipboard()->setText(code->text()); });
+        QObject::connect(
+            copy, &QToolButton::clicked, code, [code] { QGuiApplication::clipboard()->setText(code->text()); });
     }
 
 protected:

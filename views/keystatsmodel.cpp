@@ -3,6 +3,7 @@
 #include "format.h"
 
 #include <QGuiApplication>
+#include <QThread>
 #include <cmath>
 
 namespace perfwatch {
@@ -86,6 +87,7 @@ int KeyStatsModel::columnCount(const QModelIndex &parent) const
 
 void KeyStatsModel::setRows(const std::vector<KeyRow> &rows, const AnalyzerConfig &thresholds)
 {
+    Q_ASSERT(QThread::currentThread() == thread()); // models change on the GUI thread only
     const int oldCount = int(m_rows.size());
     const bool thresholdsChanged = thresholds.slowApiMs != m_thresholds.slowApiMs
         || thresholds.slowDbMs != m_thresholds.slowDbMs || thresholds.minThroughput != m_thresholds.minThroughput
@@ -438,8 +440,7 @@ QVariant KeyStatsModel::headerData(int section, Qt::Orientation orientation, int
     case ErrorPercent:
         return tip ? tr("Share of requests that failed") : tr("Error %");
     case Apdex:
-        return tip ? tr("Apdex: (satisfied + tolerating / 2) / total, with T = the slow-API threshold")
-                   : tr("Apdex");
+        return tip ? tr("Apdex: (satisfied + tolerating / 2) / total, with T = the slow-API threshold") : tr("Apdex");
     case Items:
         return tip ? tr("Items processed") : tr("Items");
     case ItemsPerSec:

@@ -172,8 +172,7 @@ bool KeyTablePage::selectKey(const KeyRef &key)
         const QModelIndex proxyIndex = s.proxy->mapFromSource(s.model->index(row, 0));
         if (!proxyIndex.isValid())
             return false;
-        s.view->selectionModel()->select(
-            proxyIndex, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        s.view->selectionModel()->select(proxyIndex, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
         s.view->scrollTo(proxyIndex);
         return true;
     }

@@ -95,9 +95,8 @@ void KpiTile::setValues(double current, double previous, const QString &periodTe
             trend = tr("→ steady");
         } else {
             m_direction = change > 0 ? 1 : -1;
-            trend = tr("%1 %2%")
-                        .arg(change > 0 ? QStringLiteral("▲") : QStringLiteral("▼"),
-                            QLocale().toString(std::abs(change) * 100.0, 'f', std::abs(change) < 0.1 ? 1 : 0));
+            trend = tr("%1 %2%").arg(change > 0 ? QStringLiteral("▲") : QStringLiteral("▼"),
+                QLocale().toString(std::abs(change) * 100.0, 'f', std::abs(change) < 0.1 ? 1 : 0));
         }
     }
     m_trendCore = trend;

@@ -30,6 +30,7 @@
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QThread>
 #include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
@@ -93,7 +94,8 @@ MainWindow::MainWindow(std::shared_ptr<DashboardSource> source, const IngestCoun
     });
     connect(m_tray, &TrayAlerts::pauseToggled, m_controller, &DashboardController::setPaused);
     connect(m_tray, &TrayAlerts::quitRequested, qApp, &QApplication::quit);
-    connect(m_tray, &TrayAlerts::notificationsToggled, this, [this](bool enabled) { m_settings.notifications = enabled; });
+    connect(
+        m_tray, &TrayAlerts::notificationsToggled, this, [this](bool enabled) { m_settings.notifications = enabled; });
 
     connect(m_controller, &DashboardController::snapshotReady, this,
         [this](const DashboardSnapshotPtr &snapshot) { applySnapshot(*snapshot); });
@@ -176,8 +178,8 @@ QWidget *MainWindow::buildDashboard()
     tablesArea->setHandleWidth(10);
     m_tableStack = new QStackedWidget(tablesArea);
     using T = KeyStatsModel::Table;
-    m_tables[0] = new KeyTablePage(tr("API endpoints"),
-        { { T::Api, {}, [](int n) { return tr("%n endpoint(s)", nullptr, n); } } }, m_tableStack);
+    m_tables[0] = new KeyTablePage(
+        tr("API endpoints"), { { T::Api, {}, [](int n) { return tr("%n endpoint(s)", nullptr, n); } } }, m_tableStack);
     m_tables[1] = new KeyTablePage(tr("Database operations"),
         { { T::Database, {}, [](int n) { return tr("%n operation(s)", nullptr, n); } } }, m_tableStack);
     m_tables[2] = new KeyTablePage(tr("Processing steps"),
@@ -279,8 +281,7 @@ void MainWindow::buildToolBar()
         rangeLayout->addWidget(button);
     }
     m_rangeGroup->button(int(TimeRange::Minutes15))->setChecked(true);
-    connect(m_rangeGroup, &QButtonGroup::idClicked, this,
-        [this](int id) { m_controller->setRange(TimeRange(id)); });
+    connect(m_rangeGroup, &QButtonGroup::idClicked, this, [this](int id) { m_controller->setRange(TimeRange(id)); });
     bar->addWidget(ranges);
 
     auto *refreshBox = new QWidget(bar);
@@ -450,6 +451,7 @@ void MainWindow::clearSelection()
 
 void MainWindow::applySnapshot(const DashboardSnapshot &s)
 {
+    Q_ASSERT(QThread::currentThread() == thread());
     QElapsedTimer timer;
     timer.start();
     if (!m_hasData && s.hasData) {
@@ -529,12 +531,12 @@ void MainWindow::updateStatusBar(const DashboardSnapshot &s)
         m_statusHistory->setToolTip(tr("Running without a data folder: nothing is kept after exit"));
     } else if (!p.healthy) {
         m_statusHistory->setText(tr("History: failing"));
-        m_statusHistory->setToolTip(tr("%1\n%n rollup(s) waiting to be written", nullptr, int(p.pendingRows))
-                                        .arg(p.lastError));
+        m_statusHistory->setToolTip(
+            tr("%1\n%n rollup(s) waiting to be written", nullptr, int(p.pendingRows)).arg(p.lastError));
         pal.setColor(QPalette::WindowText, Theme::severityColor(Theme::Severity::Critical, palette()));
     } else {
-        m_statusHistory->setText(p.lastFlushMs > 0 ? tr("History: saved %1").arg(Format::ago(p.lastFlushMs, s.nowMs))
-                                                   : tr("History: on"));
+        m_statusHistory->setText(
+            p.lastFlushMs > 0 ? tr("History: saved %1").arg(Format::ago(p.lastFlushMs, s.nowMs)) : tr("History: on"));
         m_statusHistory->setToolTip(p.lastError.isEmpty() ? p.path : p.path + u'\n' + p.lastError);
     }
     m_statusHistory->setPalette(pal);
@@ -551,8 +553,8 @@ void MainWindow::updatePauseUi(bool paused)
     m_pause->setToolTip(paused ? tr("Resume live updates (Ctrl+P)") : tr("Pause live updates (Ctrl+P)"));
     const QColor color = paused ? Theme::severityColor(Theme::Severity::Warning, palette())
                                 : Theme::severityColor(Theme::Severity::Good, palette());
-    m_live->setText(QStringLiteral("<span style=\"color:%1\">●</span> %2")
-                        .arg(color.name(), paused ? tr("Paused") : tr("Live")));
+    m_live->setText(
+        QStringLiteral("<span style=\"color:%1\">●</span> %2").arg(color.name(), paused ? tr("Paused") : tr("Live")));
     if (m_tray)
         m_tray->setPaused(paused);
 }
@@ -572,17 +574,24 @@ void MainWindow::updateStyleSheet()
     hover.setAlpha(18);
     const QString checkedText = Theme::isDark(pal) ? text : accent.darker(115).name();
     const QString css = QStringLiteral(
-        "QToolBar#controls { background: %1; border: none; border-bottom: 1px solid %2; padding: 4px 4px; spacing: 4px; }"
+        "QToolBar#controls { background: %1; border: none; border-bottom: 1px solid %2; padding: 4px 4px; spacing: "
+        "4px; }"
         "QWidget#nav { background: %1; border-right: 1px solid %2; }"
-        "QToolButton#rangeButton { border: 1px solid %2; border-left: none; padding: 4px 11px; background: %3; color: %4; }"
-        "QToolButton#rangeButton[pw_first=\"true\"] { border-left: 1px solid %2; border-top-left-radius: 6px; border-bottom-left-radius: 6px; }"
+        "QToolButton#rangeButton { border: 1px solid %2; border-left: none; padding: 4px 11px; background: %3; color: "
+        "%4; }"
+        "QToolButton#rangeButton[pw_first=\"true\"] { border-left: 1px solid %2; border-top-left-radius: 6px; "
+        "border-bottom-left-radius: 6px; }"
         "QToolButton#rangeButton[pw_last=\"true\"] { border-top-right-radius: 6px; border-bottom-right-radius: 6px; }"
         "QToolButton#rangeButton:hover { background: %5; }"
         "QToolButton#rangeButton:checked { background: %6; color: %7; font-weight: bold; }"
-        "QHeaderView::section { background: %3; color: %8; border: none; border-bottom: 1px solid %2; padding: 6px 16px 6px 8px; font-weight: bold; }"
-        "QHeaderView::down-arrow { image: url(:/perfwatch/icons/sort-down.svg); subcontrol-origin: padding; subcontrol-position: center right; width: 10px; height: 10px; right: 3px; }"
-        "QHeaderView::up-arrow { image: url(:/perfwatch/icons/sort-up.svg); subcontrol-origin: padding; subcontrol-position: center right; width: 10px; height: 10px; right: 3px; }"
-        "QTableView { background: %3; alternate-background-color: %9; border: none; selection-background-color: %6; selection-color: %4; }"
+        "QHeaderView::section { background: %3; color: %8; border: none; border-bottom: 1px solid %2; padding: 6px "
+        "16px 6px 8px; font-weight: bold; }"
+        "QHeaderView::down-arrow { image: url(:/perfwatch/icons/sort-down.svg); subcontrol-origin: padding; "
+        "subcontrol-position: center right; width: 10px; height: 10px; right: 3px; }"
+        "QHeaderView::up-arrow { image: url(:/perfwatch/icons/sort-up.svg); subcontrol-origin: padding; "
+        "subcontrol-position: center right; width: 10px; height: 10px; right: 3px; }"
+        "QTableView { background: %3; alternate-background-color: %9; border: none; selection-background-color: %6; "
+        "selection-color: %4; }"
         "QStatusBar { background: %1; border-top: 1px solid %2; color: %8; }"
         "QStatusBar QLabel { color: %8; }"
         "QStatusBar::item { border: none; }"

@@ -88,7 +88,8 @@ void NavButton::paintEvent(QPaintEvent *)
         p.setFont(f);
         p.setPen(fg);
     }
-    p.drawText(textRect, Qt::AlignVCenter | Qt::AlignLeft, fontMetrics().elidedText(text(), Qt::ElideRight, int(textRect.width())));
+    p.drawText(textRect, Qt::AlignVCenter | Qt::AlignLeft,
+        fontMetrics().elidedText(text(), Qt::ElideRight, int(textRect.width())));
     if (hasFocus()) {
         p.setPen(QPen(accent, 1, Qt::DotLine));
         p.setBrush(Qt::NoBrush);

@@ -119,7 +119,8 @@ QVariant RawSampleModel::data(const QModelIndex &index, int role) const
             return Theme::severityColor(Theme::Severity::Critical, QGuiApplication::palette());
         return {};
     case Qt::TextAlignmentRole:
-        return column == Time ? QVariant(Qt::AlignLeft | Qt::AlignVCenter) : QVariant(Qt::AlignRight | Qt::AlignVCenter);
+        return column == Time ? QVariant(Qt::AlignLeft | Qt::AlignVCenter)
+                              : QVariant(Qt::AlignRight | Qt::AlignVCenter);
     default:
         return {};
     }
@@ -130,14 +131,17 @@ QVariant RawSampleModel::headerData(int section, Qt::Orientation orientation, in
     if (orientation != Qt::Horizontal)
         return {};
     if (role == Qt::TextAlignmentRole)
-        return section == Time ? QVariant(Qt::AlignLeft | Qt::AlignVCenter) : QVariant(Qt::AlignRight | Qt::AlignVCenter);
+        return section == Time ? QVariant(Qt::AlignLeft | Qt::AlignVCenter)
+                               : QVariant(Qt::AlignRight | Qt::AlignVCenter);
     if (role != Qt::DisplayRole)
         return {};
     switch (Column(section)) {
     case Time:
         return tr("Time");
     case Value:
-        return m_key.kind == MetricKind::Gauge ? tr("Value") : m_key.kind == MetricKind::Cache ? tr("Hits") : tr("Duration");
+        return m_key.kind == MetricKind::Gauge ? tr("Value")
+            : m_key.kind == MetricKind::Cache  ? tr("Hits")
+                                               : tr("Duration");
     case Status:
         return tr("Status");
     case Items:

@@ -17,8 +17,7 @@ namespace {
 bool sameRecommendation(const Recommendation &a, const Recommendation &b)
 {
     return a.priority == b.priority && a.type == b.type && a.message == b.message && a.suggestion == b.suggestion
-        && a.evidence == b.evidence && a.target == b.target && a.service == b.service
-        && a.firstSeenMs == b.firstSeenMs;
+        && a.evidence == b.evidence && a.target == b.target && a.service == b.service && a.firstSeenMs == b.firstSeenMs;
 }
 
 QString jsonValueText(const QJsonValue &v)
@@ -178,12 +177,12 @@ QVariant RecommendationModel::data(const QModelIndex &index, int role) const
         switch (column) {
         case Message:
         case Suggestion:
-            return QString(r.message + QStringLiteral("\n\n") + r.suggestion + QStringLiteral("\n\n")
-                + evidenceText(r.evidence));
+            return QString(
+                r.message + QStringLiteral("\n\n") + r.suggestion + QStringLiteral("\n\n") + evidenceText(r.evidence));
         case FirstSeen:
-            return r.firstSeenMs > 0 ? QVariant(QLocale().toString(
-                       QDateTime::fromMSecsSinceEpoch(r.firstSeenMs), QLocale::ShortFormat))
-                                     : QVariant();
+            return r.firstSeenMs > 0
+                ? QVariant(QLocale().toString(QDateTime::fromMSecsSinceEpoch(r.firstSeenMs), QLocale::ShortFormat))
+                : QVariant();
         default:
             return {};
         }

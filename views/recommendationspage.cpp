@@ -174,9 +174,9 @@ void RecommendationsPage::apply(const DashboardSnapshot &snapshot)
     m_model->setRecommendations(snapshot.analysis.recommendations, snapshot.nowMs);
     const int high = m_model->count(Priority::High);
     const int total = m_model->rowCount();
-    m_count->setText(total == 0 ? QString()
-                                : tr("%n in total", nullptr, total) + QStringLiteral(" · ")
-            + tr("%n high priority", nullptr, high));
+    m_count->setText(total == 0
+            ? QString()
+            : tr("%n in total", nullptr, total) + QStringLiteral(" · ") + tr("%n high priority", nullptr, high));
     m_view->setVisible(total > 0);
     m_empty->setVisible(total == 0);
     if (total > 0 && !m_view->selectionModel()->hasSelection())
@@ -221,7 +221,9 @@ void RecommendationsPage::showDetail()
     m_suggestion->setText(r.suggestion);
     QString evidence = RecommendationModel::evidenceText(r.evidence);
     if (r.firstSeenMs > 0)
-        evidence += u'\n' + tr("first seen: %1").arg(QLocale().toString(QDateTime::fromMSecsSinceEpoch(r.firstSeenMs), QLocale::ShortFormat));
+        evidence += u'\n'
+            + tr("first seen: %1")
+                  .arg(QLocale().toString(QDateTime::fromMSecsSinceEpoch(r.firstSeenMs), QLocale::ShortFormat));
     m_evidence->setText(evidence);
 }
 

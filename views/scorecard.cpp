@@ -168,14 +168,15 @@ void ScoreCard::setScore(const Score &score, const AnalyzerConfig &config)
             : tr("avg %1 · threshold %2").arg(Format::duration(b.dbAvgMs), Format::duration(b.dbThresholdMs)),
         b.dbPointsLost, config.dbMaxLost, false);
     setRow(2,
-        b.errorTotal == 0 || noData ? tr("no requests")
-                                    : tr("%1 failed · threshold %2")
-                                          .arg(Format::percent(b.errorRate, 2), Format::percent(b.errorRateLow, 0)),
+        b.errorTotal == 0 || noData
+            ? tr("no requests")
+            : tr("%1 failed · threshold %2").arg(Format::percent(b.errorRate, 2), Format::percent(b.errorRateLow, 0)),
         b.errorPointsLost, config.errorMaxLost, false);
     setRow(3,
         b.cacheLookups == 0 || noData
             ? tr("no cache lookups")
-            : tr("hit rate %1 · needs %2").arg(Format::percent(b.cacheHitRate), Format::percent(b.cacheBonusThreshold, 0)),
+            : tr("hit rate %1 · needs %2")
+                  .arg(Format::percent(b.cacheHitRate), Format::percent(b.cacheBonusThreshold, 0)),
         b.cacheBonus, config.cacheBonus, true);
 }
 

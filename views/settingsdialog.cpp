@@ -143,14 +143,15 @@ QWidget *SettingsDialog::serverPage()
     connect(generate, &QPushButton::clicked, this, [this] {
         QByteArray bytes(32, Qt::Uninitialized);
         QRandomGenerator::system()->generate(bytes.begin(), bytes.end());
-        m_token->setText(QString::fromLatin1(
-            bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals)));
+        m_token->setText(
+            QString::fromLatin1(bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals)));
     });
     tokenRow->addWidget(generate);
     f->addRow(tr("Bind address"), m_bind);
-    f->addRow(QString(), hint(tr("127.0.0.1 keeps PerfWatch private to this machine. Any other address "
-                                 "needs a token."),
-                             page));
+    f->addRow(QString(),
+        hint(tr("127.0.0.1 keeps PerfWatch private to this machine. Any other address "
+                "needs a token."),
+            page));
     f->addRow(tr("HTTP port (ingest, OTLP, REST)"), m_port);
     f->addRow(tr("StatsD port (UDP)"), m_statsdPort);
     f->addRow(tr("Bearer token"), tokenRow);

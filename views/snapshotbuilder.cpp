@@ -25,7 +25,6 @@ bool isComplete(qint64 startMs, qint64 stepMs, qint64 nowMs)
     return nowMs - startMs >= stepMs;
 }
 
-
 Aggregate mergeAll(const std::vector<TimePoint> &points)
 {
     Aggregate total;
@@ -49,8 +48,7 @@ QList<QPointF> zeroFilledRate(const std::vector<TimePoint> &points, qint64 fromM
         return out;
     auto it = points.begin();
     // Before the first data of the range there was nothing to measure, not a rate of zero.
-    for (qint64 t = std::max(fromMs, points.front().startMs); t <= nowMs && out.size() < kMaxChartPoints;
-         t += stepMs) {
+    for (qint64 t = std::max(fromMs, points.front().startMs); t <= nowMs && out.size() < kMaxChartPoints; t += stepMs) {
         if (!isComplete(t, stepMs, nowMs))
             break;
         while (it != points.end() && it->startMs < t)
@@ -143,12 +141,11 @@ KeyRow SnapshotBuilder::rowFor(const KeyAggregate &key, double windowSeconds, co
         row = cached->row;
         row.key.id = key.meta.id;
         row.ratePerSec = key.meta.kind == MetricKind::Cache ? double(s.items + s.misses) / windowSeconds
-                                                             : double(s.count) / windowSeconds;
+                                                            : double(s.count) / windowSeconds;
         if (std::isfinite(row.itemsPerSec))
             row.itemsPerSec = double(s.items) / windowSeconds;
     } else {
-        const double apdex
-            = key.meta.kind == MetricKind::Api ? m_source->apdex(key.agg, thresholds) : KeyRow::kNaN;
+        const double apdex = key.meta.kind == MetricKind::Api ? m_source->apdex(key.agg, thresholds) : KeyRow::kNaN;
         row = makeRow(key, windowSeconds, apdex);
     }
     m_nextRowCache.insert(ref, CachedRow { s, row });
@@ -243,8 +240,7 @@ void SnapshotBuilder::buildCharts(DashboardSnapshot &snap, const QStringList &se
     const std::vector<TimePoint> db = m_source->kindSeries(MetricKind::Db, services, from, now + 1, step);
 
     if (!snap.request.selected.isValid()) {
-        const std::vector<TimePoint> proc
-            = m_source->kindSeries(MetricKind::Processing, services, from, now + 1, step);
+        const std::vector<TimePoint> proc = m_source->kindSeries(MetricKind::Processing, services, from, now + 1, step);
         for (const TimePoint &p : api) {
             if (!isComplete(p.startMs, step, now))
                 continue;
@@ -274,8 +270,8 @@ void SnapshotBuilder::buildCharts(DashboardSnapshot &snap, const QStringList &se
     Kpis &k = snap.current;
     k.requestsPerSec = double(apiTotal.stats.count) / seconds;
     k.apiP95Ms = apiTotal.quantile(0.95);
-    k.errorRate = ratio(double(apiTotal.stats.errors + dbTotal.stats.errors),
-        double(apiTotal.stats.count + dbTotal.stats.count));
+    k.errorRate = ratio(
+        double(apiTotal.stats.errors + dbTotal.stats.errors), double(apiTotal.stats.count + dbTotal.stats.count));
     k.dbAvgMs = dbTotal.stats.avg();
     k.cacheHitRate = cacheTotal.stats.hitRate();
     snap.hasData = apiTotal.stats.count + dbTotal.stats.count + cacheTotal.stats.count > 0;
@@ -303,8 +299,7 @@ void SnapshotBuilder::buildKeyCharts(DashboardSnapshot &snap)
             snap.latency[1].append(QPointF(x, p.agg.quantile(0.95)));
             snap.latency[2].append(QPointF(x, p.agg.quantile(0.99)));
             if (key.kind != MetricKind::Processing)
-                snap.errorRate[key.kind == MetricKind::Api ? 0 : 1].append(
-                    QPointF(x, 100.0 * p.agg.stats.errorRate()));
+                snap.errorRate[key.kind == MetricKind::Api ? 0 : 1].append(QPointF(x, 100.0 * p.agg.stats.errorRate()));
         }
         snap.throughput[0] = zeroFilledRate(points, from, now, step, countOf);
         if (key.kind == MetricKind::Processing)

@@ -305,9 +305,9 @@ void TimeSeriesChart::setData(qint64 fromMs, qint64 toMs, const std::vector<cons
 
     if (m_threshold) {
         const bool show = std::isfinite(m_thresholdValue) && leftMax >= 0.5 * m_thresholdValue;
-        m_threshold->replace(show ? QList<QPointF> { QPointF(double(fromMs), m_thresholdValue),
-                                        QPointF(double(toMs), m_thresholdValue) }
-                                  : QList<QPointF> {});
+        m_threshold->replace(show
+                ? QList<QPointF> { QPointF(double(fromMs), m_thresholdValue), QPointF(double(toMs), m_thresholdValue) }
+                : QList<QPointF> {});
         if (show)
             leftMax = std::max(leftMax, m_thresholdValue);
     }

@@ -90,8 +90,8 @@ void TrayAlerts::notify(const Alert &alert)
 {
     if (!m_tray || !QSystemTrayIcon::supportsMessages())
         return;
-    m_tray->showMessage(alert.title, alert.message,
-        alert.critical ? QSystemTrayIcon::Critical : QSystemTrayIcon::Information, 10'000);
+    m_tray->showMessage(
+        alert.title, alert.message, alert.critical ? QSystemTrayIcon::Critical : QSystemTrayIcon::Information, 10'000);
 }
 
 } // namespace perfwatch

@@ -58,7 +58,8 @@ private Q_SLOTS:
     {
         AlertPolicy policy(0);
         QVERIFY(!policy.update(result(90, Band::Excellent, { { "old", Priority::High } }), 0));
-        QVERIFY(!policy.update(result(90, Band::Excellent, { { "old", Priority::High }, { "low", Priority::Low } }), 1));
+        QVERIFY(
+            !policy.update(result(90, Band::Excellent, { { "old", Priority::High }, { "low", Priority::Low } }), 1));
         const auto alert
             = policy.update(result(90, Band::Excellent, { { "old", Priority::High }, { "new", Priority::High } }), 2);
         QVERIFY(alert);

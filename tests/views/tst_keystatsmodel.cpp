@@ -83,7 +83,8 @@ private Q_SLOTS:
         QCOMPARE(changed.count(), 0);
 
         // Two new keys in one tick: one insert for the batch, appended after the known rows.
-        model.setRows(apiRows({ { "GET:/a", 5 }, { "GET:/b", 7 }, { "GET:/c", 1 }, { "GET:/d", 2 } }), AnalyzerConfig {});
+        model.setRows(
+            apiRows({ { "GET:/a", 5 }, { "GET:/b", 7 }, { "GET:/c", 1 }, { "GET:/d", 2 } }), AnalyzerConfig {});
         QCOMPARE(inserted.count(), 2);
         QCOMPARE(inserted.at(1).at(1).toInt(), 2);
         QCOMPARE(inserted.at(1).at(2).toInt(), 3);
@@ -96,13 +97,15 @@ private Q_SLOTS:
     void changedValuesEmitDataChanged()
     {
         KeyStatsModel model { KeyStatsModel::Table::Api };
-        model.setRows(apiRows({ { "GET:/a", 5 }, { "GET:/b", 7 }, { "GET:/c", 9 }, { "GET:/d", 11 } }), AnalyzerConfig {});
+        model.setRows(
+            apiRows({ { "GET:/a", 5 }, { "GET:/b", 7 }, { "GET:/c", 9 }, { "GET:/d", 11 } }), AnalyzerConfig {});
         QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
         QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
         QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
 
         // One of four rows changed: one signal for exactly that row, all columns.
-        model.setRows(apiRows({ { "GET:/a", 5 }, { "GET:/b", 7 }, { "GET:/c", 10 }, { "GET:/d", 11 } }), AnalyzerConfig {});
+        model.setRows(
+            apiRows({ { "GET:/a", 5 }, { "GET:/b", 7 }, { "GET:/c", 10 }, { "GET:/d", 11 } }), AnalyzerConfig {});
         QCOMPARE(changed.count(), 1);
         auto topLeft = changed.at(0).at(0).value<QModelIndex>();
         auto bottomRight = changed.at(0).at(1).value<QModelIndex>();
@@ -117,7 +120,8 @@ private Q_SLOTS:
 
         // Every row changed: one range signal over the whole table.
         changed.clear();
-        model.setRows(apiRows({ { "GET:/a", 6 }, { "GET:/b", 8 }, { "GET:/c", 11 }, { "GET:/d", 12 } }), AnalyzerConfig {});
+        model.setRows(
+            apiRows({ { "GET:/a", 6 }, { "GET:/b", 8 }, { "GET:/c", 11 }, { "GET:/d", 12 } }), AnalyzerConfig {});
         QCOMPARE(changed.count(), 1);
         topLeft = changed.at(0).at(0).value<QModelIndex>();
         bottomRight = changed.at(0).at(1).value<QModelIndex>();
@@ -126,7 +130,8 @@ private Q_SLOTS:
 
         // Nothing changed: no signal at all.
         changed.clear();
-        model.setRows(apiRows({ { "GET:/a", 6 }, { "GET:/b", 8 }, { "GET:/c", 11 }, { "GET:/d", 12 } }), AnalyzerConfig {});
+        model.setRows(
+            apiRows({ { "GET:/a", 6 }, { "GET:/b", 8 }, { "GET:/c", 11 }, { "GET:/d", 12 } }), AnalyzerConfig {});
         QCOMPARE(changed.count(), 0);
         QCOMPARE(reset.count(), 0);
         QCOMPARE(inserted.count(), 0);
@@ -155,7 +160,8 @@ private Q_SLOTS:
         KeyStatsModel model { KeyStatsModel::Table::Api };
         KeyFilterProxyModel proxy;
         proxy.setSourceModel(&model);
-        std::vector<KeyRow> rows = apiRows({ { "GET:/nine", 9 }, { "GET:/hundred", 100 }, { "GET:/ten", 10 }, { "GET:/thousand", 1000 } });
+        std::vector<KeyRow> rows
+            = apiRows({ { "GET:/nine", 9 }, { "GET:/hundred", 100 }, { "GET:/ten", 10 }, { "GET:/thousand", 1000 } });
         rows[0].p95 = 9;
         rows[1].p95 = 1000;
         rows[2].p95 = KeyRow::kNaN; // no value sorts after every number

@@ -4,8 +4,8 @@
 #include "emptystatewidget.h"
 #include "keyfilterproxymodel.h"
 #include "keystatsmodel.h"
-#include "kpitile.h"
 #include "keytablepage.h"
+#include "kpitile.h"
 #include "mainwindow.h"
 #include "overviewpage.h"
 #include "rawsamplemodel.h"
@@ -143,7 +143,8 @@ private Q_SLOTS:
         KeyTablePage *page = window.tablePage(KeyStatsModel::Table::Api);
         int fastRow = -1;
         for (int r = 0; r < page->proxy()->rowCount(); ++r) {
-            if (page->proxy()->index(r, page->model()->sectionOf(KeyStatsModel::Name)).data() == QStringLiteral("GET:/fast"))
+            if (page->proxy()->index(r, page->model()->sectionOf(KeyStatsModel::Name)).data()
+                == QStringLiteral("GET:/fast"))
                 fastRow = r;
         }
         QVERIFY(fastRow >= 0);

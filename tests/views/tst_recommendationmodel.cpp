@@ -45,7 +45,8 @@ private Q_SLOTS:
         QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
         QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
 
-        model.setRecommendations({ rec("a", Priority::Low), rec("b", Priority::High), rec("c", Priority::Medium) }, 10'000);
+        model.setRecommendations(
+            { rec("a", Priority::Low), rec("b", Priority::High), rec("c", Priority::Medium) }, 10'000);
         QCOMPARE(inserted.count(), 1);
         QCOMPARE(model.rowCount(), 3);
 
@@ -98,8 +99,8 @@ private Q_SLOTS:
 
     void evidenceIsReadable()
     {
-        QCOMPARE(RecommendationModel::evidenceText(
-                     { { QStringLiteral("avg_ms"), 268.4 }, { QStringLiteral("fields"), QStringLiteral("city,street_id") } }),
+        QCOMPARE(RecommendationModel::evidenceText({ { QStringLiteral("avg_ms"), 268.4 },
+                     { QStringLiteral("fields"), QStringLiteral("city,street_id") } }),
             QStringLiteral("avg ms: 268.4\nfields: city,street_id"));
     }
 };

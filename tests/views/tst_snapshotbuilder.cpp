@@ -59,7 +59,8 @@ private Q_SLOTS:
         b.insertInto(m_store, kNow);
 
         m_source = std::make_shared<StoreDashboardSource>(m_store);
-        m_source->setApdexFunction([](const Aggregate &agg, const AnalyzerConfig &c) { return Analyzer(c).apdex(agg); });
+        m_source->setApdexFunction(
+            [](const Aggregate &agg, const AnalyzerConfig &c) { return Analyzer(c).apdex(agg); });
         m_source->setAnalysisFunction([](const MetricStore &, qint64 now) {
             AnalysisResult r;
             r.score.value = 72;

@@ -1,5 +1,5 @@
-#include "translations.h"
 #include "format.h"
+#include "translations.h"
 
 #include <QCoreApplication>
 #include <QFile>

@@ -28,8 +28,8 @@ struct EventBatch
         return strings.back();
     }
 
-    IngestEvent &add(MetricKind kind, const std::string &name, double value, qint64 ts,
-        const std::string &service = "svc")
+    IngestEvent &add(
+        MetricKind kind, const std::string &name, double value, qint64 ts, const std::string &service = "svc")
     {
         IngestEvent e;
         e.kind = kind;
@@ -57,7 +57,8 @@ struct EventBatch
     }
 };
 
-inline KeyRow row(MetricKind kind, const QString &name, quint64 count, double p95, const QString &service = QStringLiteral("svc"))
+inline KeyRow row(
+    MetricKind kind, const QString &name, quint64 count, double p95, const QString &service = QStringLiteral("svc"))
 {
     KeyRow r;
     r.key.kind = kind;

@@ -4,10 +4,13 @@
 #include "dashboardcontroller.h"
 #include "dashboardsnapshot.h"
 #include "demosimulator.h"
+#include "engine.h"
+#include "enginedashboardsource.h"
+#include "historydatabase.h"
 #include "mainwindow.h"
 #include "metricstore.h"
-#include "snapshotbuilder.h"
 #include "settingsdialog.h"
+#include "snapshotbuilder.h"
 #include "theme.h"
 #include "translations.h"
 
@@ -16,16 +19,11 @@
 #include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QTemporaryDir>
 #include <QTimer>
 #include <algorithm>
 #include <cstdio>
 #include <string>
-
-#include "engine.h"
-#include "enginedashboardsource.h"
-#include "historydatabase.h"
-
-#include <QTemporaryDir>
 
 using namespace perfwatch;
 
@@ -75,22 +73,22 @@ int main(int argc, char **argv)
     const QCommandLineOption lang(QStringLiteral("lang"), QStringLiteral("Language (de)."), QStringLiteral("L"));
     const QCommandLineOption shots(
         QStringLiteral("screenshot"), QStringLiteral("Write PNGs into DIR and exit."), QStringLiteral("DIR"));
-    const QCommandLineOption empty(
-        QStringLiteral("empty"), QStringLiteral("Start without data; the simulator starts after S seconds."),
-        QStringLiteral("S"));
-    const QCommandLineOption keys(
-        QStringLiteral("keys"), QStringLiteral("Add N synthetic keys."), QStringLiteral("N"));
+    const QCommandLineOption empty(QStringLiteral("empty"),
+        QStringLiteral("Start without data; the simulator starts after S seconds."), QStringLiteral("S"));
+    const QCommandLineOption keys(QStringLiteral("keys"), QStringLiteral("Add N synthetic keys."), QStringLiteral("N"));
     const QCommandLineOption bench(
         QStringLiteral("bench"), QStringLiteral("Time N ticks (build + apply) and exit."), QStringLiteral("N"));
     const QCommandLineOption backfill(QStringLiteral("backfill"),
         QStringLiteral("Minutes of simulated history (default 70)."), QStringLiteral("MIN"), QStringLiteral("70"));
-    const QCommandLineOption dataDir(
-        QStringLiteral("data-dir"), QStringLiteral("History folder (default: a temporary one)."), QStringLiteral("DIR"));
-    const QCommandLineOption size(
-        QStringLiteral("size"), QStringLiteral("Window size for screenshots (default 1440x900)."), QStringLiteral("WxH"));
+    const QCommandLineOption dataDir(QStringLiteral("data-dir"),
+        QStringLiteral("History folder (default: a temporary one)."), QStringLiteral("DIR"));
+    const QCommandLineOption size(QStringLiteral("size"),
+        QStringLiteral("Window size for screenshots (default 1440x900)."), QStringLiteral("WxH"));
+    const QCommandLineOption lag(QStringLiteral("lag"),
+        QStringLiteral("Run live for S seconds and report how late a 10 ms GUI timer fires."), QStringLiteral("S"));
     const QCommandLineOption range(
         QStringLiteral("range"), QStringLiteral("Initial range: 5m, 15m, 1h, 6h or 24h."), QStringLiteral("R"));
-    parser.addOptions({ dark, lang, shots, empty, keys, bench, backfill, dataDir, range, size });
+    parser.addOptions({ dark, lang, shots, empty, keys, bench, backfill, dataDir, range, size, lag });
     parser.process(app);
 
     Theme::applyApplicationLook(app, parser.isSet(dark));
@@ -130,7 +128,8 @@ int main(int argc, char **argv)
                 scores.push_back({ at, r.score.value, r.score.band });
             }
             std::vector<RollupRow> rows = chunk.takeDirtyRollups();
-            rows.erase(std::remove_if(rows.begin(), rows.end(), [from](const RollupRow &r) { return r.startMs < from; }),
+            rows.erase(
+                std::remove_if(rows.begin(), rows.end(), [from](const RollupRow &r) { return r.startMs < from; }),
                 rows.end());
             history.writeRollups(rows);
         }
@@ -207,6 +206,33 @@ int main(int argc, char **argv)
         QTimer::singleShot(int(parser.value(empty).toDouble() * 1000), &simulator, [&] { simulator.start(0); });
     else
         simulator.start(0);
+
+    // Event-loop lag while the dashboard refreshes live: a 10 ms timer should fire every 10 ms.
+    std::vector<double> lateMs;
+    QElapsedTimer lagClock;
+    QTimer lagTimer;
+    if (parser.isSet(lag)) {
+        lagTimer.setTimerType(Qt::PreciseTimer);
+        lagTimer.setInterval(10);
+        QObject::connect(&lagTimer, &QTimer::timeout, &lagTimer, [&] {
+            const double elapsed = double(lagClock.nsecsElapsed()) / 1e6;
+            lateMs.push_back(std::max(0.0, elapsed - 10.0));
+            lagClock.restart();
+        });
+        lagClock.start();
+        lagTimer.start();
+        QTimer::singleShot(int(parser.value(lag).toDouble() * 1000), &window, [&] {
+            std::sort(lateMs.begin(), lateMs.end());
+            const auto at
+                = [&](double q) { return lateMs.empty() ? 0.0 : lateMs[std::size_t(q * double(lateMs.size() - 1))]; };
+            std::printf("%zu keys, %llu ticks applied, %llu skipped: GUI timer late by median %.2f ms, p99 %.2f ms, "
+                        "max %.2f ms\n",
+                store.keyCount(), static_cast<unsigned long long>(window.controller()->appliedSnapshots()),
+                static_cast<unsigned long long>(window.controller()->skippedTicks()), at(0.5), at(0.99),
+                lateMs.empty() ? 0.0 : lateMs.back());
+            QCoreApplication::exit(0);
+        });
+    }
 
     if (parser.isSet(shots) && parser.isSet(empty)) {
         // The empty state: what a first start shows before any service reports.
