@@ -28,12 +28,14 @@ struct IngestConfig
     RequestGuardLimits limits; ///< header block, body size, framing
     NativeDecoderLimits decoder; ///< events per batch, string length, depth, timestamp window
 
-    /// Overload policy of the write routes (see OverloadPolicy): more ingest requests per second
-    /// than this are answered 429; 0 disables the cap.
-    int maxIngestRequestsPerSecond = 2'000;
-    /// When the ingest thread spent more than this fraction of the last second decoding and
-    /// storing, ingest requests are answered 503 until it recovers.
-    double maxBusyFraction = 0.9;
+    /// Overload policy of the write routes (see OverloadPolicy). Both are off by default: a
+    /// saturated ingest thread already pushes back on clients (they wait for their answer), and
+    /// refusing at full speed would only lower what PerfWatch takes in. Set them to make busy
+    /// clients back off instead: more ingest requests per second than maxIngestRequestsPerSecond
+    /// get 429 (0 = no cap); when the thread spent more than maxBusyFraction of the last second
+    /// decoding and storing, requests get 503 until it recovers (>= 1 = never).
+    int maxIngestRequestsPerSecond = 0;
+    double maxBusyFraction = 1.0;
 };
 
 } // namespace perfwatch

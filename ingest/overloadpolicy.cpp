@@ -36,7 +36,7 @@ OverloadPolicy::Verdict OverloadPolicy::admit(qint64 nowMs)
 {
     if (m_maxRequestsPerSecond > 0 && requestRate(nowMs) >= m_maxRequestsPerSecond)
         return Verdict::TooManyRequests;
-    if (busyFraction(nowMs) > m_maxBusyFraction)
+    if (m_maxBusyFraction < 1.0 && busyFraction(nowMs) > m_maxBusyFraction)
         return Verdict::Busy;
     m_current.requests += 1;
     return Verdict::Admit;

@@ -130,20 +130,8 @@ void LatencySketch::add(double value, std::uint64_t count)
     addIndex(indexFor(value), value, count);
 }
 
-void LatencySketch::addIndex(int index, double value, std::uint64_t count)
+void LatencySketch::addBinSlow(int index, std::uint64_t count)
 {
-    if (count == 0)
-        return;
-    if (!(value >= 0))
-        value = 0;
-    if (m_count == 0) {
-        m_min = value;
-        m_max = value;
-    } else {
-        m_min = std::min(m_min, value);
-        m_max = std::max(m_max, value);
-    }
-    m_count += count;
     if (index == kZeroIndex) {
         m_zeroCount += count;
         return;

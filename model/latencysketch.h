@@ -38,7 +38,28 @@ public:
 
     void add(double value, std::uint64_t count = 1);
     /// Adds a value whose bin is already known; value is still needed for exact min/max.
-    void addIndex(int index, double value, std::uint64_t count = 1);
+    void addIndex(int index, double value, std::uint64_t count = 1)
+    {
+        // Inline fast path: a dense sketch whose range already holds the bin.
+        if (count == 0)
+            return;
+        if (!(value >= 0))
+            value = 0;
+        if (m_count == 0) {
+            m_min = value;
+            m_max = value;
+        } else {
+            m_min = value < m_min ? value : m_min;
+            m_max = value > m_max ? value : m_max;
+        }
+        m_count += count;
+        const std::size_t slot = std::size_t(std::int64_t(index) - m_offset);
+        if (slot < m_bins.size()) {
+            m_bins[slot] += count;
+            return;
+        }
+        addBinSlow(index, count);
+    }
     void merge(const LatencySketch &other);
     void clear();
 
@@ -70,6 +91,7 @@ private:
     void forEachBin(Fn &&fn) const; ///< fn(index, count) in ascending index order, non-empty bins only
     void unpack();
     void ensureRange(int index);
+    void addBinSlow(int index, std::uint64_t count);
     void appendPacked(std::vector<std::uint8_t> &out) const;
 
     std::vector<std::uint64_t> m_bins; ///< dense counters; m_bins[i] is bin m_offset + i

@@ -1,7 +1,9 @@
 #include "metricstore.h"
 
 #include "bucketring.h"
+#include "keyindex.h"
 
+#include <QRandomGenerator>
 #include <algorithm>
 #include <map>
 #include <string>
@@ -103,8 +105,9 @@ std::vector<TimePoint> toPoints(std::map<qint64, Aggregate> &&merged)
 struct MetricStore::State
 {
     std::vector<std::unique_ptr<KeySeries>> keys;
-    std::unordered_map<std::string, KeyId> keyIndex; ///< kind byte + service + '\x1f' + name
+    KeyIndex keyIndex { QRandomGenerator::global()->generate64() };
     std::vector<QString> services;
+    std::vector<std::string> serviceNames; ///< UTF-8 of `services`
     std::unordered_map<std::string, int> serviceIndex;
     std::vector<std::unique_ptr<Group>> groups; ///< index = service * kMetricKindCount + kind
     std::string scratch;
@@ -142,6 +145,7 @@ struct MetricStore::State
         }
         const int index = int(services.size());
         services.push_back(QString::fromUtf8(name.data(), qsizetype(name.size())));
+        serviceNames.emplace_back(name);
         serviceIndex.emplace(std::string(name), index);
         return index;
     }
@@ -160,7 +164,7 @@ struct MetricStore::State
         return *groups[index];
     }
 
-    KeyId createKey(MetricKind kind, int service, std::string_view name, const std::string &compositeKey)
+    KeyId createKey(MetricKind kind, int service, std::string_view name, std::uint64_t hash)
     {
         auto series = std::make_unique<KeySeries>();
         series->meta.id = KeyId(keys.size());
@@ -170,7 +174,7 @@ struct MetricStore::State
         series->group = int(std::size_t(service) * kMetricKindCount + std::size_t(kind));
         groupFor(service, kind);
         keys.push_back(std::move(series));
-        keyIndex.emplace(compositeKey, keys.back()->meta.id);
+        keyIndex.insert(hash, kind, serviceNames[std::size_t(service)], name, keys.back()->meta.id);
         return keys.back()->meta.id;
     }
 
@@ -181,31 +185,30 @@ struct MetricStore::State
         overflowed = false;
         if (service.empty())
             service = kDefaultService;
-        if (haveLast && kind == lastKind && service == lastService && name == lastName)
+        if (haveLast && kind == lastKind && name == lastName && service == lastService)
             return lastKey;
-        const int serviceIdx = serviceFor(service, config.maxServices);
-        const QString &serviceName = services[std::size_t(serviceIdx)];
-        // Compose with the interned service name so "other" folding applies.
-        const QByteArray serviceUtf8 = serviceName.toUtf8();
-        scratch.clear();
-        scratch.push_back(char(kind));
-        scratch.append(serviceUtf8.constData(), std::size_t(serviceUtf8.size()));
-        scratch.push_back('\x1f');
-        scratch.append(name);
-        KeyId id;
-        if (auto it = keyIndex.find(scratch); it != keyIndex.end()) {
-            id = it->second;
-        } else if (int(keys.size()) < config.maxKeys) {
-            id = createKey(kind, serviceIdx, name, scratch);
-        } else {
-            overflowed = true;
-            scratch.resize(1 + std::size_t(serviceUtf8.size()) + 1);
-            scratch.append(kOtherKey);
-            if (auto other = keyIndex.find(scratch); other != keyIndex.end())
-                id = other->second;
-            else
-                id = createKey(kind, serviceIdx, kOtherKey, scratch);
-            return id; // do not cache: the next event of this name must count as overflow too
+        // Fast path: a known key under its service's own name.
+        std::uint64_t hash = keyIndex.hash(kind, service, name);
+        KeyId id = keyIndex.find(hash, kind, service, name);
+        if (id == KeyIndex::kNotFound) {
+            // Slow path: intern the service (services beyond the cap fold into "other"), then
+            // look again under the interned name, and create the key while under the key cap.
+            const int serviceIdx = serviceFor(service, config.maxServices);
+            const std::string_view interned = serviceNames[std::size_t(serviceIdx)];
+            if (interned != service) {
+                hash = keyIndex.hash(kind, interned, name);
+                id = keyIndex.find(hash, kind, interned, name);
+            }
+            if (id == KeyIndex::kNotFound && int(keys.size()) < config.maxKeys)
+                id = createKey(kind, serviceIdx, name, hash);
+            if (id == KeyIndex::kNotFound) {
+                overflowed = true;
+                const std::uint64_t otherHash = keyIndex.hash(kind, interned, kOtherKey);
+                id = keyIndex.find(otherHash, kind, interned, kOtherKey);
+                if (id == KeyIndex::kNotFound)
+                    id = createKey(kind, serviceIdx, kOtherKey, otherHash);
+                return id; // not cached: the next event of this name must count as overflow too
+            }
         }
         haveLast = true;
         lastKind = kind;

@@ -56,9 +56,10 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("shape");
         QTest::addColumn<double>("q");
-        for (const char *shape : { "uniform", "lognormal", "bimodal", "wide" }) {
+        for (const char16_t *name : { u"uniform", u"lognormal", u"bimodal", u"wide" }) {
+            const QString shape = QString::fromUtf16(name);
             for (double q : { 0.5, 0.95, 0.99, 0.999 })
-                QTest::addRow("%s p%g", shape, q * 100) << QString::fromLatin1(shape) << q;
+                QTest::newRow(qPrintable(shape + QStringLiteral(" p") + QString::number(q * 100))) << shape << q;
         }
     }
 
