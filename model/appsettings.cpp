@@ -15,7 +15,10 @@ namespace {
 
 QString tr(const char *text)
 {
-    return QCoreApplication::translate("AppSettings", text);
+    // lupdate files these calls under the scope it sees them in: AppSettings' members under
+    // "perfwatch::AppSettings", the free functions under "perfwatch". Look up both.
+    const QString translated = QCoreApplication::translate("perfwatch::AppSettings", text);
+    return translated != QString::fromUtf8(text) ? translated : QCoreApplication::translate("perfwatch", text);
 }
 
 template<typename T>

@@ -1,0 +1,109 @@
+#include "recommendationmodel.h"
+#include "recommendationspage.h"
+
+#include <QAbstractItemModelTester>
+#include <QClipboard>
+#include <QGuiApplication>
+#include <QSignalSpy>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QTest>
+
+using namespace perfwatch;
+
+namespace {
+
+Recommendation rec(const char *id, Priority priority, const char *suggestion = "do something")
+{
+    Recommendation r;
+    r.id = QString::fromLatin1(id);
+    r.rule = QStringLiteral("slow_query");
+    r.type = RecommendationType::Database;
+    r.priority = priority;
+    r.service = QStringLiteral("svc");
+    r.target = QString::fromLatin1(id);
+    r.message = QStringLiteral("%1 is slow").arg(r.target);
+    r.suggestion = QString::fromLatin1(suggestion);
+    r.evidence = { { QStringLiteral("avg_ms"), 268.4 }, { QStringLiteral("threshold_ms"), 200 } };
+    r.firstSeenMs = 1000;
+    return r;
+}
+
+} // namespace
+
+class TestRecommendationModel : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void keepsIdentityAcrossTicks()
+    {
+        RecommendationModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+
+        model.setRecommendations(
+            { rec("a", Priority::Low), rec("b", Priority::High), rec("c", Priority::Medium) }, 10'000);
+        QCOMPARE(inserted.count(), 1);
+        QCOMPARE(model.rowCount(), 3);
+
+        // b goes away, c changes, d arrives.
+        Recommendation c = rec("c", Priority::High);
+        model.setRecommendations({ rec("a", Priority::Low), c, rec("d", Priority::Medium) }, 10'000);
+        QCOMPARE(removed.count(), 1);
+        QCOMPARE(removed.at(0).at(1).toInt(), 1);
+        QCOMPARE(removed.at(0).at(2).toInt(), 1);
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(changed.at(0).at(0).value<QModelIndex>().row(), 1);
+        QCOMPARE(inserted.count(), 2);
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(model.recommendationAt(1).priority, Priority::High);
+        QCOMPARE(model.rowOf(QStringLiteral("d")), 2);
+        QCOMPARE(reset.count(), 0);
+
+        model.setRecommendations({}, 10'000);
+        QCOMPARE(model.rowCount(), 0);
+        QCOMPARE(reset.count(), 0);
+    }
+
+    void sortsByPriorityThenCopiesTheSuggestion()
+    {
+        RecommendationsPage page;
+        DashboardSnapshot snapshot;
+        snapshot.nowMs = 120'000;
+        snapshot.analysis.recommendations = { rec("low", Priority::Low, "nothing urgent"),
+            rec("high", Priority::High, "create index on trips(user_id, start_time)"),
+            rec("medium", Priority::Medium, "grow the pool") };
+        page.apply(snapshot);
+        QAbstractItemModelTester tester(page.proxy(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        // Sorted by priority (SortRole: high = 0), not by the translated word.
+        QCOMPARE(page.proxy()->index(0, RecommendationModel::Target).data().toString(), QStringLiteral("high"));
+        QCOMPARE(page.proxy()->index(1, RecommendationModel::Target).data().toString(), QStringLiteral("medium"));
+        QCOMPARE(page.proxy()->index(2, RecommendationModel::Target).data().toString(), QStringLiteral("low"));
+
+        // The first row is selected; Ctrl+C on the table copies its suggestion.
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        page.view()->setFocus();
+        QGuiApplication::clipboard()->clear();
+        QTest::keySequence(page.view(), QKeySequence::Copy);
+        QCOMPARE(QGuiApplication::clipboard()->text(), QStringLiteral("create index on trips(user_id, start_time)"));
+
+        QVERIFY(page.selectRow(1));
+        QVERIFY(page.copySuggestion());
+        QCOMPARE(QGuiApplication::clipboard()->text(), QStringLiteral("grow the pool"));
+    }
+
+    void evidenceIsReadable()
+    {
+        QCOMPARE(RecommendationModel::evidenceText({ { QStringLiteral("avg_ms"), 268.4 },
+                     { QStringLiteral("fields"), QStringLiteral("city,street_id") } }),
+            QStringLiteral("avg ms: 268.4\nfields: city,street_id"));
+    }
+};
+
+QTEST_MAIN(TestRecommendationModel)
+#include "tst_recommendationmodel.moc"

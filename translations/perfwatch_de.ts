@@ -1,0 +1,1683 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="de_DE">
+<context>
+    <name>AlertPolicy</name>
+    <message>
+        <source>Performance score dropped to %1</source>
+        <translation>Leistungswert auf „%1“ gefallen</translation>
+    </message>
+    <message>
+        <source>The score is %1 now.</source>
+        <translation>Der Wert liegt jetzt bei %1.</translation>
+    </message>
+    <message>
+        <source>New high-priority advice: %1</source>
+        <translation>Neue dringende Empfehlung: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n new high-priority recommendation(s)</source>
+        <translation>
+            <numerusform>%n neue dringende Empfehlung</numerusform>
+            <numerusform>%n neue dringende Empfehlungen</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Analyzer</name>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 min</translation>
+    </message>
+    <message>
+        <source>key #%1</source>
+        <translation>Schlüssel #%1</translation>
+    </message>
+    <message>
+        <source>%1 is slow: p95 %2 ms over the last %3 (threshold %4 ms)</source>
+        <translation>%1 ist langsam: p95 %2 ms in den letzten %3 (Schwelle %4 ms)</translation>
+    </message>
+    <message>
+        <source>%1 is slow: average %2 ms over the last %3 (threshold %4 ms)</source>
+        <translation>%1 ist langsam: durchschnittlich %2 ms in den letzten %3 (Schwelle %4 ms)</translation>
+    </message>
+    <message>
+        <source>%1 (%2% of db time)</source>
+        <translation>%1 (%2 % der Datenbankzeit)</translation>
+    </message>
+    <message>
+        <source>%1% of its time is spent in the database (%2 traced requests); optimise %3 first.</source>
+        <translation>%1 % der Zeit entfallen auf die Datenbank (%2 verfolgte Anfragen); optimieren Sie zuerst %3.</translation>
+    </message>
+    <message>
+        <source>Only %1% of its time is spent in the database, so profile the handler itself: blocking calls, repeated work, large payloads.</source>
+        <translation>Nur %1 % der Zeit entfallen auf die Datenbank; untersuchen Sie den Handler selbst: blockierende Aufrufe, wiederholte Arbeit, große Nutzdaten.</translation>
+    </message>
+    <message>
+        <source>Profile the handler for blocking I/O, repeated work and large payloads, and cache results that rarely change. Send request_id with db events to see which queries it runs.</source>
+        <translation>Untersuchen Sie den Handler auf blockierende Ein-/Ausgabe, wiederholte Arbeit und große Nutzdaten, und cachen Sie selten wechselnde Ergebnisse. Senden Sie request_id mit den Datenbank-Ereignissen, um zu sehen, welche Abfragen er ausführt.</translation>
+    </message>
+    <message>
+        <source>%1 fails too often: %2% of %3 requests returned 5xx over the last %4 (threshold %5%)</source>
+        <translation>%1 schlägt zu oft fehl: %2 % von %3 Anfragen antworteten in den letzten %4 mit 5xx (Schwelle %5 %)</translation>
+    </message>
+    <message>
+        <source>Look up the failing requests in the service&apos;s logs or error tracker; handle the failing dependency or input instead of answering 5xx.</source>
+        <translation>Suchen Sie die fehlgeschlagenen Anfragen in den Logs oder im Fehler-Tracker des Dienstes; behandeln Sie die fehlerhafte Abhängigkeit oder Eingabe, statt mit 5xx zu antworten.</translation>
+    </message>
+    <message>
+        <source>%1 fails too often: %2% of %3 operations failed over the last %4 (threshold %5%)</source>
+        <translation>%1 schlägt zu oft fehl: %2 % von %3 Operationen scheiterten in den letzten %4 (Schwelle %5 %)</translation>
+    </message>
+    <message>
+        <source>Check the database logs for the failing operations: timeouts, lock conflicts, constraint violations or lost connections.</source>
+        <translation>Prüfen Sie die Datenbank-Logs auf die fehlgeschlagenen Operationen: Zeitüberschreitungen, Sperrkonflikte, verletzte Constraints oder verlorene Verbindungen.</translation>
+    </message>
+    <message>
+        <source>%1 is slow: average %2 ms over %3 calls in the last %4 (threshold %5 ms)</source>
+        <translation>%1 ist langsam: durchschnittlich %2 ms bei %3 Aufrufen in den letzten %4 (Schwelle %5 ms)</translation>
+    </message>
+    <message>
+        <source>Add an index for its most frequent filter (%1 of %2 calls queried these fields): %3</source>
+        <translation>Legen Sie einen Index für den häufigsten Filter an (%1 von %2 Aufrufen fragten diese Felder ab): %3</translation>
+    </message>
+    <message>
+        <source>Check its query plan for a full scan, index the fields it filters and sorts by, or fetch fewer documents. Send `fields` with db events to get the exact index.</source>
+        <translation>Prüfen Sie den Abfrageplan auf einen vollständigen Scan, indizieren Sie die Filter- und Sortierfelder oder laden Sie weniger Dokumente. Senden Sie `fields` mit den Datenbank-Ereignissen, um den genauen Index zu erhalten.</translation>
+    </message>
+    <message>
+        <source>%1 runs often without a fast path: %2 calls per hour at an average of %3 ms (thresholds %4 calls per hour, %5 ms)</source>
+        <translation>%1 läuft oft ohne schnellen Zugriffspfad: %2 Aufrufe pro Stunde mit durchschnittlich %3 ms (Schwellen %4 Aufrufe pro Stunde, %5 ms)</translation>
+    </message>
+    <message>
+        <source>An index on the fields it queries would make each call cheaper: %1</source>
+        <translation>Ein Index auf den abgefragten Feldern würde jeden Aufruf günstiger machen: %1</translation>
+    </message>
+    <message>
+        <source>The database connection pool of %1 is exhausted: up to %2 requests waited for a connection over the last %3</source>
+        <translation>Der Datenbank-Verbindungspool von %1 ist ausgeschöpft: bis zu %2 Anfragen warteten in den letzten %3 auf eine Verbindung</translation>
+    </message>
+    <message>
+        <source>The database connection pool of %1 is nearly full: %2% in use on average over the last %3 (threshold %4%)</source>
+        <translation>Der Datenbank-Verbindungspool von %1 ist fast voll: in den letzten %3 durchschnittlich zu %2 % belegt (Schwelle %4 %)</translation>
+    </message>
+    <message>
+        <source>Grow the pool from %1 to %2 connections (%3 × the peak of %4 in use), or shorten the time each request holds one.</source>
+        <translation>Vergrößern Sie den Pool von %1 auf %2 Verbindungen (%3 × die Spitze von %4 belegten) oder verkürzen Sie, wie lange jede Anfrage eine Verbindung hält.</translation>
+    </message>
+    <message>
+        <source>Grow the pool to %1 connections (%2 × the peak in use), or shorten the time each request holds one.</source>
+        <translation>Vergrößern Sie den Pool auf %1 Verbindungen (%2 × die belegte Spitze) oder verkürzen Sie, wie lange jede Anfrage eine Verbindung hält.</translation>
+    </message>
+    <message>
+        <source>Grow the pool or shorten the time each request holds a connection; report db.pool.size and db.pool.in_use for a concrete size.</source>
+        <translation>Vergrößern Sie den Pool oder verkürzen Sie, wie lange jede Anfrage eine Verbindung hält; melden Sie db.pool.size und db.pool.in_use für eine konkrete Größe.</translation>
+    </message>
+    <message>
+        <source>The database connection pool of %1 is oversized: at most %2 of %3 connections in use over the last %4 (%5%, threshold %6%)</source>
+        <translation>Der Datenbank-Verbindungspool von %1 ist zu groß: in den letzten %4 höchstens %2 von %3 Verbindungen belegt (%5 %, Schwelle %6 %)</translation>
+    </message>
+    <message>
+        <source>Shrink the pool from %1 to %2 connections to free database resources.</source>
+        <translation>Verkleinern Sie den Pool von %1 auf %2 Verbindungen, um Datenbank-Ressourcen freizugeben.</translation>
+    </message>
+    <message>
+        <source>%1 is a processing bottleneck: average %2 ms per run over %3 runs (threshold %4 ms)</source>
+        <translation>%1 ist ein Engpass der Verarbeitung: durchschnittlich %2 ms pro Lauf bei %3 Läufen (Schwelle %4 ms)</translation>
+    </message>
+    <message>
+        <source>%1 is a processing bottleneck: it takes %2% of all processing time of %3 (threshold %4%)</source>
+        <translation>%1 ist ein Engpass der Verarbeitung: der Schritt braucht %2 % der gesamten Verarbeitungszeit von %3 (Schwelle %4 %)</translation>
+    </message>
+    <message>
+        <source>Profile %1: cache or precompute its inputs, work in batches, or move it off the request path into a background job.</source>
+        <translation>Untersuchen Sie %1: Eingaben cachen oder vorberechnen, in Stapeln arbeiten oder den Schritt aus dem Anfragepfad in einen Hintergrundjob verlagern.</translation>
+    </message>
+    <message>
+        <source>%1 processes only %2 items per second (minimum %3 per second)</source>
+        <translation>%1 verarbeitet nur %2 Elemente pro Sekunde (Minimum %3 pro Sekunde)</translation>
+    </message>
+    <message>
+        <source>Process items in batches instead of one at a time, or parallelise the step (worker pool, concurrent I/O).</source>
+        <translation>Verarbeiten Sie Elemente in Stapeln statt einzeln oder parallelisieren Sie den Schritt (Worker-Pool, nebenläufige Ein-/Ausgabe).</translation>
+    </message>
+    <message>
+        <source>%1 hits only %2% of %3 lookups over the last %4 (threshold %5%)</source>
+        <translation>%1 trifft in den letzten %4 nur %2 % von %3 Zugriffen (Schwelle %5 %)</translation>
+    </message>
+    <message>
+        <source>Check its keys (too specific, including timestamps or ids that never repeat?), lengthen the expiry, grow the cache, or warm it up.</source>
+        <translation>Prüfen Sie die Schlüssel (zu spezifisch, mit Zeitstempeln oder IDs, die sich nie wiederholen?), verlängern Sie die Ablaufzeit, vergrößern Sie den Cache oder wärmen Sie ihn vor.</translation>
+    </message>
+    <message>
+        <source>%1 is getting slower: p95 rose from %2 ms to %3 ms (× %4) over the last %5 compared with the hour before (threshold × %6)</source>
+        <translation>%1 wird langsamer: p95 stieg in den letzten %5 von %2 ms auf %3 ms (× %4) gegenüber der Stunde davor (Schwelle × %6)</translation>
+    </message>
+    <message>
+        <source>Check what changed in the last hour: a deployment, more traffic or data, or a slower dependency.</source>
+        <translation>Prüfen Sie, was sich in der letzten Stunde geändert hat: ein Deployment, mehr Verkehr oder Daten oder eine langsamere Abhängigkeit.</translation>
+    </message>
+    <message>
+        <source>Memory of %1 is growing steadily: +%2 MB/h (%3% of its average per hour) over the last %4 (R² %5)</source>
+        <translation>Der Speicher von %1 wächst stetig: +%2 MB/h (%3 % des Mittelwerts pro Stunde) in den letzten %4 (R² %5)</translation>
+    </message>
+    <message>
+        <source>Look for a leak: caches without eviction, lists or maps that only grow, listeners never removed. Compare two heap snapshots taken some minutes apart.</source>
+        <translation>Suchen Sie nach einem Leck: Caches ohne Verdrängung, Listen oder Maps, die nur wachsen, nie entfernte Listener. Vergleichen Sie zwei Heap-Abbilder im Abstand einiger Minuten.</translation>
+    </message>
+    <message>
+        <source>%1 runs %2 up to %3 times per request (N+1 queries), in %4 requests over the last %5</source>
+        <translation>%1 führt %2 bis zu %3-mal pro Anfrage aus (N+1-Abfragen), in %4 Anfragen der letzten %5</translation>
+    </message>
+    <message>
+        <source>An unknown endpoint runs %1 up to %2 times per request (N+1 queries), in %3 requests over the last %4</source>
+        <translation>Ein unbekannter Endpunkt führt %1 bis zu %2-mal pro Anfrage aus (N+1-Abfragen), in %3 Anfragen der letzten %4</translation>
+    </message>
+    <message>
+        <source>Batch the lookups: fetch everything the request needs from %1 in one query (`$in`, a JOIN or a prefetch) instead of one query per item.</source>
+        <translation>Bündeln Sie die Zugriffe: Laden Sie alles, was die Anfrage aus %1 braucht, mit einer Abfrage (`$in`, ein JOIN oder ein Prefetch) statt einer Abfrage pro Element.</translation>
+    </message>
+</context>
+<context>
+    <name>Format</name>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 min</translation>
+    </message>
+    <message>
+        <source>0/s</source>
+        <translation>0/s</translation>
+    </message>
+    <message>
+        <source>%1/s</source>
+        <translation>%1/s</translation>
+    </message>
+    <message>
+        <source>%1 k/s</source>
+        <translation>%1 Tsd./s</translation>
+    </message>
+    <message>
+        <source>%1 M/s</source>
+        <translation>%1 Mio./s</translation>
+    </message>
+    <message>
+        <source>%1%</source>
+        <translation>%1 %</translation>
+    </message>
+    <message>
+        <source>%1 k</source>
+        <translation>%1 Tsd.</translation>
+    </message>
+    <message>
+        <source>%1 M</source>
+        <translation>%1 Mio.</translation>
+    </message>
+    <message>
+        <source>%1 G</source>
+        <translation>%1 Mrd.</translation>
+    </message>
+    <message>
+        <source>just now</source>
+        <translation>gerade eben</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n s ago</source>
+        <translation>
+            <numerusform>vor %n s</numerusform>
+            <numerusform>vor %n s</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n min ago</source>
+        <translation>
+            <numerusform>vor %n min</numerusform>
+            <numerusform>vor %n min</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n h ago</source>
+        <translation>
+            <numerusform>vor %n h</numerusform>
+            <numerusform>vor %n h</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n d ago</source>
+        <translation>
+            <numerusform>vor %n Tag</numerusform>
+            <numerusform>vor %n Tagen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>ja</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>nein</translation>
+    </message>
+</context>
+<context>
+    <name>Theme</name>
+    <message>
+        <source>excellent</source>
+        <translation>exzellent</translation>
+    </message>
+    <message>
+        <source>good</source>
+        <translation>gut</translation>
+    </message>
+    <message>
+        <source>fair</source>
+        <translation>mäßig</translation>
+    </message>
+    <message>
+        <source>poor</source>
+        <translation>schlecht</translation>
+    </message>
+    <message>
+        <source>no data</source>
+        <translation>keine Daten</translation>
+    </message>
+    <message>
+        <source>High</source>
+        <translation>Hoch</translation>
+    </message>
+    <message>
+        <source>Medium</source>
+        <translation>Mittel</translation>
+    </message>
+    <message>
+        <source>Low</source>
+        <translation>Niedrig</translation>
+    </message>
+    <message>
+        <source>API</source>
+        <translation>API</translation>
+    </message>
+    <message>
+        <source>Database</source>
+        <translation>Datenbank</translation>
+    </message>
+    <message>
+        <source>Processing</source>
+        <translation>Verarbeitung</translation>
+    </message>
+    <message>
+        <source>Resources</source>
+        <translation>Ressourcen</translation>
+    </message>
+    <message>
+        <source>Trend</source>
+        <translation>Trend</translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <source>--%1 needs a whole number, not &quot;%2&quot;</source>
+        <translation>--%1 braucht eine ganze Zahl, nicht „%2“</translation>
+    </message>
+    <message>
+        <source>PerfWatch: a zero-setup application performance monitor.</source>
+        <translation>PerfWatch: ein Anwendungs-Leistungsmonitor ohne Einrichtung.</translation>
+    </message>
+    <message>
+        <source>Serve without a window.</source>
+        <translation>Ohne Fenster bereitstellen.</translation>
+    </message>
+    <message>
+        <source>Feed a built-in simulated service.</source>
+        <translation>Einen eingebauten simulierten Dienst einspeisen.</translation>
+    </message>
+    <message>
+        <source>Address to listen on (default 127.0.0.1).</source>
+        <translation>Adresse, auf der gelauscht wird (Standard 127.0.0.1).</translation>
+    </message>
+    <message>
+        <source>HTTP port (default 4318; 0 picks one).</source>
+        <translation>HTTP-Port (Standard 4318; 0 wählt einen).</translation>
+    </message>
+    <message>
+        <source>StatsD UDP port (default 8125).</source>
+        <translation>StatsD-UDP-Port (Standard 8125).</translation>
+    </message>
+    <message>
+        <source>Folder for the history database.</source>
+        <translation>Ordner für die Verlaufsdatenbank.</translation>
+    </message>
+    <message>
+        <source>Bearer token clients must send.</source>
+        <translation>Bearer-Token, das Clients senden müssen.</translation>
+    </message>
+    <message>
+        <source>Window refresh interval (default 1000).</source>
+        <translation>Aktualisierungsintervall des Fensters (Standard 1000).</translation>
+    </message>
+    <message>
+        <source>Language (en, de; default: system).</source>
+        <translation>Sprache (en, de; Standard: System).</translation>
+    </message>
+    <message>
+        <source>Write a report (FILE.pdf, FILE.csv or a folder) and exit.</source>
+        <translation>Einen Bericht schreiben (DATEI.pdf, DATEI.csv oder ein Ordner) und beenden.</translation>
+    </message>
+    <message>
+        <source>Hours the report covers (default 24).</source>
+        <translation>Stunden, die der Bericht abdeckt (Standard 24).</translation>
+    </message>
+    <message>
+        <source>--export-report is not available in this version yet</source>
+        <translation>--export-report ist in dieser Version noch nicht verfügbar</translation>
+    </message>
+    <message>
+        <source>Binding %1 requires a token; clients must send &quot;Authorization: Bearer &lt;token&gt;&quot; (stored in %2).</source>
+        <translation>Die Bindung an %1 erfordert ein Token; Clients müssen „Authorization: Bearer &lt;token&gt;“ senden (gespeichert in %2).</translation>
+    </message>
+    <message>
+        <source>PerfWatch %1 listening on %2 (history: %3)</source>
+        <translation>PerfWatch %1 lauscht auf %2 (Verlauf: %3)</translation>
+    </message>
+    <message>
+        <source>No display found; serving without a window.</source>
+        <translation>Keine Anzeige gefunden; Bereitstellung ohne Fenster.</translation>
+    </message>
+    <message>
+        <source>Demo service running: simulated trip app traffic.</source>
+        <translation>Demo-Dienst läuft: simulierter Verkehr einer Fahrten-App.</translation>
+    </message>
+    <message>
+        <source>PerfWatch stopped; history saved.</source>
+        <translation>PerfWatch beendet; Verlauf gespeichert.</translation>
+    </message>
+</context>
+<context>
+    <name>perfwatch</name>
+    <message>
+        <source>cannot read the token file %1: %2</source>
+        <translation>die Token-Datei %1 kann nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>cannot create the data folder %1</source>
+        <translation>der Datenordner %1 kann nicht angelegt werden</translation>
+    </message>
+    <message>
+        <source>cannot write the token file %1: %2</source>
+        <translation>die Token-Datei %1 kann nicht geschrieben werden: %2</translation>
+    </message>
+</context>
+<context>
+    <name>perfwatch::AppSettings</name>
+    <message>
+        <source>%1=%2 is not a positive %3; using %4</source>
+        <translation>%1=%2 ist keine positive %3; verwende %4</translation>
+    </message>
+    <message>
+        <source>whole number</source>
+        <translation>ganze Zahl</translation>
+    </message>
+    <message>
+        <source>number</source>
+        <translation>Zahl</translation>
+    </message>
+    <message>
+        <source>bind address &quot;%1&quot; is not an IP address</source>
+        <translation>die Bind-Adresse „%1“ ist keine IP-Adresse</translation>
+    </message>
+    <message>
+        <source>port %1 is outside 0-65535</source>
+        <translation>Port %1 liegt außerhalb von 0–65535</translation>
+    </message>
+    <message>
+        <source>StatsD port %1 is outside 0-65535</source>
+        <translation>StatsD-Port %1 liegt außerhalb von 0–65535</translation>
+    </message>
+    <message>
+        <source>the HTTP and StatsD ports must differ</source>
+        <translation>HTTP- und StatsD-Port müssen sich unterscheiden</translation>
+    </message>
+    <message>
+        <source>refresh interval must be between 100 ms and 60 s</source>
+        <translation>das Aktualisierungsintervall muss zwischen 100 ms und 60 s liegen</translation>
+    </message>
+    <message>
+        <source>thresholds must be positive</source>
+        <translation>Schwellen müssen positiv sein</translation>
+    </message>
+    <message>
+        <source>history retention must be between 24 hours and 90 days</source>
+        <translation>die Aufbewahrung des Verlaufs muss zwischen 24 Stunden und 90 Tagen liegen</translation>
+    </message>
+    <message>
+        <source>cleanup interval must be between 1 minute and 24 hours</source>
+        <translation>das Bereinigungsintervall muss zwischen 1 Minute und 24 Stunden liegen</translation>
+    </message>
+    <message>
+        <source>raw samples per key must be between 0 and 100000</source>
+        <translation>Rohwerte pro Schlüssel müssen zwischen 0 und 100000 liegen</translation>
+    </message>
+    <message>
+        <source>the key limit must be between 10 and 100000</source>
+        <translation>die Schlüsselgrenze muss zwischen 10 und 100000 liegen</translation>
+    </message>
+    <message>
+        <source>binding %1 exposes PerfWatch beyond this machine and needs a token</source>
+        <translation>die Bindung an %1 macht PerfWatch über diesen Rechner hinaus erreichbar und erfordert ein Token</translation>
+    </message>
+</context>
+<context>
+    <name>perfwatch::DetailPane</name>
+    <message>
+        <source>API endpoint</source>
+        <translation>API-Endpunkt</translation>
+    </message>
+    <message>
+        <source>database operation</source>
+        <translation>Datenbank-Operation</translation>
+    </message>
+    <message>
+        <source>processing step</source>
+        <translation>Verarbeitungsschritt</translation>
+    </message>
+    <message>
+        <source>gauge</source>
+        <translation>Messwert</translation>
+    </message>
+    <message>
+        <source>cache</source>
+        <translation>Cache</translation>
+    </message>
+    <message>
+        <source>Select a row to see that key&apos;s latency over time and its most recent samples.</source>
+        <translation>Wählen Sie eine Zeile, um die Latenz dieses Schlüssels im Zeitverlauf und seine jüngsten Messungen zu sehen.</translation>
+    </message>
+    <message>
+        <source>Clear the selection</source>
+        <translation>Auswahl aufheben</translation>
+    </message>
+    <message>
+        <source>p50</source>
+        <translation>p50</translation>
+    </message>
+    <message>
+        <source>p95</source>
+        <translation>p95</translation>
+    </message>
+    <message>
+        <source>p99</source>
+        <translation>p99</translation>
+    </message>
+    <message>
+        <source>No data in this range</source>
+        <translation>Keine Daten in diesem Zeitraum</translation>
+    </message>
+    <message>
+        <source>Recent samples</source>
+        <translation>Jüngste Messungen</translation>
+    </message>
+    <message>
+        <source>%1 · service %2 · last %3</source>
+        <translation>%1 · Dienst %2 · letzte %3</translation>
+    </message>
+    <message>
+        <source>threshold</source>
+        <translation>Schwelle</translation>
+    </message>
+    <message numerus="yes">
+        <source>Recent samples · %n kept</source>
+        <translation>
+            <numerusform>Jüngste Messungen · %n gespeichert</numerusform>
+            <numerusform>Jüngste Messungen · %n gespeichert</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Recent samples · only kept for live keys</source>
+        <translation>Jüngste Messungen · nur für aktive Schlüssel gespeichert</translation>
+    </message>
+</context>
+<context>
+    <name>perfwatch::EmptyStateWidget</name>
+    <message>
+        <source>Copy to the clipboard</source>
+        <translation>In die Zwischenablage kopieren</translation>
+    </message>
+    <message>
+        <source>Waiting for the first measurements</source>
+        <translation>Warte auf die ersten Messungen</translation>
+    </message>
+    <message>
+        <source>Send one event with curl</source>
+        <translation>Ein Ereignis mit curl senden</translation>
+    </message>
+    <message>
+        <source>Or export OpenTelemetry traces (OTLP/HTTP JSON)</source>
+        <translation>Oder OpenTelemetry-Traces exportieren (OTLP/HTTP JSON)</translation>
+    </message>
+    <message>
+        <source>SDKs that default to port 4318 need no configuration; otherwise set the traces endpoint to:</source>
+        <translation>SDKs, die standardmäßig Port 4318 nutzen, brauchen keine Konfiguration; andernfalls setzen Sie den Traces-Endpunkt auf:</translation>
+    </message>
+    <message>
+        <source>Or time requests from Python</source>
+        <translation>Oder Anfragen aus Python messen</translation>
+    </message>
+    <message>
+        <source>The dashboard appears as soon as the first event arrives. Run &lt;b&gt;perfwatch --demo&lt;/b&gt; to explore it with a simulated service.</source>
+        <translation>Das Dashboard erscheint, sobald das erste Ereignis eintrifft. Starten Sie &lt;b&gt;perfwatch --demo&lt;/b&gt;, um es mit einem simulierten Dienst zu erkunden.</translation>
+    </message>
+    <message>
+        <source>PerfWatch is listening on %1. Point a service at it with any of these:</source>
+        <translation>PerfWatch lauscht auf %1. Verbinden Sie einen Dienst auf eine dieser Arten:</translation>
+    </message>
+</context>
+<context>
+    <name>perfwatch::KeyStatsModel</name>
+    <message>
+        <source>%1 (service %2)</source>
+        <translation>%1 (Dienst %2)</translation>
+    </message>
+    <message>
+        <source>Above the %1 threshold</source>
+        <translation>Über der Schwelle von %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n failed run(s)</source>
+        <translation>
+            <numerusform>%n fehlgeschlagener Lauf</numerusform>
+            <numerusform>%n fehlgeschlagene Läufe</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Error rate above %1</source>
+        <translation>Fehlerquote über %1</translation>
+    </message>
+    <message>
+        <source>Apdex below 0.85: users notice the latency (T = %1)</source>
+        <translation>Apdex unter 0,85: Nutzer bemerken die Latenz (T = %1)</translation>
+    </message>
+    <message>
+        <source>Throughput below the %1 minimum</source>
+        <translation>Durchsatz unter dem Minimum von %1</translation>
+    </message>
+    <message>
+        <source>Hit rate below %1</source>
+        <translation>Trefferquote unter %1</translation>
+    </message>
+    <message>
+        <source>Service</source>
+        <translation>Dienst</translation>
+    </message>
+    <message>
+        <source>Endpoint</source>
+        <translation>Endpunkt</translation>
+    </message>
+    <message>
+        <source>Operation</source>
+        <translation>Operation</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>Schritt</translation>
+    </message>
+    <message>
+        <source>Gauge</source>
+        <translation>Messwert</translation>
+    </message>
+    <message>
+        <source>Cache</source>
+        <translation>Cache</translation>
+    </message>
+    <message>
+        <source>Requests in the selected range</source>
+        <translation>Anfragen im gewählten Zeitraum</translation>
+    </message>
+    <message>
+        <source>Requests</source>
+        <translation>Anfragen</translation>
+    </message>
+    <message>
+        <source>Operations in the selected range</source>
+        <translation>Operationen im gewählten Zeitraum</translation>
+    </message>
+    <message>
+        <source>Operations</source>
+        <translation>Operationen</translation>
+    </message>
+    <message>
+        <source>Runs in the selected range</source>
+        <translation>Läufe im gewählten Zeitraum</translation>
+    </message>
+    <message>
+        <source>Runs</source>
+        <translation>Läufe</translation>
+    </message>
+    <message>
+        <source>Reports in the selected range</source>
+        <translation>Meldungen im gewählten Zeitraum</translation>
+    </message>
+    <message>
+        <source>Samples</source>
+        <translation>Messungen</translation>
+    </message>
+    <message>
+        <source>Lookups per second</source>
+        <translation>Zugriffe pro Sekunde</translation>
+    </message>
+    <message>
+        <source>Lookups/s</source>
+        <translation>Zugriffe/s</translation>
+    </message>
+    <message>
+        <source>Per second over the selected range</source>
+        <translation>Pro Sekunde im gewählten Zeitraum</translation>
+    </message>
+    <message>
+        <source>Rate</source>
+        <translation>Rate</translation>
+    </message>
+    <message>
+        <source>Average</source>
+        <translation>Durchschnitt</translation>
+    </message>
+    <message>
+        <source>Avg</source>
+        <translation>Mittel</translation>
+    </message>
+    <message>
+        <source>Median (50th percentile)</source>
+        <translation>Median (50. Perzentil)</translation>
+    </message>
+    <message>
+        <source>p50</source>
+        <translation>p50</translation>
+    </message>
+    <message>
+        <source>95th percentile</source>
+        <translation>95. Perzentil</translation>
+    </message>
+    <message>
+        <source>p95</source>
+        <translation>p95</translation>
+    </message>
+    <message>
+        <source>99th percentile</source>
+        <translation>99. Perzentil</translation>
+    </message>
+    <message>
+        <source>p99</source>
+        <translation>p99</translation>
+    </message>
+    <message>
+        <source>Minimum</source>
+        <translation>Minimum</translation>
+    </message>
+    <message>
+        <source>Min</source>
+        <translation>Min.</translation>
+    </message>
+    <message>
+        <source>Maximum</source>
+        <translation>Maximum</translation>
+    </message>
+    <message>
+        <source>Max</source>
+        <translation>Max.</translation>
+    </message>
+    <message>
+        <source>Responses with status 500 or above</source>
+        <translation>Antworten mit Status 500 oder höher</translation>
+    </message>
+    <message>
+        <source>Errors</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <source>Failed operations</source>
+        <translation>Fehlgeschlagene Operationen</translation>
+    </message>
+    <message>
+        <source>Share of requests that failed</source>
+        <translation>Anteil fehlgeschlagener Anfragen</translation>
+    </message>
+    <message>
+        <source>Error %</source>
+        <translation>Fehler %</translation>
+    </message>
+    <message>
+        <source>Apdex: (satisfied + tolerating / 2) / total, with T = the slow-API threshold</source>
+        <translation>Apdex: (zufrieden + tolerierend / 2) / gesamt, mit T = der Schwelle für langsame API-Anfragen</translation>
+    </message>
+    <message>
+        <source>Apdex</source>
+        <translation>Apdex</translation>
+    </message>
+    <message>
+        <source>Items processed</source>
+        <translation>Verarbeitete Elemente</translation>
+    </message>
+    <message>
+        <source>Items</source>
+        <translation>Elemente</translation>
+    </message>
+    <message>
+        <source>Documents per second</source>
+        <translation>Dokumente pro Sekunde</translation>
+    </message>
+    <message>
+        <source>Docs/s</source>
+        <translation>Dok./s</translation>
+    </message>
+    <message>
+        <source>Items processed per second</source>
+        <translation>Verarbeitete Elemente pro Sekunde</translation>
+    </message>
+    <message>
+        <source>Items/s</source>
+        <translation>Elem./s</translation>
+    </message>
+    <message>
+        <source>Hits</source>
+        <translation>Treffer</translation>
+    </message>
+    <message>
+        <source>Misses</source>
+        <translation>Fehlgriffe</translation>
+    </message>
+    <message>
+        <source>Hit rate</source>
+        <translation>Trefferquote</translation>
+    </message>
+    <message>
+        <source>Most recent value</source>
+        <translation>Jüngster Wert</translation>
+    </message>
+    <message>
+        <source>Last</source>
+        <translation>Zuletzt</translation>
+    </message>
+</context>
+<context>
+    <name>perfwatch::KeyTablePage</name>
+    <message>
+        <source>Filter by name or service</source>
+        <translation>Nach Name oder Dienst filtern</translation>
+    </message>
+</context>
+<context>
+    <name>perfwatch::KpiTile</name>
+    <message>
+        <source>no earlier data</source>
+        <translation>keine früheren Daten</translation>
+    </message>
+    <message>
+        <source>→ steady</source>
+        <translation>→ stabil</translation>
+    </message>
+    <message>
+        <source>%1 %2 pts</source>
+        <translation>%1 %2 Pkt.</translation>
+    </message>
+    <message>
+        <source>▲ new</source>
+        <translation>▲ neu</translation>
+    </message>
+    <message>
+        <source>%1 %2%</source>
+        <translation>%1 %2 %</translation>
+    </message>
+    <message>
+        <source>vs prev.</source>
+        <translation>ggü. vorher</translation>
+    </message>
+    <message>
+        <source>Now: %1
+The %2 before: %3</source>
+        <translation>Jetzt: %1
+Die %2 davor: %3</translation>
+    </message>
+</context>
+<context>
+    <name>perfwatch::MainWindow</name>
+    <message>
+        <source>Overview</source>
+        <translation>Übersicht</translation>
+    </message>
+    <message>
+        <source>API endpoints</source>
+        <translation>API-Endpunkte</translation>
+    </message>
+    <message>
+        <source>Database</source>
+        <translation>Datenbank</translation>
+    </message>
+    <message>
+        <source>Processing</source>
+        <translation>Verarbeitung</translation>
+    </message>
+    <message>
+        <source>Resources</source>
+        <translation>Ressourcen</translation>
+    </message>
+    <message>
+        <source>Recommendations</source>
+        <translation>Empfehlungen</translation>
+    </message>
+    <message>
+        <source>%1 (Ctrl+%2)</source>
+        <translation>%1 (Strg+%2)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n endpoint(s)</source>
+        <translation>
+            <numerusform>%n Endpunkt</numerusform>
+            <numerusform>%n Endpunkte</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Database operations</source>
+        <translation>Datenbank-Operationen</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n operation(s)</source>
+        <translation>
+            <numerusform>%n Operation</numerusform>
+            <numerusform>%n Operationen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Processing steps</source>
+        <translation>Verarbeitungsschritte</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n step(s)</source>
+        <translation>
+            <numerusform>%n Schritt</numerusform>
+            <numerusform>%n Schritte</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Gauges and pools</source>
+        <translation>Messwerte und Pools</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n gauge(s)</source>
+        <translation>
+            <numerusform>%n Messwert</numerusform>
+            <numerusform>%n Messwerte</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Caches</source>
+        <translation>Caches</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n cache(s)</source>
+        <translation>
+            <numerusform>%n Cache</numerusform>
+            <numerusform>%n Caches</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Controls</source>
+        <translation>Steuerung</translation>
+    </message>
+    <message>
+        <source>Service</source>
+        <translation>Dienst</translation>
+    </message>
+    <message>
+        <source>Show the last %1</source>
+        <translation>Die letzten %1 zeigen</translation>
+    </message>
+    <message>
+        <source>Refresh interval</source>
+        <translation>Aktualisierungsintervall</translation>
+    </message>
+    <message>
+        <source>every %1</source>
+        <translation>alle %1</translation>
+    </message>
+    <message>
+        <source>Settings (thresholds, server, display, storage)</source>
+        <translation>Einstellungen (Schwellen, Server, Anzeige, Speicher)</translation>
+    </message>
+    <message>
+        <source>PerfWatch</source>
+        <translation>PerfWatch</translation>
+    </message>
+    <message>
+        <source>PerfWatch — %1</source>
+        <translation>PerfWatch — %1</translation>
+    </message>
+    <message>
+        <source>Ingest: not listening</source>
+        <translation>Empfang: nicht aktiv</translation>
+    </message>
+    <message>
+        <source>Ingest: %1</source>
+        <translation>Empfang: %1</translation>
+    </message>
+    <message>
+        <source>Last refresh: snapshot %1 on the worker, %2 on screen</source>
+        <translation>Letzte Aktualisierung: Momentaufnahme %1 im Hintergrund, %2 auf dem Bildschirm</translation>
+    </message>
+    <message>
+        <source>All services</source>
+        <translation>Alle Dienste</translation>
+    </message>
+    <message>
+        <source>%1 events/s</source>
+        <translation>%1 Ereignisse/s</translation>
+    </message>
+    <message>
+        <source>%1 events</source>
+        <translation>%1 Ereignisse</translation>
+    </message>
+    <message>
+        <source>%1 events accepted in %2 requests (%3 received)</source>
+        <translation>%1 Ereignisse in %2 Anfragen angenommen (%3 empfangen)</translation>
+    </message>
+    <message>
+        <source>%1 rejected</source>
+        <translation>%1 abgelehnt</translation>
+    </message>
+    <message>
+        <source>%1 invalid events, %2 refused requests</source>
+        <translation>%1 ungültige Ereignisse, %2 abgewiesene Anfragen</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n connection(s)</source>
+        <translation>
+            <numerusform>%n Verbindung</numerusform>
+            <numerusform>%n Verbindungen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Events stored since start</source>
+        <translation>Seit dem Start gespeicherte Ereignisse</translation>
+    </message>
+    <message>
+        <source>%1 dropped</source>
+        <translation>%1 verworfen</translation>
+    </message>
+    <message>
+        <source>Events older than the late window</source>
+        <translation>Ereignisse, die älter als das Nachlieferfenster sind</translation>
+    </message>
+    <message>
+        <source>no ingest server</source>
+        <translation>kein Empfangsserver</translation>
+    </message>
+    <message>
+        <source>%1 events went to &quot;other&quot; keys: the key limit is reached</source>
+        <translation>%1 Ereignisse landeten in „other“-Schlüsseln: die Schlüsselgrenze ist erreicht</translation>
+    </message>
+    <message>
+        <source>History: off</source>
+        <translation>Verlauf: aus</translation>
+    </message>
+    <message>
+        <source>Running without a data folder: nothing is kept after exit</source>
+        <translation>Ohne Datenordner: nach dem Beenden bleibt nichts erhalten</translation>
+    </message>
+    <message>
+        <source>History: failing</source>
+        <translation>Verlauf: Fehler</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1
+%n rollup(s) waiting to be written</source>
+        <translation>
+            <numerusform>%1
+%n Zusammenfassung wartet aufs Schreiben</numerusform>
+            <numerusform>%1
+%n Zusammenfassungen warten aufs Schreiben</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>History: saved %1</source>
+        <translation>Verlauf: gespeichert %1</translation>
+    </message>
+    <message>
+        <source>History: on</source>
+        <translation>Verlauf: an</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>Fortsetzen</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Anhalten</translation>
+    </message>
+    <message>
+        <source>Resume live updates (Ctrl+P)</source>
+        <translation>Live-Aktualisierung fortsetzen (Strg+P)</translation>
+    </message>
+    <message>
+        <source>Pause live updates (Ctrl+P)</source>
+        <translation>Live-Aktualisierung anhalten (Strg+P)</translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation>Angehalten</translation>
+    </message>
+    <message>
+        <source>Live</source>
+        <translation>Live</translation>
+    </message>
+    <message>
+        <source>PerfWatch keeps running</source>
+        <translation>PerfWatch läuft weiter</translation>
+    </message>
+    <message>
+        <source>It still collects measurements. Open it again from the tray icon.</source>
+        <translation>Es sammelt weiter Messungen. Öffnen Sie es wieder über das Symbol im Infobereich.</translation>
+    </message>
+    <message>
+        <source>cannot create the folder %1</source>
+        <translation>der Ordner %1 kann nicht angelegt werden</translation>
+    </message>
+    <message>
+        <source>cannot write %1</source>
+        <translation>%1 kann nicht geschrieben werden</translation>
+    </message>
+    <message numerus="yes">
+        <source>every %n s</source>
+        <translation>
+            <numerusform>alle %n s</numerusform>
+            <numerusform>alle %n s</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>perfwatch::OverviewPage</name>
+    <message>
+        <source>5 min</source>
+        <translation>5 min</translation>
+    </message>
+    <message>
+        <source>15 min</source>
+        <translation>15 min</translation>
+    </message>
+    <message>
+        <source>1 h</source>
+        <translation>1 h</translation>
+    </message>
+    <message>
+        <source>6 h</source>
+        <translation>6 h</translation>
+    </message>
+    <message>
+        <source>24 h</source>
+        <translation>24 h</translation>
+    </message>
+    <message>
+        <source>Requests/s</source>
+        <translation>Anfragen/s</translation>
+    </message>
+    <message>
+        <source>API p95</source>
+        <translation>API p95</translation>
+    </message>
+    <message>
+        <source>Error rate</source>
+        <translation>Fehlerquote</translation>
+    </message>
+    <message>
+        <source>DB average</source>
+        <translation>DB-Mittel</translation>
+    </message>
+    <message>
+        <source>Cache hit rate</source>
+        <translation>Cache-Treffer</translation>
+    </message>
+    <message>
+        <source>Top recommendations</source>
+        <translation>Wichtigste Empfehlungen</translation>
+    </message>
+    <message>
+        <source>View all</source>
+        <translation>Alle anzeigen</translation>
+    </message>
+    <message>
+        <source>Show all traffic</source>
+        <translation>Gesamten Verkehr zeigen</translation>
+    </message>
+    <message>
+        <source>p50</source>
+        <translation>p50</translation>
+    </message>
+    <message>
+        <source>p95</source>
+        <translation>p95</translation>
+    </message>
+    <message>
+        <source>p99</source>
+        <translation>p99</translation>
+    </message>
+    <message>
+        <source>requests/s</source>
+        <translation>Anfragen/s</translation>
+    </message>
+    <message>
+        <source>db ops/s</source>
+        <translation>DB-Op./s</translation>
+    </message>
+    <message>
+        <source>items/s (right)</source>
+        <translation>Elemente/s (rechts)</translation>
+    </message>
+    <message>
+        <source>API 5xx</source>
+        <translation>API 5xx</translation>
+    </message>
+    <message>
+        <source>failed db operations</source>
+        <translation>fehlgeschlagene DB-Operationen</translation>
+    </message>
+    <message>
+        <source>score</source>
+        <translation>Wert</translation>
+    </message>
+    <message>
+        <source>Performance score</source>
+        <translation>Leistungswert</translation>
+    </message>
+    <message>
+        <source>The score history starts with the first analysis</source>
+        <translation>Der Verlauf beginnt mit der ersten Analyse</translation>
+    </message>
+    <message>
+        <source>No data in this range</source>
+        <translation>Keine Daten in diesem Zeitraum</translation>
+    </message>
+    <message>
+        <source>all traffic</source>
+        <translation>gesamter Verkehr</translation>
+    </message>
+    <message>
+        <source>Latency · %1</source>
+        <translation>Latenz · %1</translation>
+    </message>
+    <message>
+        <source>Value · %1</source>
+        <translation>Wert · %1</translation>
+    </message>
+    <message>
+        <source>average</source>
+        <translation>Mittel</translation>
+    </message>
+    <message>
+        <source>minimum</source>
+        <translation>Minimum</translation>
+    </message>
+    <message>
+        <source>maximum</source>
+        <translation>Maximum</translation>
+    </message>
+    <message>
+        <source>Hit rate · %1</source>
+        <translation>Trefferquote · %1</translation>
+    </message>
+    <message>
+        <source>hit rate</source>
+        <translation>Trefferquote</translation>
+    </message>
+    <message>
+        <source>Throughput · %1</source>
+        <translation>Durchsatz · %1</translation>
+    </message>
+    <message>
+        <source>operations/s</source>
+        <translation>Operationen/s</translation>
+    </message>
+    <message>
+        <source>runs/s</source>
+        <translation>Läufe/s</translation>
+    </message>
+    <message>
+        <source>lookups/s</source>
+        <translation>Zugriffe/s</translation>
+    </message>
+    <message>
+        <source>Error rate · %1</source>
+        <translation>Fehlerquote · %1</translation>
+    </message>
+    <message>
+        <source>Charts show &lt;b&gt;%1&lt;/b&gt; from %2. Select a row in a table to drill into another key.</source>
+        <translation>Die Diagramme zeigen &lt;b&gt;%1&lt;/b&gt; von %2. Wählen Sie eine Zeile in einer Tabelle, um einen anderen Schlüssel zu untersuchen.</translation>
+    </message>
+    <message>
+        <source>threshold</source>
+        <translation>Schwelle</translation>
+    </message>
+</context>
+<context>
+    <name>perfwatch::PerformanceEngine</name>
+    <message>
+        <source>The history file was damaged; it was moved to %1 and a new one started.</source>
+        <translation>Die Verlaufsdatei war beschädigt; sie wurde nach %1 verschoben und eine neue angelegt.</translation>
+    </message>
+</context>
+<context>
+    <name>perfwatch::RawSampleModel</name>
+    <message>
+        <source>%1 hits</source>
+        <translation>%1 Treffer</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>ok</source>
+        <translation>ok</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Zeit</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>Wert</translation>
+    </message>
+    <message>
+        <source>Hits</source>
+        <translation>Treffer</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>Dauer</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Documents</source>
+        <translation>Dokumente</translation>
+    </message>
+    <message>
+        <source>Items</source>
+        <translation>Elemente</translation>
+    </message>
+</context>
+<context>
+    <name>perfwatch::RecommendationModel</name>
+    <message>
+        <source>Priority</source>
+        <translation>Priorität</translation>
+    </message>
+    <message>
+        <source>Area</source>
+        <translation>Bereich</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>Ziel</translation>
+    </message>
+    <message>
+        <source>Problem</source>
+        <translation>Problem</translation>
+    </message>
+    <message>
+        <source>Suggestion</source>
+        <translation>Vorschlag</translation>
+    </message>
+    <message>
+        <source>Service</source>
+        <translation>Dienst</translation>
+    </message>
+    <message>
+        <source>First seen</source>
+        <translation>Zuerst gesehen</translation>
+    </message>
+</context>
+<context>
+    <name>perfwatch::RecommendationsPage</name>
+    <message>
+        <source>Recommendations</source>
+        <translation>Empfehlungen</translation>
+    </message>
+    <message>
+        <source>Filter recommendations</source>
+        <translation>Empfehlungen filtern</translation>
+    </message>
+    <message>
+        <source>No recommendations: every rule is within its thresholds.</source>
+        <translation>Keine Empfehlungen: Alle Regeln liegen innerhalb ihrer Schwellen.</translation>
+    </message>
+    <message>
+        <source>Copy suggestion</source>
+        <translation>Vorschlag kopieren</translation>
+    </message>
+    <message>
+        <source>Copy problem and evidence</source>
+        <translation>Problem und Belege kopieren</translation>
+    </message>
+    <message>
+        <source>Suggestion</source>
+        <translation>Vorschlag</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>Kopieren</translation>
+    </message>
+    <message>
+        <source>Copy the suggestion (Ctrl+C)</source>
+        <translation>Den Vorschlag kopieren (Strg+C)</translation>
+    </message>
+    <message>
+        <source>Evidence</source>
+        <translation>Belege</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n in total</source>
+        <translation>
+            <numerusform>%n insgesamt</numerusform>
+            <numerusform>%n insgesamt</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n high priority</source>
+        <translation>
+            <numerusform>%n dringend</numerusform>
+            <numerusform>%n dringend</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Select a recommendation</source>
+        <translation>Wählen Sie eine Empfehlung</translation>
+    </message>
+    <message>
+        <source>%1 priority · %2 · %3</source>
+        <translation>Priorität %1 · %2 · %3</translation>
+    </message>
+    <message>
+        <source>first seen: %1</source>
+        <translation>zuerst gesehen: %1</translation>
+    </message>
+</context>
+<context>
+    <name>perfwatch::ScoreCard</name>
+    <message>
+        <source>Performance score</source>
+        <translation>Leistungswert</translation>
+    </message>
+    <message>
+        <source>API latency</source>
+        <translation>API-Latenz</translation>
+    </message>
+    <message>
+        <source>Database</source>
+        <translation>Datenbank</translation>
+    </message>
+    <message>
+        <source>Errors</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <source>Cache bonus</source>
+        <translation>Cache-Bonus</translation>
+    </message>
+    <message numerus="yes">
+        <source>Performance score · last %n min</source>
+        <translation>
+            <numerusform>Leistungswert · letzte %n min</numerusform>
+            <numerusform>Leistungswert · letzte %n min</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>no API requests</source>
+        <translation>keine API-Anfragen</translation>
+    </message>
+    <message>
+        <source>p95 %1 · threshold %2</source>
+        <translation>p95 %1 · Schwelle %2</translation>
+    </message>
+    <message>
+        <source>no database operations</source>
+        <translation>keine Datenbank-Operationen</translation>
+    </message>
+    <message>
+        <source>avg %1 · threshold %2</source>
+        <translation>Mittel %1 · Schwelle %2</translation>
+    </message>
+    <message>
+        <source>no requests</source>
+        <translation>keine Anfragen</translation>
+    </message>
+    <message>
+        <source>no cache lookups</source>
+        <translation>keine Cache-Zugriffe</translation>
+    </message>
+    <message>
+        <source>hit rate %1 · needs %2</source>
+        <translation>Trefferquote %1 · nötig %2</translation>
+    </message>
+    <message>
+        <source>+%1</source>
+        <translation>+%1</translation>
+    </message>
+    <message>
+        <source>+0</source>
+        <translation>+0</translation>
+    </message>
+    <message>
+        <source>−%1</source>
+        <translation>−%1</translation>
+    </message>
+    <message>
+        <source>0</source>
+        <translation>0</translation>
+    </message>
+    <message>
+        <source>%1 failed · threshold %2</source>
+        <translation>%1 Fehler · Schwelle %2</translation>
+    </message>
+</context>
+<context>
+    <name>perfwatch::ScoreGauge</name>
+    <message>
+        <source>Performance score %1, %2</source>
+        <translation>Leistungswert %1, %2</translation>
+    </message>
+</context>
+<context>
+    <name>perfwatch::SettingsDialog</name>
+    <message>
+        <source>PerfWatch Settings</source>
+        <translation>PerfWatch-Einstellungen</translation>
+    </message>
+    <message>
+        <source>Thresholds</source>
+        <translation>Schwellen</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>Server</translation>
+    </message>
+    <message>
+        <source>Display</source>
+        <translation>Anzeige</translation>
+    </message>
+    <message>
+        <source>Storage</source>
+        <translation>Speicher</translation>
+    </message>
+    <message>
+        <source> ms</source>
+        <translation> ms</translation>
+    </message>
+    <message>
+        <source> items/s</source>
+        <translation> Elemente/s</translation>
+    </message>
+    <message>
+        <source>Slow API request</source>
+        <translation>Langsame API-Anfrage</translation>
+    </message>
+    <message>
+        <source>T_api: the p95 where the score starts losing points; also the Apdex T.</source>
+        <translation>T_api: das p95, ab dem der Leistungswert Punkte verliert; zugleich das T des Apdex.</translation>
+    </message>
+    <message>
+        <source>Slow database operation</source>
+        <translation>Langsame Datenbank-Operation</translation>
+    </message>
+    <message>
+        <source>T_db: the average where the score starts losing points.</source>
+        <translation>T_db: der Durchschnitt, ab dem der Leistungswert Punkte verliert.</translation>
+    </message>
+    <message>
+        <source>Minimum processing throughput</source>
+        <translation>Mindestdurchsatz der Verarbeitung</translation>
+    </message>
+    <message>
+        <source>Generate</source>
+        <translation>Erzeugen</translation>
+    </message>
+    <message>
+        <source>Bind address</source>
+        <translation>Bind-Adresse</translation>
+    </message>
+    <message>
+        <source>127.0.0.1 keeps PerfWatch private to this machine. Any other address needs a token.</source>
+        <translation>127.0.0.1 hält PerfWatch auf diesem Rechner privat. Jede andere Adresse erfordert ein Token.</translation>
+    </message>
+    <message>
+        <source>HTTP port (ingest, OTLP, REST)</source>
+        <translation>HTTP-Port (Empfang, OTLP, REST)</translation>
+    </message>
+    <message>
+        <source>StatsD port (UDP)</source>
+        <translation>StatsD-Port (UDP)</translation>
+    </message>
+    <message>
+        <source>Bearer token</source>
+        <translation>Bearer-Token</translation>
+    </message>
+    <message>
+        <source>Changing the address or a port restarts the ingest server.</source>
+        <translation>Eine neue Adresse oder ein neuer Port startet den Empfangsserver neu.</translation>
+    </message>
+    <message>
+        <source>System language</source>
+        <translation>Systemsprache</translation>
+    </message>
+    <message>
+        <source>Keep running in the system tray when the window is closed</source>
+        <translation>Beim Schließen des Fensters im Infobereich weiterlaufen</translation>
+    </message>
+    <message>
+        <source>Notify when the score drops a band or high-priority advice appears</source>
+        <translation>Benachrichtigen, wenn der Wert eine Stufe fällt oder eine dringende Empfehlung erscheint</translation>
+    </message>
+    <message>
+        <source>Refresh interval</source>
+        <translation>Aktualisierungsintervall</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Sprache</translation>
+    </message>
+    <message>
+        <source>A new language takes effect at the next start.</source>
+        <translation>Eine neue Sprache gilt ab dem nächsten Start.</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>Durchsuchen…</translation>
+    </message>
+    <message>
+        <source>History folder</source>
+        <translation>Verlaufsordner</translation>
+    </message>
+    <message>
+        <source> h</source>
+        <translation> h</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> min</translation>
+    </message>
+    <message>
+        <source>Keep history for</source>
+        <translation>Verlauf aufbewahren für</translation>
+    </message>
+    <message>
+        <source>Drop expired data every</source>
+        <translation>Abgelaufene Daten löschen alle</translation>
+    </message>
+    <message>
+        <source>Raw samples kept per key</source>
+        <translation>Rohwerte pro Schlüssel</translation>
+    </message>
+    <message>
+        <source>Most distinct keys</source>
+        <translation>Höchstzahl verschiedener Schlüssel</translation>
+    </message>
+    <message>
+        <source>The folder and the limits take effect at the next start.</source>
+        <translation>Ordner und Grenzen gelten ab dem nächsten Start.</translation>
+    </message>
+    <message>
+        <source>These values cannot be used:</source>
+        <translation>Diese Werte können nicht verwendet werden:</translation>
+    </message>
+</context>
+<context>
+    <name>perfwatch::TopRecommendations</name>
+    <message>
+        <source>Open the recommendations</source>
+        <translation>Die Empfehlungen öffnen</translation>
+    </message>
+    <message>
+        <source>Nothing to improve right now: no rule fires in the score window.</source>
+        <translation>Gerade nichts zu verbessern: Im Bewertungsfenster greift keine Regel.</translation>
+    </message>
+</context>
+<context>
+    <name>perfwatch::TrayAlerts</name>
+    <message>
+        <source>Show PerfWatch</source>
+        <translation>PerfWatch anzeigen</translation>
+    </message>
+    <message>
+        <source>Pause live updates</source>
+        <translation>Live-Aktualisierung anhalten</translation>
+    </message>
+    <message>
+        <source>Mute notifications</source>
+        <translation>Benachrichtigungen stummschalten</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>Beenden</translation>
+    </message>
+    <message>
+        <source>PerfWatch</source>
+        <translation>PerfWatch</translation>
+    </message>
+    <message>
+        <source>PerfWatch · no data yet</source>
+        <translation>PerfWatch · noch keine Daten</translation>
+    </message>
+    <message numerus="yes">
+        <source>PerfWatch · score %1 (%2) · %n recommendation(s)</source>
+        <translation>
+            <numerusform>PerfWatch · Wert %1 (%2) · %n Empfehlung</numerusform>
+            <numerusform>PerfWatch · Wert %1 (%2) · %n Empfehlungen</numerusform>
+        </translation>
+    </message>
+</context>
+</TS>
