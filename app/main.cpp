@@ -11,12 +11,19 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QDir>
 #include <QHostAddress>
 #include <QSettings>
 
 #ifdef PERFWATCH_HAVE_VIEWS
+#include "mainwindow.h"
+#include "theme.h"
+#include "translations.h"
+
 #include <QApplication>
+#include <QMessageBox>
+#include <QTimer>
 #endif
 
 #include <cstdio>
@@ -115,7 +122,11 @@ int main(int argc, char *argv[])
         QStringLiteral("FILE"));
     const QCommandLineOption hours(QStringLiteral("hours"),
         QCoreApplication::translate("main", "Hours the report covers (default 24)."), QStringLiteral("N"));
-    parser.addOptions({ headless, demo, bind, port, statsdPort, dataDir, token, refresh, lang, exportReport, hours });
+    const QCommandLineOption screenshot(QStringLiteral("screenshot"),
+        QCoreApplication::translate("main", "Save PNGs of every page of the window into DIR and exit."),
+        QStringLiteral("DIR"));
+    parser.addOptions(
+        { headless, demo, bind, port, statsdPort, dataDir, token, refresh, lang, exportReport, hours, screenshot });
     parser.process(*app);
 
     // Precedence: command line > environment > saved settings > defaults.
@@ -158,6 +169,9 @@ int main(int argc, char *argv[])
     }
     if (const QStringList problems = settings.validate(); !problems.isEmpty())
         return fail(problems.join(QStringLiteral("; ")), 2);
+#ifdef PERFWATCH_HAVE_VIEWS
+    installTranslations(*app, settings.language);
+#endif
 
     PerformanceEngine engine(settings.engineConfig());
     QString error;
@@ -167,19 +181,21 @@ int main(int argc, char *argv[])
         printLine(stderr, QStringLiteral("perfwatch: ") + error);
 
     IngestService ingest([&engine](IngestServer &server) { PerformanceRoutes::install(server, engine); });
-    IngestConfig ingestConfig;
-    ingestConfig.address = QHostAddress(settings.bindAddress);
-    ingestConfig.port = quint16(settings.port);
-    ingestConfig.token = settings.token.toUtf8();
-    const quint16 boundPort = ingest.start(ingestConfig, &error);
+    const auto ingestConfigFor = [](const AppSettings &s) {
+        IngestConfig c;
+        c.address = QHostAddress(s.bindAddress);
+        c.port = quint16(s.port);
+        c.token = s.token.toUtf8();
+        return c;
+    };
+    const auto addressOf = [](const AppSettings &s, quint16 boundPort) {
+        const bool v6 = QHostAddress(s.bindAddress).protocol() == QAbstractSocket::IPv6Protocol;
+        return QStringLiteral("http://%1:%2").arg(v6 ? u'[' + s.bindAddress + u']' : s.bindAddress).arg(boundPort);
+    };
+    const quint16 boundPort = ingest.start(ingestConfigFor(settings), &error);
     if (boundPort == 0)
         return fail(error);
-
-    const QString address
-        = QStringLiteral("http://%1:%2")
-              .arg(ingestConfig.address.protocol() == QAbstractSocket::IPv6Protocol ? u'[' + settings.bindAddress + u']'
-                                                                                    : settings.bindAddress)
-              .arg(boundPort);
+    const QString address = addressOf(settings, boundPort);
     printLine(stdout,
         QCoreApplication::translate("main", "PerfWatch %1 listening on %2 (history: %3)")
             .arg(QCoreApplication::applicationVersion(), address, engine.persistenceStatus().path));
@@ -189,15 +205,70 @@ int main(int argc, char *argv[])
     std::unique_ptr<DemoSimulator> simulator;
     if (parser.isSet(demo)) {
         simulator = std::make_unique<DemoSimulator>(engine.store());
-        simulator->start();
+        simulator->start(30);
+        // Score the back-filled half hour minute by minute, so the score chart has a history too.
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        for (qint64 t = now - 29 * 60'000; t < now; t += 60'000)
+            engine.analyzeNow(t);
+        engine.analyzeNow(now);
         printLine(stdout, QCoreApplication::translate("main", "Demo service running: simulated trip app traffic."));
     }
+
+#ifdef PERFWATCH_HAVE_VIEWS
+    std::unique_ptr<MainWindow> mainWindow;
+    if (window) {
+        auto *guiApp = static_cast<QApplication *>(app.get());
+        Theme::applyApplicationLook(*guiApp, Theme::isDark(QGuiApplication::palette()));
+        mainWindow = std::make_unique<MainWindow>(engine, &ingest.liveCounters(), address);
+        mainWindow->setSettings(settings);
+        QObject::connect(mainWindow.get(), &MainWindow::settingsChanged, mainWindow.get(),
+            [&, current = settings](const AppSettings &changed) mutable {
+                if (changed.bindAddress == current.bindAddress && changed.port == current.port
+                    && changed.token == current.token) {
+                    current = changed;
+                    return;
+                }
+                // A new address, port or token: restart the server; keep the old one
+                // when the new one cannot be used.
+                ingest.stop();
+                QString restartError;
+                quint16 port = ingest.start(ingestConfigFor(changed), &restartError);
+                if (port != 0) {
+                    current = changed;
+                } else {
+                    QMessageBox::warning(
+                        mainWindow.get(), QCoreApplication::translate("main", "PerfWatch"), restartError);
+                    port = ingest.start(ingestConfigFor(current), &restartError);
+                }
+                mainWindow->setIngestAddress(port ? addressOf(current, port) : QString());
+            });
+        mainWindow->show();
+        if (parser.isSet(screenshot)) {
+            // Let the first ticks (and the demo's back-fill) reach the window, then save and quit.
+            QTimer::singleShot(2500, mainWindow.get(), [&] {
+                QString shotError;
+                const QStringList files = mainWindow->saveScreenshots(parser.value(screenshot), &shotError);
+                if (files.isEmpty())
+                    printLine(stderr, QStringLiteral("perfwatch: ") + shotError);
+                for (const QString &file : files)
+                    printLine(stdout, file);
+                QCoreApplication::exit(files.isEmpty() ? 1 : 0);
+            });
+        }
+    }
+#endif
+    if (parser.isSet(screenshot) && !window)
+        return fail(
+            QCoreApplication::translate("main", "--screenshot needs the window (a display, not --headless)"), 2);
 
     SignalWatcher signalWatcher;
     QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, app.get(), [] { QCoreApplication::quit(); });
 
     const int code = app->exec();
 
+#ifdef PERFWATCH_HAVE_VIEWS
+    mainWindow.reset();
+#endif
     if (simulator)
         simulator->stop();
     ingest.stop();

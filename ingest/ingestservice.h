@@ -35,6 +35,8 @@ public:
     bool isRunning() const { return m_server != nullptr; }
     quint16 port() const { return m_port; }
     IngestCountersSnapshot counters() const { return m_counters.snapshot(); }
+    /// The live counters (atomics), for readers that poll them, such as the window's status bar.
+    const IngestCounters &liveCounters() const { return m_counters; }
 
 private:
     RouteInstaller m_installer;

@@ -213,8 +213,10 @@ AnalysisResult PerformanceEngine::analyzeNow(qint64 now)
         std::lock_guard lock(m_analyzerMutex);
         result = m_analyzer.analyze(m_store, now);
     }
+    // A window without data has no score: it is a gap in the history, not a zero.
+    const bool scored = result.score.band != Band::NoData;
     const ScorePoint point { now, result.score.value, result.score.band };
-    {
+    if (scored) {
         std::lock_guard lock(m_worker->scoresMutex);
         auto &scores = m_worker->scores;
         if (scores.empty() || scores.back().timestampMs < now)
@@ -227,9 +229,10 @@ AnalysisResult PerformanceEngine::analyzeNow(qint64 now)
     if (m_config.dataDir.isEmpty() || !m_worker->thread.isRunning())
         return result;
     // Hand the score and recommendations to the writer without waiting for it.
-    QMetaObject::invokeMethod(&m_worker->context, [this, point, recommendations = result.recommendations] {
+    QMetaObject::invokeMethod(&m_worker->context, [this, point, scored, recommendations = result.recommendations] {
         Worker &w = *m_worker;
-        w.pendingScores.push_back(point);
+        if (scored)
+            w.pendingScores.push_back(point);
         if (w.writer)
             w.writer->replaceRecommendations(recommendations);
     });

@@ -501,18 +501,18 @@ void MainWindow::updateStatusBar(const DashboardSnapshot &s)
 {
     const IngestStatus &st = s.status;
     m_statusRate->setText(tr("%1 events/s").arg(Format::number(st.eventsPerSec, st.eventsPerSec < 10 ? 1 : 0)));
+    m_statusTotal->setText(tr("%1 events").arg(Format::compactCount(double(st.store.events))));
     if (st.haveIngest) {
-        m_statusTotal->setText(tr("%1 events").arg(Format::compactCount(double(st.ingest.acceptedEvents))));
-        m_statusTotal->setToolTip(tr("%1 events accepted in %2 requests (%3 received)")
-                                      .arg(Format::count(st.ingest.acceptedEvents), Format::count(st.ingest.requests),
-                                          QLocale().formattedDataSize(qint64(st.ingest.bytesReceived))));
+        m_statusTotal->setToolTip(
+            tr("%1 events stored since start; over HTTP: %2 events in %3 requests (%4 received)")
+                .arg(Format::count(st.store.events), Format::count(st.ingest.acceptedEvents),
+                    Format::count(st.ingest.requests), QLocale().formattedDataSize(qint64(st.ingest.bytesReceived))));
         m_statusRejected->setText(tr("%1 rejected").arg(Format::compactCount(double(st.ingest.rejectedEvents))));
         m_statusRejected->setToolTip(
             tr("%1 invalid events, %2 refused requests")
                 .arg(Format::count(st.ingest.rejectedEvents), Format::count(st.ingest.refusedRequests)));
         m_statusConnections->setText(tr("%n connection(s)", nullptr, st.ingest.openConnections));
     } else {
-        m_statusTotal->setText(tr("%1 events").arg(Format::compactCount(double(st.store.events))));
         m_statusTotal->setToolTip(tr("Events stored since start"));
         m_statusRejected->setText(tr("%1 dropped").arg(Format::compactCount(double(st.store.droppedLate))));
         m_statusRejected->setToolTip(tr("Events older than the late window"));

@@ -358,7 +358,8 @@ void SnapshotBuilder::buildStatus(DashboardSnapshot &snap)
     st.haveIngest = m_ingestCounters != nullptr;
     if (m_ingestCounters)
         st.ingest = m_ingestCounters->snapshot();
-    const quint64 events = m_ingestCounters ? st.ingest.acceptedEvents : st.store.events;
+    // Every source counts (HTTP, OTLP, StatsD, the demo): the store sees them all.
+    const quint64 events = st.store.events;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     // Measured over at least a second, so back-to-back snapshots (a range change) do not read 0/s.
     if (m_lastStatusMs == 0 || events < m_lastEvents) {
