@@ -94,6 +94,10 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationName(QStringLiteral("perfwatch"));
     QCoreApplication::setApplicationVersion(QStringLiteral(PERFWATCH_VERSION));
 
+    // Before anything prints "listening": a SIGTERM that arrives early must still shut down cleanly.
+    SignalWatcher signalWatcher;
+    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, app.get(), [] { QCoreApplication::quit(); });
+
     QCommandLineParser parser;
     parser.setApplicationDescription(
         QCoreApplication::translate("main", "PerfWatch: a zero-setup application performance monitor."));
@@ -260,9 +264,6 @@ int main(int argc, char *argv[])
     if (parser.isSet(screenshot) && !window)
         return fail(
             QCoreApplication::translate("main", "--screenshot needs the window (a display, not --headless)"), 2);
-
-    SignalWatcher signalWatcher;
-    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, app.get(), [] { QCoreApplication::quit(); });
 
     const int code = app->exec();
 

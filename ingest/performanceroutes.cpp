@@ -306,8 +306,8 @@ void PerformanceRoutes::writeSummary(JsonWriter &json, const PeriodSummary &summ
     json.key("processing").beginObject();
     for (const KeyAggregate *k : keys(MetricKind::Processing)) {
         const MetricStats &s = k->agg.stats;
-        // Throughput of the step itself: items per second of its processing time.
-        const double perSecond = s.sum > 0 ? double(s.items) / (s.sum / 1000.0) : 0.0;
+        const double rate = s.itemsPerProcessingSecond();
+        const double perSecond = std::isfinite(rate) ? rate : 0.0;
         beginKey(*k);
         json.field("operation_count", s.count);
         writeLatency(json, k->agg);

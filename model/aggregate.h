@@ -70,6 +70,12 @@ struct MetricStats
 
     double avg() const { return count ? sum / double(count) : std::numeric_limits<double>::quiet_NaN(); }
     double errorRate() const { return count ? double(errors) / double(count) : 0.0; }
+    /// Processing throughput: items per second of the step's own processing time (DESIGN §7 rule 7).
+    /// NaN when no time was measured.
+    double itemsPerProcessingSecond() const
+    {
+        return sum > 0 ? double(items) / (sum / 1000.0) : std::numeric_limits<double>::quiet_NaN();
+    }
     /// Cache hit rate in [0, 1]; NaN without lookups.
     double hitRate() const
     {

@@ -643,7 +643,7 @@ void ruleLowThroughput(RuleContext &ctx)
     for (const KeyAggregate &k : ctx.in.current) {
         if (k.meta.kind != MetricKind::Processing || !(k.agg.stats.sum > 0))
             continue;
-        const double perSecond = double(k.agg.stats.items) / (k.agg.stats.sum / 1000.0);
+        const double perSecond = k.agg.stats.itemsPerProcessingSecond();
         if (!(perSecond < ctx.cfg.minThroughput))
             continue;
         Recommendation r = ctx.make(QStringLiteral("low_throughput"), RecommendationType::Processing, Priority::Medium,

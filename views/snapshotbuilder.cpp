@@ -106,7 +106,11 @@ KeyRow SnapshotBuilder::makeRow(const KeyAggregate &key, double windowSeconds, d
         row.errors = s.errors;
         row.errorRate = s.count ? s.errorRate() : kNaN;
         row.items = s.items;
-        if (key.meta.kind != MetricKind::Api)
+        // Processing steps: the step's own throughput, as the analyzer and the API define it;
+        // database operations: documents per second of the range.
+        if (key.meta.kind == MetricKind::Processing)
+            row.itemsPerSec = s.itemsPerProcessingSecond();
+        else if (key.meta.kind != MetricKind::Api)
             row.itemsPerSec = double(s.items) / windowSeconds;
         if (key.meta.kind == MetricKind::Api)
             row.apdex = apdex;
@@ -142,7 +146,9 @@ KeyRow SnapshotBuilder::rowFor(const KeyAggregate &key, double windowSeconds, co
         row.key.id = key.meta.id;
         row.ratePerSec = key.meta.kind == MetricKind::Cache ? double(s.items + s.misses) / windowSeconds
                                                             : double(s.count) / windowSeconds;
-        if (std::isfinite(row.itemsPerSec))
+        if (key.meta.kind == MetricKind::Processing)
+            row.itemsPerSec = s.itemsPerProcessingSecond();
+        else if (std::isfinite(row.itemsPerSec))
             row.itemsPerSec = double(s.items) / windowSeconds;
     } else {
         const double apdex = key.meta.kind == MetricKind::Api ? m_source->apdex(key.agg, thresholds) : KeyRow::kNaN;
