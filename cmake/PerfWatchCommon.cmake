@@ -19,3 +19,14 @@ if(PERFWATCH_SANITIZE)
                                                       -fno-sanitize-recover=undefined)
     target_link_options(perfwatch_common INTERFACE -fsanitize=address,undefined)
 endif()
+if(PERFWATCH_FUZZ)
+    if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+        message(FATAL_ERROR "PERFWATCH_FUZZ needs clang (libFuzzer): configure with -DCMAKE_CXX_COMPILER=clang++ "
+                            "or use the fuzz preset")
+    endif()
+    # Coverage feedback for the fuzzer in every library; the fuzz targets add -fsanitize=fuzzer
+    # when they link (see fuzz/CMakeLists.txt).
+    target_compile_options(perfwatch_common INTERFACE -fsanitize=fuzzer-no-link,address,undefined
+                                                      -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+    target_link_options(perfwatch_common INTERFACE -fsanitize=address,undefined)
+endif()
