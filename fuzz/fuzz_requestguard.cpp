@@ -3,7 +3,8 @@
 // Input: two control bytes, then the byte stream of one connection. The guard must reach the
 // same verdict however the stream is cut into reads (TCP guarantees nothing about boundaries),
 // so the stream is fed once whole and once in pieces whose sizes come from the control bytes.
-// Control byte 0 bit 0 switches to tiny limits, so the 413/431 paths are reached with short inputs.
+// Control byte 0 bit 0 switches to tiny limits, so the 413/431 paths are reached with short inputs;
+// bit 1 turns on the loopback Host check (421) that a server bound to loopback uses.
 
 #include "fuzzcheck.h"
 #include "requestguard.h"
@@ -43,6 +44,7 @@ void checkConsistent(const RequestGuard &g)
     FUZZ_CHECK(g.requestsStarted() <= g.requestsCompleted() + 1);
     FUZZ_CHECK(g.inRequest() == (g.requestsStarted() == g.requestsCompleted() + 1) || g.hasViolation());
     FUZZ_CHECK(!g.hasViolation() || (g.violationStatus() >= 400 && !g.violationDetail().empty()));
+    FUZZ_CHECK(g.violation() != RequestGuard::Violation::MisdirectedRequest || g.violationStatus() == 421);
     FUZZ_CHECK(g.hasViolation() || g.violationStatus() == 0);
     if (g.awaitsContinue())
         FUZZ_CHECK(g.inBody());
@@ -61,6 +63,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         limits.maxBodyBytes = 1024;
         limits.maxChunkLineBytes = 16;
     }
+    limits.loopbackHostOnly = (data[0] & 2) != 0;
     std::uint32_t seed = (std::uint32_t(data[0]) << 8) | data[1];
     const std::string_view stream(reinterpret_cast<const char *>(data + 2), size - 2);
 

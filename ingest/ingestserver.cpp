@@ -46,6 +46,9 @@ IngestServer::IngestServer(const IngestConfig &config, IngestCounters &counters,
     , m_counters(counters)
     , m_overload(config.maxIngestRequestsPerSecond, config.maxBusyFraction)
 {
+    // Bound to loopback, only local clients can connect, but a web page can still reach us through
+    // DNS rebinding (evil.example resolving to 127.0.0.1): the Host header tells the two apart.
+    m_config.limits.loopbackHostOnly = m_config.address.isLoopback();
     // Hashing both sides makes the comparison independent of the token's length as well.
     if (!config.token.isEmpty())
         m_tokenDigest = sha256(config.token);

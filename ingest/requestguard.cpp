@@ -61,7 +61,76 @@ bool hasControlCharacter(std::string_view s)
     });
 }
 
+bool isPort(std::string_view s)
+{
+    if (s.empty() || s.size() > 5 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return false;
+    int value = 0;
+    for (const char c : s)
+        value = value * 10 + (c - '0');
+    return value <= 65535;
+}
+
+/// 127.x.y.z in dotted decimal, each part 0-255 without leading zeros.
+bool isLoopbackIpv4(std::string_view s)
+{
+    for (int part = 0; part < 4; ++part) {
+        const std::size_t dot = s.find('.');
+        if ((dot == std::string_view::npos) != (part == 3))
+            return false; // three dots exactly
+        const std::string_view digits = s.substr(0, dot);
+        if (digits.empty() || digits.size() > 3 || (digits.size() > 1 && digits.front() == '0')
+            || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+            return false;
+        int value = 0;
+        for (const char c : digits)
+            value = value * 10 + (c - '0');
+        if (value > 255 || (part == 0 && value != 127))
+            return false;
+        s.remove_prefix(part == 3 ? s.size() : dot + 1);
+    }
+    return true;
+}
+
+/// Up to 64 bytes of a header value for a message, with anything but printable ASCII as '?'.
+std::string quoted(std::string_view value)
+{
+    std::string out = "\"";
+    for (const char c : value.substr(0, 64))
+        out += (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') ? c : '?';
+    if (value.size() > 64)
+        out += "...";
+    return out + '"';
+}
+
 } // namespace
+
+bool isLoopbackHost(std::string_view host)
+{
+    std::string_view name = host;
+    std::string_view port;
+    if (!host.empty() && host.front() == '[') {
+        const std::size_t close = host.find(']');
+        if (close == std::string_view::npos)
+            return false;
+        name = host.substr(0, close + 1);
+        const std::string_view rest = host.substr(close + 1);
+        if (!rest.empty()) {
+            if (rest.front() != ':')
+                return false;
+            port = rest.substr(1);
+            if (!isPort(port))
+                return false;
+        }
+        return name == "[::1]";
+    }
+    if (const std::size_t colon = host.rfind(':'); colon != std::string_view::npos) {
+        name = host.substr(0, colon);
+        if (!isPort(host.substr(colon + 1)))
+            return false;
+    }
+    return equalsIgnoringCase(name, "localhost") || isLoopbackIpv4(name);
+}
 
 RequestGuard::RequestGuard(RequestGuardLimits limits)
     : m_limits(limits)
@@ -85,6 +154,8 @@ int RequestGuard::violationStatus() const
         return 413;
     case Violation::HeaderTooLarge:
         return 431;
+    case Violation::MisdirectedRequest:
+        return 421;
     }
     return 400;
 }
@@ -100,6 +171,8 @@ std::string_view RequestGuard::violationError() const
         return "payload_too_large";
     case Violation::HeaderTooLarge:
         return "header_too_large";
+    case Violation::MisdirectedRequest:
+        return "misdirected_request";
     }
     return "bad_request";
 }
@@ -265,6 +338,10 @@ bool RequestGuard::requestLine(std::string_view line)
         return fail(Violation::BadRequest, "malformed request line: invalid request target");
     if (version != "HTTP/1.1" && version != "HTTP/1.0")
         return fail(Violation::BadRequest, "unsupported HTTP version (HTTP/1.1 or HTTP/1.0 expected)");
+    if (m_limits.loopbackHostOnly && target.front() != '/' && target != "*")
+        return fail(Violation::MisdirectedRequest,
+            "this server only answers requests for a path on the loopback address, not " + quoted(target));
+    m_http10 = version == "HTTP/1.0";
     m_state = State::HeaderLine;
     return true;
 }
@@ -313,12 +390,22 @@ bool RequestGuard::headerLine(std::string_view line)
         m_chunked = true;
     } else if (equalsIgnoringCase(name, "expect")) {
         m_expectContinue = equalsIgnoringCase(value, "100-continue");
+    } else if (equalsIgnoringCase(name, "host") && m_limits.loopbackHostOnly) {
+        if (++m_hostFields > 1)
+            return fail(Violation::BadRequest, "more than one Host header");
+        if (!isLoopbackHost(value))
+            return fail(Violation::MisdirectedRequest,
+                "Host " + quoted(value)
+                    + " is not a loopback address; this server is bound to loopback and answers only requests "
+                      "for 127.0.0.1, localhost or [::1] (DNS rebinding protection)");
     }
     return true;
 }
 
 bool RequestGuard::headersComplete()
 {
+    if (m_limits.loopbackHostOnly && m_hostFields == 0 && !m_http10)
+        return fail(Violation::BadRequest, "an HTTP/1.1 request needs a Host header");
     m_bodyBytes = 0;
     if (m_chunked) {
         m_state = State::ChunkSize;
@@ -377,6 +464,8 @@ void RequestGuard::completeRequest()
     m_contentLength = -1;
     m_chunked = false;
     m_expectContinue = false;
+    m_http10 = false;
+    m_hostFields = 0;
     m_remaining = 0;
     m_bodyBytes = 0;
     m_chunkTotal = 0;

@@ -14,7 +14,17 @@ struct RequestGuardLimits
     std::size_t maxHeaderFields = 100; ///< Qt's header parser silently drops fields beyond 100
     std::uint64_t maxBodyBytes = 8ULL * 1024 * 1024; ///< Content-Length, or the sum of chunk sizes
     std::size_t maxChunkLineBytes = 1024; ///< one chunk-size line, extensions included
+    /// DNS-rebinding defence for a server bound to loopback: the Host header must name a loopback
+    /// address (`127.0.0.1`, any 127.x.y.z, `localhost`, `[::1]`, with or without a port), else
+    /// 421; an HTTP/1.1 request needs exactly one Host (400), an HTTP/1.0 one may have none; the
+    /// request target must be a path (absolute-form is for proxies).
+    bool loopbackHostOnly = false;
 };
+
+/// Whether a Host header value names a loopback address: `localhost`, an IPv4 address in
+/// 127.0.0.0/8 in dotted-decimal form or `[::1]`, each optionally followed by `:port`.
+/// Case-insensitive; anything else (other names, a trailing dot, user info, an empty port) is not.
+bool isLoopbackHost(std::string_view host);
 
 /// Follows the HTTP/1.1 framing of one connection's byte stream without buffering bodies.
 ///
@@ -36,6 +46,7 @@ public:
         BadRequest, ///< 400
         PayloadTooLarge, ///< 413
         HeaderTooLarge, ///< 431
+        MisdirectedRequest, ///< 421: the Host header names another server (loopbackHostOnly)
     };
 
     /// What one feed() saw happen.
@@ -53,9 +64,10 @@ public:
 
     Violation violation() const { return m_violation; }
     bool hasViolation() const { return m_violation != Violation::None; }
-    /// 400, 413 or 431; 0 without a violation.
+    /// 400, 413, 421 or 431; 0 without a violation.
     int violationStatus() const;
-    /// A stable machine-readable token: "bad_request", "payload_too_large", "header_too_large".
+    /// A stable machine-readable token: "bad_request", "payload_too_large", "header_too_large",
+    /// "misdirected_request".
     std::string_view violationError() const;
     /// One sentence for humans, e.g. "Content-Length 9000000 exceeds the limit of 8388608 bytes".
     const std::string &violationDetail() const { return m_detail; }
@@ -112,6 +124,8 @@ private:
     std::int64_t m_contentLength = -1;
     bool m_chunked = false;
     bool m_expectContinue = false;
+    bool m_http10 = false; ///< the current request is HTTP/1.0
+    std::uint8_t m_hostFields = 0; ///< Host header lines of the current request (counted to 2)
     std::uint64_t m_remaining = 0; ///< bytes left of the body or the current chunk
     std::uint64_t m_bodyBytes = 0; ///< body bytes (chunk data, not framing) of the current request so far
     std::uint64_t m_chunkTotal = 0; ///< sum of the chunk sizes announced so far

@@ -291,7 +291,7 @@ void tst_IngestServer::answers404And405WithJson()
     QCOMPARE(reply->json().value(u"error"_s).toString(), u"method_not_allowed"_s);
     QCOMPARE(reply->json().value(u"detail"_s).toString(), u"GET is not allowed on /api/performance/ingest; use POST"_s);
 
-    reply = client.request("DELETE /api/performance/ingest HTTP/1.1\r\nHost: h\r\n\r\n");
+    reply = client.request("DELETE /api/performance/ingest HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     QVERIFY(reply);
     QCOMPARE(reply->status, 405);
     QCOMPARE(reply->header("Allow"), QByteArray("POST"));
@@ -304,7 +304,7 @@ void tst_IngestServer::refusesOversizedBodyBeforeReadingIt()
     const auto before = m_service->counters();
     HttpTestClient client(m_port);
     // Only the header and 4 KiB of an 8 MiB + 1 body: the answer must come without the rest.
-    QVERIFY(client.send("POST /api/performance/ingest HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\n"
+    QVERIFY(client.send("POST /api/performance/ingest HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                         "Content-Length: 8388609\r\n\r\n"
         + QByteArray(4096, ' ')));
     const auto reply = client.read(5000);
@@ -328,7 +328,7 @@ void tst_IngestServer::refusesOversizedBodyBeforeReadingIt()
 void tst_IngestServer::refusesOversizedChunkedBody()
 {
     HttpTestClient client(m_port);
-    const auto reply = client.request("POST /api/performance/ingest HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: "
+    const auto reply = client.request("POST /api/performance/ingest HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: "
                                       "chunked\r\n\r\n100000\r\n"
         + QByteArray(1024 * 1024, ' ') + "\r\n700001\r\n");
     QVERIFY(reply);
@@ -395,7 +395,8 @@ void tst_IngestServer::closesStalledClients()
     startServer(config);
     HttpTestClient client(m_port);
     // Headers and 10 of 100 body bytes, then nothing.
-    QVERIFY(client.send("POST /api/performance/ingest HTTP/1.1\r\nContent-Length: 100\r\n\r\n[{\"type\":"));
+    QVERIFY(client.send(
+        "POST /api/performance/ingest HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n[{\"type\":"));
     const auto reply = client.read(10'000);
     QVERIFY(reply);
     QCOMPARE(reply->status, 408);
@@ -613,7 +614,7 @@ void tst_IngestServer::answersExpectContinue()
 {
     HttpTestClient client(m_port);
     const QByteArray body = gauge("continued");
-    QVERIFY(client.send("POST /api/performance/ingest HTTP/1.1\r\nContent-Type: application/json\r\n"
+    QVERIFY(client.send("POST /api/performance/ingest HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                         "Expect: 100-continue\r\nContent-Length: "
         + QByteArray::number(body.size()) + "\r\n\r\n"));
     const auto interim = client.read(5000);
@@ -625,7 +626,7 @@ void tst_IngestServer::answersExpectContinue()
 
     // Behind a pipelined request, the interim answer waits for that request's final one.
     QVERIFY(client.send(getRequest("/api/performance/health")
-        + "POST /api/performance/ingest HTTP/1.1\r\n"
+        + "POST /api/performance/ingest HTTP/1.1\r\nHost: 127.0.0.1\r\n"
           "Expect: 100-continue\r\nContent-Length: "
         + QByteArray::number(body.size()) + "\r\n\r\n"));
     const auto health = client.read(5000);
@@ -641,8 +642,9 @@ void tst_IngestServer::acceptsChunkedBodies()
 {
     HttpTestClient client(m_port);
     const QByteArray body = '[' + gauge("chunked.a") + ',' + gauge("chunked.b") + ']';
-    QByteArray request = "POST /api/performance/ingest HTTP/1.1\r\nContent-Type: application/json\r\n"
-                         "Transfer-Encoding: chunked\r\n\r\n";
+    QByteArray request
+        = "POST /api/performance/ingest HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+          "Transfer-Encoding: chunked\r\n\r\n";
     for (qsizetype from = 0; from < body.size(); from += 16) {
         const QByteArray piece = body.mid(from, 16);
         request += QByteArray::number(piece.size(), 16) + "\r\n" + piece + "\r\n";
