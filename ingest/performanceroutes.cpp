@@ -100,6 +100,8 @@ void writePersistence(JsonWriter &json, const PersistenceStatus &p)
         json.value(isoTime(p.lastFlushMs));
     else
         json.null();
+    // Exact milliseconds: what a crash could lose is what arrived after saved_up_to_ms.
+    json.field("saved_up_to_ms", p.savedUpToMs).field("last_flush_duration_ms", p.lastFlushDurationMs);
     json.field("pending_rows", quint64(p.pendingRows)).endObject();
 }
 

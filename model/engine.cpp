@@ -254,6 +254,7 @@ AnalyzerConfig PerformanceEngine::analyzerConfig() const
 void PerformanceEngine::flushNow()
 {
     Worker &w = *m_worker;
+    const qint64 started = nowMs();
     std::vector<RollupRow> rows = m_store.takeDirtyRollups();
     w.runBlocking([&] {
         for (RollupRow &row : rows) {
@@ -292,6 +293,8 @@ void PerformanceEngine::flushNow()
             w.status.pendingRows = w.pendingRows.size() + w.pendingAdditive.size();
             if (healthy) {
                 w.status.lastFlushMs = nowMs();
+                w.status.savedUpToMs = started;
+                w.status.lastFlushDurationMs = w.status.lastFlushMs - started;
                 if (changed)
                     w.status.lastError.clear();
             } else {

@@ -37,7 +37,11 @@ struct PersistenceStatus
     bool healthy = true; ///< false while writes fail (disk full, read-only folder)
     QString path; ///< the SQLite file
     QString lastError; ///< one line, empty when healthy
-    qint64 lastFlushMs = 0;
+    qint64 lastFlushMs = 0; ///< when the last successful flush finished
+    /// Every event stored before this moment is on disk: the start of the last successful flush
+    /// (it takes the store's rollups then). A crash loses at most what arrived after it.
+    qint64 savedUpToMs = 0;
+    qint64 lastFlushDurationMs = 0; ///< how long the last successful flush took
     quint64 pendingRows = 0; ///< rollups waiting to be written
 };
 
