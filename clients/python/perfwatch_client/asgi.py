@@ -88,11 +88,16 @@ class PerfWatchMiddleware:
         start = time.perf_counter()
         root_path_before = scope.get("root_path", "") or ""
         status: Dict[str, int] = {}
+        finished: Dict[str, float] = {}
 
         async def send_wrapper(message: Message) -> None:
-            if message.get("type") == "http.response.start":
+            kind = message.get("type")
+            if kind == "http.response.start":
                 status["code"] = int(message.get("status", 0))
             await send(message)
+            if kind == "http.response.body" and not message.get("more_body", False):
+                # The client has its answer; background tasks that run after it do not count.
+                finished["at"] = time.perf_counter()
 
         request_id = self._request_id(scope)
         token = request_id_var.set(request_id)
@@ -104,7 +109,8 @@ class PerfWatchMiddleware:
             raise
         finally:
             request_id_var.reset(token)
-            duration_ms = (time.perf_counter() - start) * 1000.0
+            duration_ms = (finished.get("at") or time.perf_counter()) - start
+            duration_ms *= 1000.0
             try:
                 code = self._status(status.get("code"), failure)
                 route = route_template(scope, root_path_before) or UNMATCHED_ROUTE

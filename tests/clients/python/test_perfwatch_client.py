@@ -531,6 +531,21 @@ class MiddlewareTest(ClientTestCase):
         (event,) = self.server.events()
         self.assertEqual((event["route"], event["status"]), ("/api/trips/{trip_id}/fail", 500))
 
+    def test_background_work_after_the_response_is_not_counted(self) -> None:
+        c = self.client()
+
+        async def app(scope, receive, send):
+            scope["route"] = MiddlewareTest.Route("/api/trips/upload")
+            await send({"type": "http.response.start", "status": 201, "headers": []})
+            await send({"type": "http.response.body", "body": b"{}"})
+            await asyncio.sleep(0.3)  # e.g. FastAPI BackgroundTasks
+
+        self.run_app(pw.PerfWatchMiddleware(app, client=c))
+        self.assertTrue(c.flush(5))
+        (event,) = self.server.events()
+        self.assertEqual(event["status"], 201)
+        self.assertLess(event["duration_ms"], 150)
+
     def test_unmatched_excluded_and_non_http(self) -> None:
         c = self.client()
 
