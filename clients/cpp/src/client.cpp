@@ -5,6 +5,7 @@
 #include "perfwatch/scopedtimer.h"
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cmath>
 #include <condition_variable>
@@ -128,6 +129,7 @@ struct Client::Impl
         endpointValid = detail::Endpoint::parse(options.url, kIngestPath, endpoint, endpointError);
         if (!options.token.empty())
             headers = "Authorization: Bearer " + options.token + "\r\n";
+        connection.setAbortFlag(&abortRequests);
         thread = std::thread([this] { run(); });
     }
 
@@ -150,6 +152,9 @@ struct Client::Impl
     std::uint64_t flushTarget = 0; ///< send at once until `taken` reaches this
     std::size_t inFlight = 0;
     ClientStats counters;
+
+    bool senderExited = false;
+    std::atomic<bool> abortRequests { false }; ///< set when shutdown's deadline passed mid-request
 
     // Sender thread only.
     std::mt19937 rng;
@@ -372,6 +377,11 @@ struct Client::Impl
             deliver(batch);
         }
         connection.close();
+        {
+            const std::lock_guard lock(mutex);
+            senderExited = true;
+        }
+        progress.notify_all();
     }
 
     void close(std::chrono::milliseconds timeout)
@@ -383,6 +393,12 @@ struct Client::Impl
             flushTarget = enqueued;
         }
         wake.notify_all();
+        {
+            // A request to a PerfWatch that does not answer must not outlast the deadline.
+            std::unique_lock lock(mutex);
+            if (!progress.wait_until(lock, deadline, [this] { return senderExited; }))
+                abortRequests = true;
+        }
         if (thread.joinable())
             thread.join();
         {

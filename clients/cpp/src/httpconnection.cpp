@@ -1,6 +1,7 @@
 #include "httpconnection.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cerrno>
 #include <charconv>
@@ -26,20 +27,21 @@ int remainingMs(Clock::time_point deadline)
     return left <= 0 ? 0 : static_cast<int>(std::min<long long>(left, 1 << 30));
 }
 
-/// Waits for `events` on fd until the deadline; false on timeout or error.
-bool waitFor(int fd, short events, Clock::time_point deadline)
+/// Waits for `events` on fd until the deadline or until `abort` is set; false on timeout,
+/// abort or error. Polls in slices so an abort is noticed within 50 ms.
+bool waitFor(int fd, short events, Clock::time_point deadline, const std::atomic<bool> *abort)
 {
     for (;;) {
-        const int timeout = remainingMs(deadline);
+        if (abort && abort->load(std::memory_order_relaxed))
+            return false;
+        const int timeout = std::min(remainingMs(deadline), 50);
         if (timeout == 0)
             return false;
         pollfd p { fd, events, 0 };
         const int n = ::poll(&p, 1, timeout);
         if (n > 0)
             return true;
-        if (n == 0)
-            return false;
-        if (errno != EINTR)
+        if (n < 0 && errno != EINTR)
             return false;
     }
 }
@@ -150,7 +152,7 @@ bool HttpConnection::connect(const Endpoint &endpoint, Clock::time_point deadlin
         }
         int rc = ::connect(fd, a->ai_addr, a->ai_addrlen);
         if (rc != 0 && errno == EINPROGRESS) {
-            if (waitFor(fd, POLLOUT, deadline)) {
+            if (waitFor(fd, POLLOUT, deadline, m_abort)) {
                 int soError = 0;
                 socklen_t len = sizeof soError;
                 ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &len);
@@ -188,7 +190,7 @@ bool HttpConnection::sendAll(std::string_view data, Clock::time_point deadline, 
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            if (!waitFor(m_fd, POLLOUT, deadline)) {
+            if (!waitFor(m_fd, POLLOUT, deadline, m_abort)) {
                 error = "send: timed out";
                 return false;
             }
@@ -222,7 +224,7 @@ bool HttpConnection::receive(Clock::time_point deadline, bool &eof, std::string 
         if (errno == EINTR)
             continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            if (!waitFor(m_fd, POLLIN, deadline)) {
+            if (!waitFor(m_fd, POLLIN, deadline, m_abort)) {
                 error = "receive: timed out";
                 return false;
             }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <string_view>
@@ -48,6 +49,8 @@ public:
     Result post(const Endpoint &endpoint, std::string_view headers, std::string_view body, Clock::time_point deadline,
         HttpResponse &response, std::string &error);
     void close();
+    /// Once `abort` is set, waits end at once and the request fails (used at shutdown).
+    void setAbortFlag(const std::atomic<bool> *abort) { m_abort = abort; }
 
 private:
     bool connect(const Endpoint &endpoint, Clock::time_point deadline, std::string &error);
@@ -56,6 +59,7 @@ private:
     bool receive(Clock::time_point deadline, bool &eof, std::string &error);
 
     int m_fd = -1;
+    const std::atomic<bool> *m_abort = nullptr;
     std::string m_peer; ///< host:port of the open connection
     Clock::time_point m_lastUse;
     std::string m_buffer;

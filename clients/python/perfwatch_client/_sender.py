@@ -172,7 +172,17 @@ class Sender:
             self._cond.notify_all()
             thread = self._thread
         if thread is not None and thread is not threading.current_thread():
-            thread.join(max(0.0, self._deadline - time.monotonic()) + 0.5)
+            thread.join(max(0.0, self._deadline - time.monotonic()))
+            if thread.is_alive():
+                # Stuck in a request to a PerfWatch that does not answer: cut it short.
+                conn = self._conn
+                sock = conn.sock if conn is not None else None
+                if sock is not None:
+                    try:
+                        sock.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+                thread.join(0.5)
         with self._cond:
             self._closed = True
             lost = len(self._queue)
@@ -387,22 +397,26 @@ class Sender:
             return _RETRY, detail, retry_after, None
         return _REFUSED, detail, None, None
 
-    def _connection(self, scheme: str, host: str, port: int, force_new: bool) -> Tuple[http.client.HTTPConnection, bool]:
+    def _connection(self, scheme: str, host: str, port: int,
+                    force_new: bool) -> Tuple[http.client.HTTPConnection, bool]:
         key = (scheme, host, port)
         idle = time.monotonic() - self._conn_used_at
         # PerfWatch closes connections idle for about 15 s; do not race it.
         if self._conn is not None and (force_new or key != self._conn_key or idle > 10.0):
             self._close_connection()
+        timeout = self.timeout
+        if self._closing:  # at exit, never wait past the deadline
+            timeout = max(0.05, min(timeout, self._deadline - time.monotonic()))
         if self._conn is not None:
-            self._conn.timeout = self.timeout
+            self._conn.timeout = timeout
             if self._conn.sock is not None:
-                self._conn.sock.settimeout(self.timeout)
+                self._conn.sock.settimeout(timeout)
             return self._conn, True
         if scheme == "https":
             conn: http.client.HTTPConnection = http.client.HTTPSConnection(
-                host, port, timeout=self.timeout, context=ssl.create_default_context())
+                host, port, timeout=timeout, context=ssl.create_default_context())
         else:
-            conn = http.client.HTTPConnection(host, port, timeout=self.timeout)
+            conn = http.client.HTTPConnection(host, port, timeout=timeout)
         conn.connect()
         if conn.sock is not None:
             conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

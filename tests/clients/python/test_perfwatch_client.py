@@ -215,7 +215,8 @@ class TimersTest(ClientTestCase):
         self.assertEqual(events[0]["duration_ms"], first.duration_ms)
         self.assertEqual([(e["method"], e["route"], e["status"]) for e in events[1:4]],
                          [("GET", "/api/trips/{trip_id}", 200), ("POST", "/api/trips", 500), ("CALL", "export", 404)])
-        self.assertEqual([(e["operation"], e["collection"], e.get("error", False), e.get("fields")) for e in events[4:7]],
+        db_events = events[4:7]
+        self.assertEqual([(e["operation"], e["collection"], e.get("error", False), e.get("fields")) for e in db_events],
                          [("find", "trips", False, ["user_id"]), ("aggregate", "trips", True, None),
                           ("vacuum", "unknown", False, None)])
         self.assertEqual((events[7]["type"], events[7]["name"]), ("processing", "resize"))
@@ -579,15 +580,25 @@ class ProcessTest(ClientTestCase):
         events = self.server.events()
         self.assertEqual([(e["name"], e["service"]) for e in events], [("exit_step", "batch-job")] * 3)
 
-    def test_exit_is_quick_while_perfwatch_is_down(self) -> None:
-        start = time.monotonic()
-        result = self.run_python("""
-            import perfwatch_client as pw
-            pw.configure(backoff_initial=5.0)
-            pw.log_processing_step("lost", 1)
-        """, {"PERFWATCH_URL": f"http://127.0.0.1:{free_port()}"})
-        self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertLess(time.monotonic() - start, 6.0)  # interpreter start + at most exit_timeout (2 s)
+    def test_exit_is_quick_while_perfwatch_is_down_or_hangs(self) -> None:
+        hole = socket.socket()  # listening, never accepting: requests hang
+        hole.bind(("127.0.0.1", 0))
+        hole.listen(16)
+        try:
+            for url in (f"http://127.0.0.1:{free_port()}", f"http://127.0.0.1:{hole.getsockname()[1]}"):
+                with self.subTest(url=url):
+                    start = time.monotonic()
+                    result = self.run_python("""
+                        import perfwatch_client as pw
+                        pw.configure(backoff_initial=5.0, timeout=30.0)
+                        pw.log_processing_step("lost", 1)
+                        pw.flush(1.5)  # the first attempt is under way when the exit starts
+                    """, {"PERFWATCH_URL": url})
+                    self.assertEqual(result.returncode, 0, result.stderr)
+                    # interpreter start + 1.5 s + at most exit_timeout (2 s), not the 30-s timeout
+                    self.assertLess(time.monotonic() - start, 6.0)
+        finally:
+            hole.close()
 
     @unittest.skipUnless(hasattr(os, "fork"), "needs fork")
     def test_forked_child_sends_its_own_events_only(self) -> None:
