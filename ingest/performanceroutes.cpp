@@ -102,7 +102,7 @@ void writePersistence(JsonWriter &json, const PersistenceStatus &p)
         json.null();
     // Exact milliseconds: what a crash could lose is what arrived after saved_up_to_ms.
     json.field("saved_up_to_ms", p.savedUpToMs).field("last_flush_duration_ms", p.lastFlushDurationMs);
-    json.field("pending_rows", quint64(p.pendingRows)).endObject();
+    json.field("pending_rows", quint64(p.pendingRows)).field("dropped_rows", quint64(p.droppedRows)).endObject();
 }
 
 void writeScore(JsonWriter &json, const AnalysisResult &a)

@@ -14,8 +14,8 @@ namespace perfwatch {
 namespace {
 
 constexpr qint64 kHour = 3600 * 1000;
-/// Rollups kept for retrying while the disk refuses writes; beyond this the oldest minutes go.
-constexpr std::size_t kMaxPendingRows = 500'000;
+/// Score points kept for retrying while the disk refuses writes: 48 h at one every 10 s.
+constexpr std::size_t kMaxPendingScores = 48 * 360;
 
 qint64 nowMs()
 {
@@ -68,6 +68,39 @@ struct PerformanceEngine::Worker
     // Guarded by scoresMutex: the score history of the retention period, oldest first.
     mutable std::mutex scoresMutex;
     std::vector<ScorePoint> scores;
+
+    /// Keeps at most `limit` pending rows, dropping the oldest minutes first; returns how many went.
+    quint64 dropOldestPending(std::size_t limit)
+    {
+        const std::size_t total = pendingRows.size() + pendingAdditive.size();
+        if (total <= limit)
+            return 0;
+        // Rare (the disk has refused writes for a long time), so a sort per flush is fine.
+        std::vector<qint64> starts;
+        starts.reserve(total);
+        for (const auto &[key, row] : pendingRows)
+            starts.push_back(row.startMs);
+        for (const RollupRow &row : pendingAdditive)
+            starts.push_back(row.startMs);
+        const std::size_t excess = total - limit;
+        std::nth_element(starts.begin(), starts.begin() + std::ptrdiff_t(excess - 1), starts.end());
+        const qint64 cutoff = starts[excess - 1]; // drop rows older than this, then some of this minute
+        std::size_t atCutoff = excess - std::size_t(std::count_if(starts.begin(), starts.end(), [cutoff](qint64 start) {
+            return start < cutoff;
+        }));
+        const auto drop = [&](const RollupRow &row) {
+            if (row.startMs < cutoff)
+                return true;
+            if (row.startMs == cutoff && atCutoff > 0) {
+                --atCutoff;
+                return true;
+            }
+            return false;
+        };
+        std::erase_if(pendingRows, [&](const auto &entry) { return drop(entry.second); });
+        std::erase_if(pendingAdditive, drop);
+        return total - (pendingRows.size() + pendingAdditive.size());
+    }
 
     /// Runs fn on the worker thread and waits for it (directly when already there).
     template<typename Fn>
@@ -263,8 +296,9 @@ void PerformanceEngine::flushNow()
             else
                 w.pendingRows[rowKey(row)] = std::move(row); // the newest copy of a minute wins
         }
-        while (w.pendingRows.size() + w.pendingAdditive.size() > kMaxPendingRows && !w.pendingRows.empty())
-            w.pendingRows.erase(w.pendingRows.begin());
+        const quint64 dropped = w.dropOldestPending(m_config.maxPendingRows);
+        if (w.pendingScores.size() > kMaxPendingScores)
+            w.pendingScores.erase(w.pendingScores.begin(), w.pendingScores.end() - kMaxPendingScores);
         if (!w.writer) {
             w.pendingRows.clear();
             w.pendingAdditive.clear();
@@ -291,6 +325,7 @@ void PerformanceEngine::flushNow()
             changed = w.status.healthy != healthy;
             w.status.healthy = healthy;
             w.status.pendingRows = w.pendingRows.size() + w.pendingAdditive.size();
+            w.status.droppedRows += dropped;
             if (healthy) {
                 w.status.lastFlushMs = nowMs();
                 w.status.savedUpToMs = started;
@@ -304,6 +339,11 @@ void PerformanceEngine::flushNow()
         if (changed)
             Q_EMIT persistenceStatusChanged();
     });
+}
+
+void PerformanceEngine::runOnHistoryWriter(const std::function<void(HistoryDatabase *writer)> &fn)
+{
+    m_worker->runBlocking([&] { fn(m_worker->writer.get()); });
 }
 
 PersistenceStatus PerformanceEngine::persistenceStatus() const

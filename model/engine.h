@@ -6,6 +6,7 @@
 
 #include <QObject>
 #include <QString>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -43,6 +44,9 @@ struct PersistenceStatus
     qint64 savedUpToMs = 0;
     qint64 lastFlushDurationMs = 0; ///< how long the last successful flush took
     quint64 pendingRows = 0; ///< rollups waiting to be written
+    /// Rollups given up on: the disk refused writes so long that more than
+    /// EngineConfig::maxPendingRows piled up, and the oldest minutes were dropped to stay bounded.
+    quint64 droppedRows = 0;
 };
 
 struct EngineConfig
@@ -54,6 +58,10 @@ struct EngineConfig
     qint64 analysisIntervalMs = 10'000; ///< how often the score and recommendations are recomputed
     qint64 cleanupIntervalMs = 30 * 60 * 1000; ///< PERFORMANCE_CLEANUP_INTERVAL_MINUTES
     int historyRetentionHours = 48; ///< persisted rollups older than this are deleted
+    /// Rollups kept for retrying while the disk refuses writes (full, read-only). One row is one
+    /// key's minute, about 0.5 KiB; beyond the bound the oldest minutes are dropped (and counted
+    /// in PersistenceStatus::droppedRows). 500,000 rows is 50 min of 10,000 busy keys.
+    std::size_t maxPendingRows = 500'000;
 };
 
 /// The headless core: store, analyzer and history, with their periodic work on one worker thread.
@@ -99,6 +107,11 @@ public:
 
     /// Writes pending rollups now (blocking until done); used at shutdown and by tests.
     void flushNow();
+
+    /// Runs `fn` on the engine thread with the history writer (null without persistence) and
+    /// waits for it. For tests and diagnostics that must reach the writer's own SQLite connection,
+    /// such as fault injection with `PRAGMA max_page_count` or `PRAGMA query_only`.
+    void runOnHistoryWriter(const std::function<void(HistoryDatabase *writer)> &fn);
 
 Q_SIGNALS:
     /// Emitted from the engine thread after each periodic analysis.
