@@ -354,6 +354,7 @@ bool HistoryDatabase::open(QString *error)
     m_recoveredFrom.clear();
     m_lastError.clear();
     m_sketchDecodeFailures = 0;
+    m_permanentFailure = false;
 
     auto failWith = [&](const QString &message) {
         m_lastError = message;
@@ -363,8 +364,14 @@ bool HistoryDatabase::open(QString *error)
         return false;
     };
 
-    if (!QSqlDatabase::isDriverAvailable(u"QSQLITE"_s))
+    if (!QSqlDatabase::isDriverAvailable(u"QSQLITE"_s)) {
+        m_permanentFailure = true;
         return failWith(u"Qt's SQLite driver (QSQLITE) is not installed"_s);
+    }
+    if (const QFileInfo folder(m_dataDir); folder.exists() && !folder.isDir()) {
+        m_permanentFailure = true;
+        return failWith(u"The data folder "_s + QDir::toNativeSeparators(m_dataDir) + u" is a file, not a folder"_s);
+    }
     if (!QDir().mkpath(m_dataDir))
         return failWith(u"Cannot create the data folder "_s + QDir::toNativeSeparators(m_dataDir));
 
@@ -479,6 +486,7 @@ bool HistoryDatabase::initialise(QString *error, bool *damaged)
         *error = u"History database "_s + QDir::toNativeSeparators(path()) + u" has schema version "_s
             + QString::number(version) + u", newer than this PerfWatch supports ("_s + QString::number(kSchemaVersion)
             + u"); use a newer PerfWatch or another --data-dir"_s;
+        m_permanentFailure = true;
         return false;
     }
     if (version < kSchemaVersion) {

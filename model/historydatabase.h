@@ -77,6 +77,10 @@ public:
     QString connectionName() const { return m_connectionName; }
     /// One line describing the last failure; empty after a success.
     QString lastError() const { return m_lastError; }
+    /// After open() failed: true when trying again cannot help (no SQLite driver, the data path
+    /// is a file, a schema newer than this version); false for trouble that may pass, such as a
+    /// full disk, a read-only folder or an I/O error.
+    bool failedPermanently() const { return m_permanentFailure; }
     /// Where a damaged database was moved by open(); empty when none was found.
     QString recoveredFrom() const { return m_recoveredFrom; }
     /// Sketch BLOBs that could not be decoded since open (their stats still counted).
@@ -140,6 +144,7 @@ private:
     QString m_lastError;
     QString m_recoveredFrom;
     quint64 m_sketchDecodeFailures = 0;
+    bool m_permanentFailure = false;
     QThread *m_thread = nullptr;
     bool m_registered = false;
     std::unique_ptr<Statements> m_statements;
