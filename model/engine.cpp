@@ -3,10 +3,13 @@
 #include "historydatabase.h"
 
 #include <QDateTime>
+#include <QDir>
 #include <QThread>
 #include <QTimer>
 #include <algorithm>
+#include <atomic>
 #include <map>
+#include <optional>
 #include <tuple>
 
 namespace perfwatch {
@@ -27,6 +30,21 @@ using RowKey = std::tuple<int, int, QString, QString, qint64>;
 RowKey rowKey(const RollupRow &r)
 {
     return { int(r.scope), int(r.meta.kind), r.meta.service, r.meta.name, r.startMs };
+}
+
+/// Adds `base` (stats and sketch) to `row`, both rows of the same key and minute.
+void mergeRow(RollupRow &row, const RollupRow &base)
+{
+    row.stats.merge(base.stats);
+    if (base.sketch.isEmpty())
+        return;
+    std::optional<LatencySketch> sketch
+        = row.sketch.isEmpty() ? std::optional<LatencySketch>(LatencySketch()) : LatencySketch::decode(row.sketch);
+    const std::optional<LatencySketch> other = LatencySketch::decode(base.sketch);
+    if (!sketch || !other)
+        return; // stats still add up; the percentiles keep what could be read
+    sketch->merge(*other);
+    row.sketch = sketch->encode();
 }
 
 /// Merges points of the same start (a step straddling the memory horizon appears on both sides).
@@ -52,12 +70,18 @@ struct PerformanceEngine::Worker
     QObject context; ///< lives on `thread`; timers and queued calls use it
     std::unique_ptr<HistoryDatabase> writer;
     std::unique_ptr<HistoryDatabase> reader;
+    /// Whether `reader` is set; read by other threads before they queue a read on this one.
+    std::atomic<bool> readerOpen = false;
     QTimer *flushTimer = nullptr;
     QTimer *analysisTimer = nullptr;
     QTimer *cleanupTimer = nullptr;
 
     // Touched only on the worker thread.
     std::map<RowKey, RollupRow> pendingRows;
+    /// When the history opened only after live data arrived, the rows it already held for the
+    /// minutes the memory tiers cover (written by an earlier run). Memory does not include them,
+    /// so a replaced minute is written as base + memory instead of memory alone.
+    std::map<RowKey, RollupRow> baseRows;
     std::vector<RollupRow> pendingAdditive;
     std::vector<ScorePoint> pendingScores;
 
@@ -140,37 +164,25 @@ bool PerformanceEngine::start(QString *error)
     QString message;
     w.runBlocking([&] {
         if (!m_config.dataDir.isEmpty()) {
-            w.writer = std::make_unique<HistoryDatabase>(m_config.dataDir, QStringLiteral("perfwatch-writer"));
-            if (!w.writer->open(&message)) {
-                ok = false;
-                w.writer.reset();
-                return;
-            }
-            w.reader = std::make_unique<HistoryDatabase>(m_config.dataDir, QStringLiteral("perfwatch-reader"));
-            QString readerError;
-            if (!w.reader->open(&readerError))
-                w.reader.reset();
             {
                 std::lock_guard lock(w.statusMutex);
                 w.status.enabled = true;
-                w.status.path = w.writer->path();
-                if (!w.writer->recoveredFrom().isEmpty())
-                    w.status.lastError = tr("The history file was damaged; it was moved to %1 and a new one started.")
-                                             .arg(w.writer->recoveredFrom());
+                w.status.path = QDir(m_config.dataDir).filePath(QStringLiteral("perfwatch.sqlite"));
             }
-            // Bring back what the in-memory tiers hold, the score history and first-seen times.
-            const qint64 now = nowMs();
-            const qint64 from = m_store.memoryHorizonMs(now, StoreTiers::kMinuteMs);
-            std::vector<RollupRow> rows = w.writer->loadRollups(RollupRow::Scope::Key, from, now + 1);
-            std::vector<RollupRow> groups = w.writer->loadRollups(RollupRow::Scope::Group, from, now + 1);
-            rows.insert(rows.end(), std::make_move_iterator(groups.begin()), std::make_move_iterator(groups.end()));
-            m_store.restore(rows, now);
-            {
-                std::lock_guard lock(w.scoresMutex);
-                w.scores = w.writer->scores(now - m_config.historyRetentionHours * kHour, now + 1);
+            bool permanent = false;
+            if (!openHistory(true, &message, &permanent)) {
+                if (permanent) {
+                    ok = false;
+                    return;
+                }
+                // Serve live data anyway; the flush timer tries again.
+                message = tr("%1; serving live data without history, trying again every %2 s")
+                              .arg(message)
+                              .arg(std::max<qint64>(1, m_config.flushIntervalMs / 1000));
+                std::lock_guard lock(w.statusMutex);
+                w.status.healthy = false;
+                w.status.lastError = message;
             }
-            std::lock_guard lock(m_analyzerMutex);
-            m_analyzer.rememberFirstSeen(w.writer->recommendations());
         }
 
         w.flushTimer = new QTimer(&w.context);
@@ -198,13 +210,64 @@ bool PerformanceEngine::start(QString *error)
         });
         w.cleanupTimer->start(int(std::clamp<qint64>(m_config.cleanupIntervalMs, 1000, 24 * kHour)));
     });
+    if (error)
+        *error = message; // the reason, or a notice (history moved aside or unavailable for now)
     if (!ok) {
         stop();
-        if (error)
-            *error = message;
         return false;
     }
     analyzeNow(nowMs());
+    return true;
+}
+
+bool PerformanceEngine::openHistory(bool restore, QString *message, bool *permanent)
+{
+    Worker &w = *m_worker;
+    Q_ASSERT(QThread::currentThread() == &w.thread || !w.thread.isRunning());
+    auto writer = std::make_unique<HistoryDatabase>(m_config.dataDir, QStringLiteral("perfwatch-writer"));
+    if (!writer->open(message)) {
+        *permanent = writer->failedPermanently();
+        return false;
+    }
+    w.writer = std::move(writer);
+    auto reader = std::make_unique<HistoryDatabase>(m_config.dataDir, QStringLiteral("perfwatch-reader"));
+    QString readerError;
+    if (reader->open(&readerError)) {
+        w.reader = std::move(reader);
+        w.readerOpen.store(true, std::memory_order_release);
+    }
+    {
+        std::lock_guard lock(w.statusMutex);
+        w.status.path = w.writer->path();
+        if (!w.writer->recoveredFrom().isEmpty())
+            w.status.lastError = tr("The history file was damaged; it was moved to %1 and a new one started.")
+                                     .arg(w.writer->recoveredFrom());
+    }
+    const qint64 now = nowMs();
+    {
+        // What the in-memory tiers cover. At start it goes back into memory; later, restoring
+        // would replace buckets that already hold live data, so it becomes the base of the rows
+        // written for those minutes instead.
+        const qint64 from = m_store.memoryHorizonMs(now, StoreTiers::kMinuteMs);
+        std::vector<RollupRow> rows = w.writer->loadRollups(RollupRow::Scope::Key, from, now + 1);
+        std::vector<RollupRow> groups = w.writer->loadRollups(RollupRow::Scope::Group, from, now + 1);
+        rows.insert(rows.end(), std::make_move_iterator(groups.begin()), std::make_move_iterator(groups.end()));
+        if (restore) {
+            m_store.restore(rows, now);
+        } else {
+            for (RollupRow &row : rows)
+                w.baseRows[rowKey(row)] = std::move(row);
+        }
+    }
+    {
+        // The stored score history goes before the points scored while the history was unavailable.
+        std::lock_guard lock(w.scoresMutex);
+        const qint64 until = w.scores.empty() ? now + 1 : w.scores.front().timestampMs;
+        std::vector<ScorePoint> stored = w.writer->scores(now - m_config.historyRetentionHours * kHour, until);
+        w.scores.insert(w.scores.begin(), stored.begin(), stored.end());
+    }
+    std::lock_guard lock(m_analyzerMutex);
+    m_analyzer.rememberFirstSeen(w.writer->recommendations());
     return true;
 }
 
@@ -224,6 +287,7 @@ void PerformanceEngine::stop()
     w.runBlocking([&] {
         // Connections close on the thread that opened them; the context goes home so a later
         // start() can move it again.
+        w.readerOpen.store(false, std::memory_order_release);
         w.reader.reset();
         w.writer.reset();
         w.context.moveToThread(home);
@@ -299,18 +363,31 @@ void PerformanceEngine::flushNow()
         const quint64 dropped = w.dropOldestPending(m_config.maxPendingRows);
         if (w.pendingScores.size() > kMaxPendingScores)
             w.pendingScores.erase(w.pendingScores.begin(), w.pendingScores.end() - kMaxPendingScores);
-        if (!w.writer) {
+        if (m_config.dataDir.isEmpty()) {
             w.pendingRows.clear();
             w.pendingAdditive.clear();
             w.pendingScores.clear();
             return;
         }
+        if (!w.writer) {
+            // The history could not be opened so far (full disk, read-only folder): try again,
+            // keeping the backlog until it works.
+            QString message;
+            bool permanent = false;
+            if (!openHistory(false, &message, &permanent))
+                return publishFlush(false, message, started, dropped);
+        }
         std::vector<RollupRow> batch;
         batch.reserve(w.pendingRows.size() + w.pendingAdditive.size());
-        for (const auto &[key, row] : w.pendingRows)
+        for (const auto &[key, row] : w.pendingRows) {
             batch.push_back(row);
+            if (const auto base = w.baseRows.find(key); base != w.baseRows.end())
+                mergeRow(batch.back(), base->second);
+        }
         batch.insert(batch.end(), w.pendingAdditive.begin(), w.pendingAdditive.end());
         const bool rowsOk = batch.empty() || w.writer->writeRollups(batch);
+        // The rollups' error says most about the disk; the scores' write would overwrite it.
+        const QString rowsError = rowsOk ? QString() : w.writer->lastError();
         if (rowsOk) {
             w.pendingRows.clear();
             w.pendingAdditive.clear();
@@ -318,27 +395,37 @@ void PerformanceEngine::flushNow()
         const bool scoresOk = w.pendingScores.empty() || w.writer->writeScores(w.pendingScores);
         if (scoresOk)
             w.pendingScores.clear();
-        const bool healthy = rowsOk && scoresOk;
-        bool changed = false;
-        {
-            std::lock_guard lock(w.statusMutex);
-            changed = w.status.healthy != healthy;
-            w.status.healthy = healthy;
-            w.status.pendingRows = w.pendingRows.size() + w.pendingAdditive.size();
-            w.status.droppedRows += dropped;
-            if (healthy) {
-                w.status.lastFlushMs = nowMs();
-                w.status.savedUpToMs = started;
-                w.status.lastFlushDurationMs = w.status.lastFlushMs - started;
-                if (changed)
-                    w.status.lastError.clear();
-            } else {
-                w.status.lastError = w.writer->lastError();
-            }
+        if (!w.baseRows.empty()) {
+            // Minutes memory no longer holds are never replaced again.
+            const qint64 horizon = m_store.memoryHorizonMs(nowMs(), StoreTiers::kMinuteMs);
+            std::erase_if(w.baseRows, [horizon](const auto &entry) { return entry.second.startMs < horizon; });
         }
-        if (changed)
-            Q_EMIT persistenceStatusChanged();
+        publishFlush(rowsOk && scoresOk, rowsOk ? w.writer->lastError() : rowsError, started, dropped);
     });
+}
+
+void PerformanceEngine::publishFlush(bool healthy, const QString &error, qint64 startedMs, quint64 dropped)
+{
+    Worker &w = *m_worker;
+    bool changed = false;
+    {
+        std::lock_guard lock(w.statusMutex);
+        changed = w.status.healthy != healthy;
+        w.status.healthy = healthy;
+        w.status.pendingRows = w.pendingRows.size() + w.pendingAdditive.size();
+        w.status.droppedRows += dropped;
+        if (healthy) {
+            w.status.lastFlushMs = nowMs();
+            w.status.savedUpToMs = startedMs;
+            w.status.lastFlushDurationMs = w.status.lastFlushMs - startedMs;
+            if (changed)
+                w.status.lastError.clear();
+        } else {
+            w.status.lastError = error;
+        }
+    }
+    if (changed)
+        Q_EMIT persistenceStatusChanged();
 }
 
 void PerformanceEngine::runOnHistoryWriter(const std::function<void(HistoryDatabase *writer)> &fn)
@@ -358,13 +445,16 @@ PeriodSummary PerformanceEngine::summary(double hours, qint64 now) const
     summary.toMs = now + 1;
     summary.fromMs = now - qint64(hours * double(kHour));
     const qint64 horizon = m_store.memoryHorizonMs(now, StoreTiers::kMinuteMs);
-    if (summary.fromMs >= horizon || !m_worker->reader) {
+    if (summary.fromMs >= horizon || !m_worker->readerOpen.load(std::memory_order_acquire)) {
         summary.keys = m_store.window(summary.fromMs, summary.toMs);
         return summary;
     }
     // History for what memory no longer holds, memory for the rest; matched by kind/service/name.
     std::vector<KeyAggregate> older;
-    m_worker->runBlocking([&] { older = m_worker->reader->keyWindows(summary.fromMs, horizon); });
+    m_worker->runBlocking([&] {
+        if (m_worker->reader)
+            older = m_worker->reader->keyWindows(summary.fromMs, horizon);
+    });
     std::vector<KeyAggregate> recent = m_store.window(horizon, summary.toMs);
     std::map<std::tuple<int, QString, QString>, std::size_t> index;
     for (std::size_t i = 0; i < recent.size(); ++i)
@@ -392,7 +482,7 @@ std::vector<TimePoint> PerformanceEngine::keySeries(const KeyMeta &key, qint64 f
 {
     const qint64 horizon = m_store.memoryHorizonMs(toMs, stepMs);
     const bool live = key.id < m_store.keyCount();
-    if ((fromMs >= horizon || !m_worker->reader) && live)
+    if ((fromMs >= horizon || !m_worker->readerOpen.load(std::memory_order_acquire)) && live)
         return m_store.keySeries(key.id, fromMs, toMs, stepMs);
     std::vector<TimePoint> older;
     const qint64 historyTo = live ? std::min(horizon, toMs) : toMs;
@@ -409,11 +499,13 @@ std::vector<TimePoint> PerformanceEngine::kindSeries(
     MetricKind kind, const QStringList &services, qint64 fromMs, qint64 toMs, qint64 stepMs) const
 {
     const qint64 horizon = m_store.memoryHorizonMs(toMs, stepMs);
-    if (fromMs >= horizon || !m_worker->reader)
+    if (fromMs >= horizon || !m_worker->readerOpen.load(std::memory_order_acquire))
         return m_store.kindSeries(kind, services, fromMs, toMs, stepMs);
     std::vector<TimePoint> older;
-    m_worker->runBlocking(
-        [&] { older = m_worker->reader->groupSeries(kind, services, fromMs, std::min(horizon, toMs), stepMs); });
+    m_worker->runBlocking([&] {
+        if (m_worker->reader)
+            older = m_worker->reader->groupSeries(kind, services, fromMs, std::min(horizon, toMs), stepMs);
+    });
     return joinSeries(std::move(older), m_store.kindSeries(kind, services, horizon, toMs, stepMs));
 }
 

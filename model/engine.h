@@ -77,8 +77,11 @@ public:
     ~PerformanceEngine() override;
 
     /// Opens the history (restoring the last rollups, score history and recommendations) and
-    /// starts the worker thread. Returns false with a one-line message when the history cannot
-    /// be used at all; a damaged file is moved aside and a fresh one started instead.
+    /// starts the worker thread. Returns false with a one-line message when the history can never
+    /// be used (the data path is a file, the schema is newer). Trouble that may pass (a full disk,
+    /// a read-only folder, an I/O error) does not stop the engine: it serves live data, reports
+    /// persistence as failing and tries to open the history again at every flush. Returns true
+    /// with a one-line notice in *error for that and for a damaged file moved aside.
     bool start(QString *error = nullptr);
     /// Flushes pending rollups and stops the worker thread. Called by the destructor too.
     void stop();
@@ -121,6 +124,11 @@ Q_SIGNALS:
 
 private:
     struct Worker;
+    /// Opens the history on the engine thread; `restore` refills the memory tiers (at start only).
+    bool openHistory(bool restore, QString *message, bool *permanent);
+    /// Publishes the outcome of a flush (or of a failed attempt to open the history).
+    void publishFlush(bool healthy, const QString &error, qint64 startedMs, quint64 dropped);
+
     EngineConfig m_config;
     MetricStore m_store;
     std::unique_ptr<Worker> m_worker;
