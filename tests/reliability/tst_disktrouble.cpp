@@ -19,6 +19,8 @@
 #endif
 
 #include <QDateTime>
+#include <QDir>
+#include <QFile>
 #include <QSignalSpy>
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -135,6 +137,9 @@ private Q_SLOTS:
     void fullDiskKeepsServingAndResumes();
     void readOnlyDiskKeepsServingAndResumes();
     void pendingRowsAreBoundedOldestFirst();
+    void unavailableHistoryAtStartIsRetried();
+    void lateHistoryKeepsEarlierRunsMinutes();
+    void permanentProblemStillRefusesToStart();
     void windowSaysHistoryIsFailing();
 };
 
@@ -293,6 +298,114 @@ void tst_DiskTrouble::pendingRowsAreBoundedOldestFirst()
     QVERIFY(!keysPerMinute.count(thisMinute - 3 * kMinute));
     QCOMPARE(keysPerMinute[thisMinute], 10);
     QCOMPARE(keysPerMinute[thisMinute - kMinute], 10);
+}
+
+void tst_DiskTrouble::unavailableHistoryAtStartIsRetried()
+{
+    // The data folder cannot be created (a file is in the way of its parent), as when the disk
+    // is full or the folder read-only at start: PerfWatch runs without history for now.
+    QTemporaryDir dir;
+    const QString blocker = dir.filePath(u"blocker"_s);
+    QFile file(blocker);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.close();
+    const QString dataDir = blocker + u"/data"_s;
+    PerformanceEngine engine(configFor(dataDir));
+    QString notice;
+    QVERIFY(engine.start(&notice));
+    QVERIFY2(notice.contains(u"Cannot create the data folder"_s), qPrintable(notice));
+    QVERIFY2(notice.contains(u"serving live data without history"_s), qPrintable(notice));
+    QVERIFY(!notice.contains(u'\n'));
+    PersistenceStatus status = engine.persistenceStatus();
+    QVERIFY(status.enabled);
+    QVERIFY(!status.healthy);
+    QCOMPARE(status.lastError, notice);
+
+    insertRoutes(engine.store(), 0, 20, 2);
+    QCOMPARE(liveCount(engine, u"GET:/r7"_s), quint64(2));
+    engine.flushNow(); // tries to open again, keeps the rows
+    status = engine.persistenceStatus();
+    QVERIFY(!status.healthy);
+    QVERIFY(status.pendingRows >= 20);
+
+    QSignalSpy changed(&engine, &PerformanceEngine::persistenceStatusChanged);
+    QVERIFY(QFile::remove(blocker));
+    insertRoutes(engine.store(), 0, 20, 1);
+    engine.flushNow();
+    status = engine.persistenceStatus();
+    QVERIFY2(status.healthy, qPrintable(status.lastError));
+    QVERIFY(status.lastError.isEmpty());
+    QCOMPARE(status.pendingRows, quint64(0));
+    QCOMPARE(changed.count(), 1);
+    // History reads work once it is open (the reader came up too) and memory still has everything.
+    QCOMPARE(liveCount(engine, u"GET:/r7"_s), quint64(3));
+    engine.stop();
+    const std::map<QString, quint64> stored = storedCounts(dataDir);
+    QCOMPARE(stored.size(), std::size_t(20));
+    for (const auto &[name, count] : stored)
+        QCOMPARE(count, quint64(3));
+}
+
+void tst_DiskTrouble::lateHistoryKeepsEarlierRunsMinutes()
+{
+    // An earlier run wrote this minute; this run starts while the history cannot be opened and
+    // stores more in the same minutes. Once it opens, the minute must hold both runs' events.
+    QTemporaryDir dir;
+    const qint64 thisMinute = now() / kMinute * kMinute;
+    {
+        PerformanceEngine earlier(configFor(dir.path()));
+        QVERIFY(earlier.start());
+        insertRoutes(earlier.store(), 0, 5, 4);
+        insertRoutes(earlier.store(), 0, 5, 1, thisMinute - 10 * kMinute); // an older minute too
+        earlier.stop();
+    }
+    const QString file = QDir(dir.path()).filePath(u"perfwatch.sqlite"_s);
+    QVERIFY(QFile::rename(file, file + u".away"_s));
+    QVERIFY(QDir().mkdir(file)); // SQLite cannot open a folder: "unable to open database file"
+
+    PerformanceEngine engine(configFor(dir.path()));
+    QString notice;
+    QVERIFY(engine.start(&notice));
+    QVERIFY2(notice.contains(u"serving live data without history"_s), qPrintable(notice));
+    insertRoutes(engine.store(), 0, 5, 2);
+    insertRoutes(engine.store(), 0, 5, 3, thisMinute - 10 * kMinute);
+    engine.flushNow();
+    QVERIFY(!engine.persistenceStatus().healthy);
+
+    QVERIFY(QDir(file).removeRecursively());
+    QVERIFY(QFile::rename(file + u".away"_s, file));
+    engine.flushNow();
+    QVERIFY2(engine.persistenceStatus().healthy, qPrintable(engine.persistenceStatus().lastError));
+    // Later flushes of the same minutes still add the earlier run's part.
+    insertRoutes(engine.store(), 0, 5, 1);
+    engine.flushNow();
+    engine.stop();
+
+    const std::map<QString, quint64> stored = storedCounts(dir.path());
+    QCOMPARE(stored.size(), std::size_t(5));
+    for (const auto &[name, count] : stored)
+        QCOMPARE(count, quint64(4 + 1 + 2 + 3 + 1));
+    // Percentiles come from the merged sketches: 11 samples per key, the largest 13 ms.
+    HistoryDatabase db(dir.path(), u"tst-disktrouble-late"_s);
+    QVERIFY(db.open());
+    for (const KeyAggregate &k : db.keyWindows(0, now() + kMinute)) {
+        QCOMPARE(k.agg.sketch.count(), quint64(11));
+        QVERIFY(qAbs(k.agg.quantile(1.0) - 13) <= 0.13);
+    }
+}
+
+void tst_DiskTrouble::permanentProblemStillRefusesToStart()
+{
+    // The data path is a file: no amount of waiting fixes that, so it is a clear error.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"a-file"_s);
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.close();
+    PerformanceEngine engine(configFor(path));
+    QString error;
+    QVERIFY(!engine.start(&error));
+    QCOMPARE(error, u"The data folder "_s + path + u" is a file, not a folder"_s);
 }
 
 void tst_DiskTrouble::windowSaysHistoryIsFailing()
