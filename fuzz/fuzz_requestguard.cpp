@@ -28,6 +28,7 @@ struct Verdict
     bool inRequest;
     bool inBody;
     std::int64_t contentLength;
+    std::uint64_t announced;
 
     bool operator==(const Verdict &) const = default;
 };
@@ -35,7 +36,7 @@ struct Verdict
 Verdict verdictOf(const RequestGuard &g)
 {
     return Verdict { g.violation(), g.violationStatus(), g.violationError(), g.violationDetail(), g.requestsStarted(),
-        g.requestsCompleted(), g.bytesFed(), g.inRequest(), g.inBody(), g.contentLength() };
+        g.requestsCompleted(), g.bytesFed(), g.inRequest(), g.inBody(), g.contentLength(), g.bodyBytesAnnounced() };
 }
 
 void checkConsistent(const RequestGuard &g)

@@ -25,6 +25,10 @@ struct IngestConfig
     /// Answers queued for a client that does not read them; beyond this the connection is cut.
     qint64 maxUnsentBytes = 32 * 1024 * 1024;
 
+    /// Request bodies held in memory at once over all connections (BodyBudget); beyond, a request
+    /// gets 503 with Retry-After before its body is read. 16 bodies of the 8 MiB maximum.
+    std::uint64_t maxBufferedBodyBytes = 128ULL * 1024 * 1024;
+
     RequestGuardLimits limits; ///< header block, body size, framing
     NativeDecoderLimits decoder; ///< events per batch, string length, depth, timestamp window
 

@@ -3,6 +3,7 @@
 #include <QTcpSocket>
 #include <QThread>
 #include <algorithm>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,10 @@ constexpr int kMaxRejectedClosing = 64;
 
 /// Bytes a refused connection may still send us (read and dropped) before it is cut.
 constexpr qint64 kMaxDrainBytes = 16 * 1024 * 1024;
+
+/// Read buffer beyond the header limit and the reserved bodies: room for the start of a body
+/// (or of the next pipelined request) while the guard decides.
+constexpr qint64 kReadSlack = 64 * 1024;
 
 std::string durationText(qint64 ms)
 {
@@ -55,13 +60,20 @@ struct IngestTcpServer::Connection
     qint64 unreadSeen = 0; ///< bytes still unread in the socket that the guard has already seen
     quint64 handled = 0; ///< requests the HTTP server answered
     quint64 completeBeforeViolation = 0; ///< requests to let Qt answer before refusing
+    bool refuseBusy = false; ///< the pending refusal is a 503 for the body budget, not a violation
     qint64 drained = 0;
+    std::uint64_t announcedSeen = 0; ///< the guard's bodyBytesAnnounced() already reserved
+    std::uint64_t reserved = 0; ///< bytes held in the body budget
+    /// Reservations in request order: (the last request number they cover, bytes); released
+    /// once Qt answered that request.
+    std::deque<std::pair<quint64, std::uint64_t>> reservations;
 };
 
 IngestTcpServer::IngestTcpServer(const IngestConfig &config, IngestCounters &counters, QObject *parent)
     : QTcpServer(parent)
     , m_config(config)
     , m_counters(counters)
+    , m_bodies(config.maxBufferedBodyBytes)
 {
     m_clock.start();
     m_sweeper.setInterval(int(std::clamp<qint64>(config.sweepIntervalMs, 10, 60'000)));
@@ -94,9 +106,10 @@ void IngestTcpServer::incomingConnection(qintptr handle)
 #endif
         return;
     }
-    // Qt keeps a request's bytes in a read transaction until it is complete; the guard keeps
-    // requests below this, so the cap only stops a client that pipelines without reading.
-    socket->setReadBufferSize(qint64(m_config.limits.maxBodyBytes + m_config.limits.maxHeaderBytes) + 256 * 1024);
+    // Qt keeps a request's bytes in a read transaction until it is complete. Until a body is
+    // reserved in the budget, only headers (and the start of a body) are read from the kernel;
+    // reserveAnnouncedBody() makes room for the body.
+    socket->setReadBufferSize(qint64(m_config.limits.maxHeaderBytes) + kReadSlack);
 
     auto owned = std::make_unique<Connection>(m_config.limits);
     Connection *c = owned.get();
@@ -169,7 +182,7 @@ void IngestTcpServer::beforeHttp(Connection &c)
     if (c.guard.inRequest() && (!wasInRequest || progress.completed > 0))
         c.requestStartMs = t;
 
-    if (c.guard.hasViolation()) {
+    if (c.guard.hasViolation() || !reserveAnnouncedBody(c)) {
         // Requests completed before the bad one are Qt's to answer first (it parses one request
         // per readyRead and re-emits for the rest); refuse after it did.
         c.completeBeforeViolation = c.guard.requestsCompleted();
@@ -235,11 +248,52 @@ void IngestTcpServer::requestHandled(QTcpSocket *socket)
     Connection &c = *it->second;
     ++c.handled;
     c.lastActivityMs = now();
+    releaseBodies(c, false);
+    // A limit below what is buffered only stops further reads until Qt takes it.
+    socket->setReadBufferSize(qint64(m_config.limits.maxHeaderBytes) + kReadSlack + qint64(c.reserved));
+}
+
+bool IngestTcpServer::reserveAnnouncedBody(Connection &c)
+{
+    const std::uint64_t announced = c.guard.bodyBytesAnnounced();
+    if (announced == c.announcedSeen)
+        return true;
+    const std::uint64_t bytes = announced - c.announcedSeen;
+    c.announcedSeen = announced;
+    if (!m_bodies.tryReserve(bytes)) {
+        c.refuseBusy = true;
+        return false;
+    }
+    c.reserved += bytes;
+    c.reservations.emplace_back(c.guard.requestsStarted(), bytes);
+    m_counters.bufferedBodyBytes.store(m_bodies.inUse(), std::memory_order_relaxed);
+    c.socket->setReadBufferSize(qint64(m_config.limits.maxHeaderBytes) + kReadSlack + qint64(c.reserved));
+    return true;
+}
+
+void IngestTcpServer::releaseBodies(Connection &c, bool all)
+{
+    if (c.reservations.empty())
+        return;
+    while (!c.reservations.empty() && (all || c.reservations.front().first <= c.handled)) {
+        m_bodies.release(c.reservations.front().second);
+        c.reserved -= c.reservations.front().second;
+        c.reservations.pop_front();
+    }
+    m_counters.bufferedBodyBytes.store(m_bodies.inUse(), std::memory_order_relaxed);
 }
 
 void IngestTcpServer::refuseViolation(Connection &c)
 {
     c.refusePending = false;
+    if (c.refuseBusy) {
+        refuse(c,
+            HttpResponse::error(503, "server_busy",
+                "request bodies of " + std::to_string(m_bodies.capacity() / (1024 * 1024))
+                    + " MiB are waiting to be processed; retry after 1 s")
+                .withHeader(QByteArrayLiteral("Retry-After"), QByteArrayLiteral("1")));
+        return;
+    }
     const RequestGuard &g = c.guard;
     refuse(c, HttpResponse::error(g.violationStatus(), g.violationError(), g.violationDetail()));
 }
@@ -248,6 +302,8 @@ void IngestTcpServer::refuse(Connection &c, const HttpResponse &response)
 {
     QTcpSocket *socket = c.socket;
     detachFromHttpServer(c);
+    releaseBodies(c, true); // what still comes is read and dropped, not kept
+    socket->setReadBufferSize(qint64(m_config.limits.maxHeaderBytes) + kReadSlack);
     c.state = CloseKind::Refusing;
     c.closeDeadlineMs = now() + m_config.lingerMs;
     m_counters.requests.fetch_add(1, std::memory_order_relaxed);
@@ -337,6 +393,7 @@ void IngestTcpServer::forget(QTcpSocket *socket)
     const auto it = m_connections.find(socket);
     if (it == m_connections.end())
         return;
+    releaseBodies(*it->second, true); // the socket is being destroyed: do not touch it
     if (it->second->admitted)
         --m_admitted;
     else

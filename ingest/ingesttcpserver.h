@@ -1,5 +1,6 @@
 #pragma once
 
+#include "bodybudget.h"
 #include "httpresponse.h"
 #include "ingestconfig.h"
 #include "ingestcounters.h"
@@ -37,6 +38,8 @@ public:
 
     /// Connections counted against the cap (admitted and not yet closed).
     int admittedConnections() const { return m_admitted; }
+    /// Request bodies held in memory (reserved before they are read).
+    const BodyBudget &bodyBudget() const { return m_bodies; }
 
 protected:
     void incomingConnection(qintptr handle) override;
@@ -53,6 +56,8 @@ private:
     void cut(Connection &c);
     void refuse(Connection &c, const HttpResponse &response);
     void refuseViolation(Connection &c);
+    bool reserveAnnouncedBody(Connection &c);
+    void releaseBodies(Connection &c, bool all);
     void discardInput(Connection &c);
     void halfCloseWhenFlushed(Connection &c);
     void closeIdle(Connection &c);
@@ -69,6 +74,7 @@ private:
     QTimer m_sweeper;
     QElapsedTimer m_clock;
     QByteArray m_peek; ///< reused buffer for peeking at unread bytes
+    BodyBudget m_bodies;
 };
 
 } // namespace perfwatch

@@ -84,6 +84,7 @@ void writeCounters(JsonWriter &json, const IngestCountersSnapshot &c)
         .field("rejected_events", c.rejectedEvents)
         .field("refused_requests", c.refusedRequests)
         .field("bytes_received", c.bytesReceived)
+        .field("buffered_body_bytes", c.bufferedBodyBytes)
         .endObject();
 }
 

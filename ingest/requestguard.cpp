@@ -411,6 +411,7 @@ bool RequestGuard::headersComplete()
         m_state = State::ChunkSize;
     } else if (m_contentLength > 0) {
         m_remaining = std::uint64_t(m_contentLength);
+        m_announced += m_remaining;
         m_state = State::Body;
     } else {
         completeRequest();
@@ -439,6 +440,7 @@ bool RequestGuard::chunkSizeLine(std::string_view line)
         return fail(Violation::PayloadTooLarge,
             "the chunked body exceeds the limit of " + std::to_string(m_limits.maxBodyBytes) + " bytes");
     m_chunkTotal += size;
+    m_announced += size;
     if (size == 0) {
         m_state = State::LastChunkCr;
     } else {

@@ -80,6 +80,10 @@ public:
     bool inBody() const;
     /// Content-Length of the current request, or -1 (none yet, chunked, or no request).
     std::int64_t contentLength() const { return m_contentLength; }
+    /// Body bytes announced so far over the connection, before they arrive: each request's
+    /// Content-Length once its headers are complete, each chunk's size once its size line is.
+    /// Lets the caller reserve memory for a body before reading it.
+    std::uint64_t bodyBytesAnnounced() const { return m_announced; }
 
     std::uint64_t requestsStarted() const { return m_started; }
     std::uint64_t requestsCompleted() const { return m_completed; }
@@ -132,6 +136,7 @@ private:
     std::uint64_t m_started = 0;
     std::uint64_t m_completed = 0;
     std::uint64_t m_bytesFed = 0;
+    std::uint64_t m_announced = 0;
     Progress m_progress;
 };
 
