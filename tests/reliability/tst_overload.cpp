@@ -1,0 +1,184 @@
+// Overload in the process (issue 6 item 3): request bodies held in memory are bounded by a global
+// budget, and a request whose body does not fit is answered 503 with Retry-After before its body
+// is read. scripts/overload.sh drives the real binary at 3x capacity.
+
+#include "bodybudget.h"
+#include "engine.h"
+#include "httptestclient.h"
+#include "ingestservice.h"
+#include "performanceroutes.h"
+
+#include <QElapsedTimer>
+#include <QTest>
+#include <memory>
+
+using namespace perfwatch;
+using namespace perfwatch::test;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+constexpr int kKiB = 1024;
+
+/// A valid body of exactly `size` bytes: one api event, then spaces.
+QByteArray paddedBody(int size)
+{
+    QByteArray body = R"([{"type":"api","method":"GET","route":"/big","duration_ms":3,"status":200}])";
+    body += QByteArray(size - body.size(), ' ');
+    return body;
+}
+
+QByteArray head(qint64 contentLength)
+{
+    return "POST /api/performance/ingest HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+           "Content-Length: "
+        + QByteArray::number(contentLength) + "\r\n\r\n";
+}
+
+} // namespace
+
+class tst_Overload : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+    void budgetReservesAndReleases();
+    void bodyOverBudgetIsRefusedBeforeItIsRead();
+    void chunkedBodiesAreReservedChunkByChunk();
+    void closedConnectionsGiveTheirReservationBack();
+
+private:
+    quint64 buffered() const { return m_service->counters().bufferedBodyBytes; }
+
+    std::unique_ptr<PerformanceEngine> m_engine;
+    std::unique_ptr<IngestService> m_service;
+    quint16 m_port = 0;
+};
+
+void tst_Overload::init()
+{
+    m_engine = std::make_unique<PerformanceEngine>(EngineConfig {});
+    QVERIFY(m_engine->start());
+    m_service = std::make_unique<IngestService>(
+        [engine = m_engine.get()](IngestServer &server) { PerformanceRoutes::install(server, *engine); });
+    IngestConfig config;
+    config.port = 0;
+    config.maxBufferedBodyBytes = 1024 * kKiB;
+    config.sweepIntervalMs = 50;
+    config.lingerMs = 500;
+    m_port = m_service->start(config);
+    QVERIFY(m_port != 0);
+}
+
+void tst_Overload::cleanup()
+{
+    m_service.reset();
+    m_engine.reset();
+}
+
+void tst_Overload::budgetReservesAndReleases()
+{
+    BodyBudget budget(100);
+    QVERIFY(budget.tryReserve(60));
+    QVERIFY(!budget.tryReserve(41));
+    QCOMPARE(budget.inUse(), std::uint64_t(60));
+    QVERIFY(budget.tryReserve(40)); // exactly full
+    QVERIFY(!budget.tryReserve(1));
+    budget.release(60);
+    QVERIFY(!budget.tryReserve(61));
+    QVERIFY(budget.tryReserve(60));
+    QCOMPARE(budget.inUse(), std::uint64_t(100));
+    QCOMPARE(budget.refusals(), std::uint64_t(3));
+    QVERIFY(!budget.tryReserve(std::uint64_t(-1))); // no overflow past the capacity
+    budget.release(100);
+    QCOMPARE(budget.inUse(), std::uint64_t(0));
+}
+
+void tst_Overload::bodyOverBudgetIsRefusedBeforeItIsRead()
+{
+    const QByteArray big = paddedBody(600 * kKiB);
+    // A holds 600 KiB of the 1 MiB budget while its body trickles in.
+    HttpTestClient a(m_port);
+    QVERIFY(a.send(head(big.size()) + big.first(100)));
+    QTRY_COMPARE(buffered(), quint64(big.size()));
+
+    // B announces another 600 KiB: refused at once, from the headers, body never sent.
+    QElapsedTimer timer;
+    timer.start();
+    HttpTestClient b(m_port);
+    const auto refused = b.request(head(big.size()));
+    QVERIFY(refused);
+    QCOMPARE(refused->status, 503);
+    QCOMPARE(refused->header("Retry-After"), QByteArray("1"));
+    QCOMPARE(refused->header("Connection"), QByteArray("close"));
+    QCOMPARE(refused->json().value(u"error"_s).toString(), u"server_busy"_s);
+    QVERIFY2(refused->json().value(u"detail"_s).toString().contains(u"1 MiB"_s),
+        qPrintable(refused->json().value(u"detail"_s).toString()));
+    QVERIFY(timer.elapsed() < 2000);
+    QVERIFY(b.waitForClosed());
+    QCOMPARE(buffered(), quint64(big.size()));
+
+    // A small body still fits next to A.
+    {
+        HttpTestClient c(m_port);
+        const QByteArray small = paddedBody(kKiB);
+        const auto reply = c.request(head(small.size()) + small);
+        QVERIFY(reply);
+        QCOMPARE(reply->status, 202);
+    }
+
+    // A finishes: answered, and its reservation goes back.
+    const auto done = a.request(big.sliced(100), 10'000);
+    QVERIFY(done);
+    QCOMPARE(done->status, 202);
+    QTRY_COMPARE(buffered(), quint64(0));
+
+    // B's retry now fits.
+    HttpTestClient retry(m_port);
+    const auto reply = retry.request(head(big.size()) + big, 10'000);
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 202);
+    QTRY_COMPARE(buffered(), quint64(0));
+    QCOMPARE(m_engine->store().counters().events, quint64(3));
+}
+
+void tst_Overload::chunkedBodiesAreReservedChunkByChunk()
+{
+    HttpTestClient client(m_port);
+    QVERIFY(client.send("POST /api/performance/ingest HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                        "Transfer-Encoding: chunked\r\n\r\n"));
+    const QByteArray piece(512 * kKiB, ' ');
+    for (int i = 0; i < 2; ++i) {
+        QVERIFY(client.send(QByteArray::number(piece.size(), 16) + "\r\n" + piece + "\r\n"));
+        QTRY_COMPARE(buffered(), quint64((i + 1) * piece.size()));
+    }
+    // The budget is full: the next chunk's size line alone gets the 503.
+    const auto reply = client.request("400\r\n");
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 503);
+    QCOMPARE(reply->header("Retry-After"), QByteArray("1"));
+    QTRY_COMPARE(buffered(), quint64(0));
+}
+
+void tst_Overload::closedConnectionsGiveTheirReservationBack()
+{
+    for (int i = 0; i < 3; ++i) {
+        {
+            HttpTestClient client(m_port);
+            QVERIFY(client.send(head(900 * kKiB) + "[{"));
+            QTRY_COMPARE(buffered(), quint64(900 * kKiB));
+        } // the client goes away mid-body
+        QTRY_COMPARE(buffered(), quint64(0));
+    }
+    // And the server still takes a full-size body.
+    HttpTestClient client(m_port);
+    const QByteArray body = paddedBody(1024 * kKiB);
+    const auto reply = client.request(head(body.size()) + body, 10'000);
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 202);
+}
+
+QTEST_GUILESS_MAIN(tst_Overload)
+#include "tst_overload.moc"
