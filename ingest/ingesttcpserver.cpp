@@ -27,6 +27,9 @@ constexpr qint64 kMaxDrainBytes = 16 * 1024 * 1024;
 /// (or of the next pipelined request) while the guard decides.
 constexpr qint64 kReadSlack = 64 * 1024;
 
+/// Read buffer of a refused connection: what it still sends is read in chunks of this and dropped.
+constexpr qint64 kDrainBuffer = 4 * 1024 * 1024;
+
 std::string durationText(qint64 ms)
 {
     return ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms";
@@ -51,6 +54,7 @@ struct IngestTcpServer::Connection
     RequestGuard guard;
     CloseKind state = CloseKind::Open;
     bool admitted = true; ///< counted against the cap; false for sockets refused at the cap
+    bool refusedAfterAdmission = false; ///< admitted, then refused: closing, no longer under the cap
     bool continueSent = false; ///< "100 Continue" written for the current request
     bool refusePending = false; ///< violation behind complete requests; refuse once Qt answered them
     bool halfClosed = false;
@@ -76,6 +80,9 @@ IngestTcpServer::IngestTcpServer(const IngestConfig &config, IngestCounters &cou
     , m_bodies(config.maxBufferedBodyBytes)
 {
     m_clock.start();
+    // Qt listens with a backlog of 50: a burst of more clients connecting at once overflows it,
+    // and the kernel resets some of them. Room for every connection the cap allows.
+    setListenBacklogSize(std::max(50, config.maxConnections));
     m_sweeper.setInterval(int(std::clamp<qint64>(config.sweepIntervalMs, 10, 60'000)));
     connect(&m_sweeper, &QTimer::timeout, this, &IngestTcpServer::sweep);
     m_sweeper.start();
@@ -184,8 +191,10 @@ void IngestTcpServer::beforeHttp(Connection &c)
 
     if (c.guard.hasViolation() || !reserveAnnouncedBody(c)) {
         // Requests completed before the bad one are Qt's to answer first (it parses one request
-        // per readyRead and re-emits for the rest); refuse after it did.
-        c.completeBeforeViolation = c.guard.requestsCompleted();
+        // per readyRead and re-emits for the rest); refuse after it did. A body refused for the
+        // budget may belong to a request that is already complete: Qt must not answer that one.
+        const bool refusedComplete = c.refuseBusy && !c.guard.inBody();
+        c.completeBeforeViolation = c.guard.requestsCompleted() - (refusedComplete ? 1 : 0);
         if (c.handled >= c.completeBeforeViolation)
             refuseViolation(c);
         else
@@ -303,7 +312,18 @@ void IngestTcpServer::refuse(Connection &c, const HttpResponse &response)
     QTcpSocket *socket = c.socket;
     detachFromHttpServer(c);
     releaseBodies(c, true); // what still comes is read and dropped, not kept
-    socket->setReadBufferSize(qint64(m_config.limits.maxHeaderBytes) + kReadSlack);
+    socket->setReadBufferSize(kDrainBuffer);
+    if (c.admitted) {
+        // Closing now: it no longer holds one of the connections the cap allows, so a client
+        // that reconnects at once is not refused for a connection it already gave up. The
+        // closing ones have a bound of their own: beyond it they get no linger time.
+        c.admitted = false;
+        c.refusedAfterAdmission = true;
+        --m_admitted;
+        if (++m_refusedClosing > m_config.maxConnections)
+            c.closeDeadlineMs = now();
+        m_counters.openConnections.store(m_admitted, std::memory_order_relaxed);
+    }
     c.state = CloseKind::Refusing;
     c.closeDeadlineMs = now() + m_config.lingerMs;
     m_counters.requests.fetch_add(1, std::memory_order_relaxed);
@@ -328,6 +348,11 @@ void IngestTcpServer::discardInput(Connection &c)
         return;
     socket->skip(available);
     c.drained += available;
+    // The linger time counts from the last byte: a client still sending the body it started
+    // before our answer reached it finishes (up to kMaxDrainBytes) and then reads the answer,
+    // instead of getting a reset mid-send because a busy thread drained it slowly.
+    if (c.state == CloseKind::Refusing)
+        c.closeDeadlineMs = std::max(c.closeDeadlineMs, now() + m_config.lingerMs);
     m_counters.bytesReceived.fetch_add(quint64(available), std::memory_order_relaxed);
     if (c.drained > kMaxDrainBytes)
         cut(c);
@@ -396,6 +421,8 @@ void IngestTcpServer::forget(QTcpSocket *socket)
     releaseBodies(*it->second, true); // the socket is being destroyed: do not touch it
     if (it->second->admitted)
         --m_admitted;
+    else if (it->second->refusedAfterAdmission)
+        --m_refusedClosing;
     else
         --m_rejected;
     m_connections.erase(it);

@@ -71,6 +71,7 @@ private:
     std::unordered_map<QTcpSocket *, std::unique_ptr<Connection>> m_connections;
     int m_admitted = 0;
     int m_rejected = 0; ///< sockets refused at the cap that are still closing
+    int m_refusedClosing = 0; ///< sockets admitted, then refused (limits, budget), still closing
     QTimer m_sweeper;
     QElapsedTimer m_clock;
     QByteArray m_peek; ///< reused buffer for peeking at unread bytes

@@ -46,6 +46,7 @@ private Q_SLOTS:
     void cleanup();
     void budgetReservesAndReleases();
     void bodyOverBudgetIsRefusedBeforeItIsRead();
+    void pipelinedRequestBeforeARefusedOneIsAnswered();
     void chunkedBodiesAreReservedChunkByChunk();
     void closedConnectionsGiveTheirReservationBack();
 
@@ -142,6 +143,29 @@ void tst_Overload::bodyOverBudgetIsRefusedBeforeItIsRead()
     QCOMPARE(reply->status, 202);
     QTRY_COMPARE(buffered(), quint64(0));
     QCOMPARE(m_engine->store().counters().events, quint64(3));
+}
+
+void tst_Overload::pipelinedRequestBeforeARefusedOneIsAnswered()
+{
+    const QByteArray big = paddedBody(600 * kKiB);
+    HttpTestClient a(m_port);
+    QVERIFY(a.send(head(big.size()) + big.first(100)));
+    QTRY_COMPARE(buffered(), quint64(big.size()));
+
+    // One write: a small request, then one whose body does not fit, both complete. The first is
+    // answered, the second refused, and nothing else is sent.
+    const QByteArray small = paddedBody(kKiB);
+    HttpTestClient b(m_port);
+    QVERIFY(b.send(head(small.size()) + small + head(big.size()) + big));
+    const auto first = b.read();
+    QVERIFY(first);
+    QCOMPARE(first->status, 202);
+    const auto second = b.read();
+    QVERIFY(second);
+    QCOMPARE(second->status, 503);
+    QVERIFY(b.waitForClosed());
+    QCOMPARE(b.unparsed(), QByteArray());
+    QCOMPARE(m_engine->store().counters().events, quint64(1));
 }
 
 void tst_Overload::chunkedBodiesAreReservedChunkByChunk()
