@@ -29,6 +29,10 @@
 #include <cstdio>
 #include <memory>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 using namespace perfwatch;
 
 namespace {
@@ -80,6 +84,12 @@ bool intOption(const QCommandLineParser &parser, const QString &name, int &targe
 
 int main(int argc, char *argv[])
 {
+#ifdef __GLIBC__
+    // Request bodies are megabytes. glibc raises its mmap threshold to the largest block freed,
+    // after which such buffers come from the heap and their memory is kept after a burst
+    // (200 MB more RSS after 2 minutes of 6.5 MB bodies). A fixed threshold returns it.
+    mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
+#endif
     const bool wantsWindow = !hasFlag(argc, argv, "--headless") && !hasFlag(argc, argv, "--help")
         && !hasFlag(argc, argv, "-h") && !hasFlag(argc, argv, "--version") && !hasFlag(argc, argv, "--export-report");
 #ifdef PERFWATCH_HAVE_VIEWS

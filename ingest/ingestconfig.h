@@ -26,8 +26,10 @@ struct IngestConfig
     qint64 maxUnsentBytes = 32 * 1024 * 1024;
 
     /// Request bodies held in memory at once over all connections (BodyBudget); beyond, a request
-    /// gets 503 with Retry-After before its body is read. 16 bodies of the 8 MiB maximum.
-    std::uint64_t maxBufferedBodyBytes = 128ULL * 1024 * 1024;
+    /// gets 503 with Retry-After before its body is read. 8 bodies of the 8 MiB maximum, or 500
+    /// of a typical 1,000-event batch. A body being received is in memory twice (the socket's
+    /// read transaction and Qt's parsed copy), so bodies take at most twice this.
+    std::uint64_t maxBufferedBodyBytes = 64ULL * 1024 * 1024;
 
     RequestGuardLimits limits; ///< header block, body size, framing
     NativeDecoderLimits decoder; ///< events per batch, string length, depth, timestamp window
