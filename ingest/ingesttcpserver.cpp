@@ -16,9 +16,8 @@ namespace perfwatch {
 
 namespace {
 
-/// Sockets refused at the connection cap that may still be closing; beyond, new ones are dropped
-/// without an answer so a connection flood cannot hold file descriptors for the linger time.
-constexpr int kMaxRejectedClosing = 64;
+/// A refused connection still sending what it started lingers at most this many linger times.
+constexpr int kMaxLingers = 4;
 
 /// Bytes a refused connection may still send us (read and dropped) before it is cut.
 constexpr qint64 kMaxDrainBytes = 16 * 1024 * 1024;
@@ -61,6 +60,7 @@ struct IngestTcpServer::Connection
     qint64 lastActivityMs = 0; ///< accepted, or the last request completed
     qint64 requestStartMs = 0; ///< the current request's first byte
     qint64 closeDeadlineMs = 0; ///< Refusing/Closing: abort after this
+    qint64 lingerLimitMs = 0; ///< Refusing: the deadline never moves past this
     qint64 unreadSeen = 0; ///< bytes still unread in the socket that the guard has already seen
     quint64 handled = 0; ///< requests the HTTP server answered
     quint64 completeBeforeViolation = 0; ///< requests to let Qt answer before refusing
@@ -127,7 +127,10 @@ void IngestTcpServer::incomingConnection(qintptr handle)
 
     if (m_admitted >= m_config.maxConnections) {
         c->admitted = false;
-        if (++m_rejected > kMaxRejectedClosing) {
+        // Sockets refused at the cap that are still closing have a bound of their own (the cap
+        // again: 500 clients at once all get their 503); beyond, new ones are dropped without an
+        // answer so a connection flood cannot hold file descriptors for the linger time.
+        if (++m_rejected > m_config.maxConnections) {
             socket->abort();
             socket->deleteLater();
             return;
@@ -313,6 +316,9 @@ void IngestTcpServer::refuse(Connection &c, const HttpResponse &response)
     detachFromHttpServer(c);
     releaseBodies(c, true); // what still comes is read and dropped, not kept
     socket->setReadBufferSize(kDrainBuffer);
+    c.state = CloseKind::Refusing;
+    c.closeDeadlineMs = now() + m_config.lingerMs;
+    c.lingerLimitMs = now() + kMaxLingers * m_config.lingerMs;
     if (c.admitted) {
         // Closing now: it no longer holds one of the connections the cap allows, so a client
         // that reconnects at once is not refused for a connection it already gave up. The
@@ -321,11 +327,9 @@ void IngestTcpServer::refuse(Connection &c, const HttpResponse &response)
         c.refusedAfterAdmission = true;
         --m_admitted;
         if (++m_refusedClosing > m_config.maxConnections)
-            c.closeDeadlineMs = now();
+            c.closeDeadlineMs = c.lingerLimitMs = now();
         m_counters.openConnections.store(m_admitted, std::memory_order_relaxed);
     }
-    c.state = CloseKind::Refusing;
-    c.closeDeadlineMs = now() + m_config.lingerMs;
     m_counters.requests.fetch_add(1, std::memory_order_relaxed);
     m_counters.refusedRequests.fetch_add(1, std::memory_order_relaxed);
     socket->write(response.serialize(true));
@@ -350,9 +354,10 @@ void IngestTcpServer::discardInput(Connection &c)
     c.drained += available;
     // The linger time counts from the last byte: a client still sending the body it started
     // before our answer reached it finishes (up to kMaxDrainBytes) and then reads the answer,
-    // instead of getting a reset mid-send because a busy thread drained it slowly.
+    // instead of getting a reset mid-send because a busy thread drained it slowly. A client
+    // trickling bytes cannot keep it open: kMaxLingers bounds it.
     if (c.state == CloseKind::Refusing)
-        c.closeDeadlineMs = std::max(c.closeDeadlineMs, now() + m_config.lingerMs);
+        c.closeDeadlineMs = std::max(c.closeDeadlineMs, std::min(now() + m_config.lingerMs, c.lingerLimitMs));
     m_counters.bytesReceived.fetch_add(quint64(available), std::memory_order_relaxed);
     if (c.drained > kMaxDrainBytes)
         cut(c);
