@@ -6,6 +6,7 @@
 #include "ingestserver.h"
 #include "jsonwriter.h"
 #include "metricstore.h"
+#include "otlptraceendpoint.h"
 
 #include <QDateTime>
 #include <QHttpServerRequest>
@@ -118,6 +119,7 @@ PerformanceRoutes::PerformanceRoutes(PerformanceEngine &engine, IngestServer &se
 void PerformanceRoutes::install(IngestServer &server, PerformanceEngine &engine)
 {
     installIngestRoute(server, engine.store());
+    installOtlpRoutes(server, engine.store());
     auto routes = std::make_shared<PerformanceRoutes>(engine, server);
     const auto get = [&](const QString &path, HttpResponse (PerformanceRoutes::*handler)(const QHttpServerRequest &)) {
         server.addRoute(path, QHttpServerRequest::Method::Get,
@@ -345,6 +347,17 @@ void PerformanceRoutes::writeSummary(JsonWriter &json, const PeriodSummary &summ
             .endObject();
     }
     json.endObject();
+}
+
+void installOtlpRoutes(IngestServer &server, MetricStore &store)
+{
+    auto endpoint = std::make_shared<OtlpTraceEndpoint>(store, server.counters(), server.config().decoder);
+    server.addRoute(
+        u"/v1/traces"_s, QHttpServerRequest::Method::Post,
+        [endpoint](const QHttpServerRequest &request) { return endpoint->handle(request); },
+        IngestServer::RouteKind::Write);
+    for (const QString &path : { u"/v1/metrics"_s, u"/v1/logs"_s })
+        server.addRoute(path, QHttpServerRequest::Method::Post, &OtlpTraceEndpoint::notImplemented);
 }
 
 void installIngestRoute(IngestServer &server, MetricStore &store)

@@ -25,7 +25,8 @@ class PerformanceRoutes
 public:
     PerformanceRoutes(PerformanceEngine &engine, IngestServer &server);
 
-    /// Registers every route on `server`: POST ingest, GET health, metrics, summary, report.
+    /// Registers every route on `server`: POST ingest, GET health, metrics, summary, report;
+    /// OTLP POST /v1/traces.
     static void install(IngestServer &server, PerformanceEngine &engine);
 
     HttpResponse health(const QHttpServerRequest &request);
@@ -45,5 +46,8 @@ private:
 /// Registers only POST /api/performance/ingest, writing into `store` (which must outlive the
 /// server). For servers without an engine.
 void installIngestRoute(IngestServer &server, MetricStore &store);
+
+/// Registers OTLP/HTTP: POST /v1/traces into `store`; /v1/metrics and /v1/logs answer 501.
+void installOtlpRoutes(IngestServer &server, MetricStore &store);
 
 } // namespace perfwatch
