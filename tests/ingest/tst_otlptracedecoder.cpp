@@ -81,37 +81,32 @@ void tst_OtlpTraceDecoder::mapsServerSpans_data()
     QTest::addColumn<bool>("error");
 
     const QByteArray times = R"("startTimeUnixNano":)" + ns(kNowMs - 1000) + R"(,"endTimeUnixNano":)" + ns(kNowMs);
-    QTest::newRow("stable names, numeric kind")
-        << QByteArray(R"("name":"GET /api/trips/{id}","kind":2,)" + times + R"(,"attributes":[)"
-               + attr("http.request.method", str("GET")) + ',' + attr("http.route", str("/api/trips/{id}")) + ','
-               + attr("url.path", str("/api/trips/42")) + ','
-               + attr("http.response.status_code", R"({"intValue":"200"})") + "]")
-        << u"GET:/api/trips/{id}"_s << 200 << false;
+    QTest::newRow("stable names, numeric kind") << QByteArray(R"("name":"GET /api/trips/{id}","kind":2,)" + times
+        + R"(,"attributes":[)" + attr("http.request.method", str("GET")) + ','
+        + attr("http.route", str("/api/trips/{id}")) + ',' + attr("url.path", str("/api/trips/42")) + ','
+        + attr("http.response.status_code", R"({"intValue":"200"})") + "]")
+                                                << u"GET:/api/trips/{id}"_s << 200 << false;
     QTest::newRow("old names, kind by name, intValue as number")
         << QByteArray(R"("name":"HTTP GET","kind":"SPAN_KIND_SERVER",)" + times + R"(,"attributes":[)"
                + attr("http.method", str("get")) + ',' + attr("http.target", str("/api/trips/42?page=2")) + ','
                + attr("http.status_code", R"({"intValue":503})") + "]")
         << u"GET:/api/trips/{id}"_s << 503 << true;
-    QTest::newRow("url.path normalised")
-        << QByteArray(R"("name":"GET","kind":2,)" + times + R"(,"attributes":[)"
-               + attr("http.request.method", str("POST")) + ','
-               + attr("url.path", str("/api/users/3fa85f64-5717-4562-b3fc-2c963f66afa6/trips/")) + ','
-               + attr("http.response.status_code", R"({"intValue":"201"})") + "]")
-        << u"POST:/api/users/{id}/trips"_s << 201 << false;
-    QTest::newRow("http.url absolute")
-        << QByteArray(R"("name":"GET","kind":2,)" + times + R"(,"attributes":[)" + attr("http.method", str("GET"))
-               + ',' + attr("http.url", str("https://example.test:8443/health?x=1")) + "]")
-        << u"GET:/health"_s << 200 << false;
-    QTest::newRow("route from the span name, error status without a code")
-        << QByteArray(R"("name":"DELETE /api/trips/{id}","kind":2,)" + times
-               + R"(,"status":{"code":2,"message":"boom"},"attributes":[)" + attr("http.request.method", str("DELETE"))
-               + "]")
-        << u"DELETE:/api/trips/{id}"_s << 500 << true;
-    QTest::newRow("status as a double and a string status code")
-        << QByteArray(R"("name":"x","kind":2,)" + times + R"(,"status":{"code":"STATUS_CODE_OK"},"attributes":[)"
-               + attr("http.request.method", str("GET")) + ',' + attr("http.route", str("/r")) + ','
-               + attr("http.response.status_code", R"({"doubleValue":404.0})") + "]")
-        << u"GET:/r"_s << 404 << false;
+    QTest::newRow("url.path normalised") << QByteArray(R"("name":"GET","kind":2,)" + times + R"(,"attributes":[)"
+        + attr("http.request.method", str("POST")) + ','
+        + attr("url.path", str("/api/users/3fa85f64-5717-4562-b3fc-2c963f66afa6/trips/")) + ','
+        + attr("http.response.status_code", R"({"intValue":"201"})") + "]")
+                                         << u"POST:/api/users/{id}/trips"_s << 201 << false;
+    QTest::newRow("http.url absolute") << QByteArray(R"("name":"GET","kind":2,)" + times + R"(,"attributes":[)"
+        + attr("http.method", str("GET")) + ',' + attr("http.url", str("https://example.test:8443/health?x=1")) + "]")
+                                       << u"GET:/health"_s << 200 << false;
+    QTest::newRow("route from the span name, error status without a code") << QByteArray(
+        R"("name":"DELETE /api/trips/{id}","kind":2,)" + times
+        + R"(,"status":{"code":2,"message":"boom"},"attributes":[)" + attr("http.request.method", str("DELETE"))
+        + "]") << u"DELETE:/api/trips/{id}"_s << 500 << true;
+    QTest::newRow("status as a double and a string status code") << QByteArray(R"("name":"x","kind":2,)" + times
+        + R"(,"status":{"code":"STATUS_CODE_OK"},"attributes":[)" + attr("http.request.method", str("GET")) + ','
+        + attr("http.route", str("/r")) + ',' + attr("http.response.status_code", R"({"doubleValue":404.0})") + "]")
+                                                                 << u"GET:/r"_s << 404 << false;
 }
 
 void tst_OtlpTraceDecoder::mapsServerSpans()
@@ -140,30 +135,25 @@ void tst_OtlpTraceDecoder::mapsDatabaseSpans_data()
     QTest::addColumn<bool>("error");
 
     const QByteArray times = R"("startTimeUnixNano":)" + ns(kNowMs - 5) + R"(,"endTimeUnixNano":)" + ns(kNowMs);
-    QTest::newRow("stable names")
-        << QByteArray(R"("name":"find trips","kind":3,)" + times + R"(,"attributes":[)"
-               + attr("db.system.name", str("mongodb")) + ',' + attr("db.operation.name", str("find")) + ','
-               + attr("db.collection.name", str("trips")) + "]")
-        << u"find:trips"_s << false;
-    QTest::newRow("old names, statement and table")
-        << QByteArray(R"("name":"SELECT","kind":"SPAN_KIND_CLIENT",)" + times + R"(,"attributes":[)"
-               + attr("db.system", str("postgresql")) + ',' + attr("db.statement", str("SELECT * FROM trips WHERE id=$1"))
-               + ',' + attr("db.sql.table", str("trips")) + "]")
-        << u"SELECT:trips"_s << false;
-    QTest::newRow("old mongodb names, failed")
-        << QByteArray(R"("name":"mongodb.update","kind":3,)" + times
-               + R"(,"status":{"code":"STATUS_CODE_ERROR"},"attributes":[)" + attr("db.system", str("mongodb")) + ','
-               + attr("db.operation", str("update")) + ',' + attr("db.mongodb.collection", str("users")) + "]")
-        << u"update:users"_s << true;
-    QTest::newRow("query text and the span name's second word")
-        << QByteArray(R"("name":"INSERT app.orders","kind":1,)" + times + R"(,"status":{"code":2},"attributes":[)"
-               + attr("db.system.name", str("mysql")) + ',' + attr("db.query.text", str("insert into orders values (?)"))
-               + "]")
-        << u"insert:app.orders"_s << true;
-    QTest::newRow("operation only: the system names the collection")
-        << QByteArray(R"("name":"GET","kind":3,)" + times + R"(,"attributes":[)" + attr("db.system", str("redis"))
-               + "]")
-        << u"GET:redis"_s << false;
+    QTest::newRow("stable names") << QByteArray(R"("name":"find trips","kind":3,)" + times + R"(,"attributes":[)"
+        + attr("db.system.name", str("mongodb")) + ',' + attr("db.operation.name", str("find")) + ','
+        + attr("db.collection.name", str("trips")) + "]")
+                                  << u"find:trips"_s << false;
+    QTest::newRow("old names, statement and table") << QByteArray(R"("name":"SELECT","kind":"SPAN_KIND_CLIENT",)"
+        + times + R"(,"attributes":[)" + attr("db.system", str("postgresql")) + ','
+        + attr("db.statement", str("SELECT * FROM trips WHERE id=$1")) + ',' + attr("db.sql.table", str("trips")) + "]")
+                                                    << u"SELECT:trips"_s << false;
+    QTest::newRow("old mongodb names, failed") << QByteArray(R"("name":"mongodb.update","kind":3,)" + times
+        + R"(,"status":{"code":"STATUS_CODE_ERROR"},"attributes":[)" + attr("db.system", str("mongodb")) + ','
+        + attr("db.operation", str("update")) + ',' + attr("db.mongodb.collection", str("users")) + "]")
+                                               << u"update:users"_s << true;
+    QTest::newRow("query text and the span name's second word") << QByteArray(R"("name":"INSERT app.orders","kind":1,)"
+        + times + R"(,"status":{"code":2},"attributes":[)" + attr("db.system.name", str("mysql")) + ','
+        + attr("db.query.text", str("insert into orders values (?)")) + "]")
+                                                                << u"insert:app.orders"_s << true;
+    QTest::newRow("operation only: the system names the collection") << QByteArray(
+        R"("name":"GET","kind":3,)" + times + R"(,"attributes":[)" + attr("db.system", str("redis")) + "]")
+                                                                     << u"GET:redis"_s << false;
 }
 
 void tst_OtlpTraceDecoder::mapsDatabaseSpans()
@@ -187,11 +177,11 @@ void tst_OtlpTraceDecoder::mapsOtherSpansToProcessing()
     const QByteArray times = R"("startTimeUnixNano":)" + ns(kNowMs - 250) + R"(,"endTimeUnixNano":)" + ns(kNowMs);
     // An internal span, an outgoing HTTP call, a server span that is not HTTP (gRPC), a consumer.
     const QByteArray body = request(span(R"("name":"data_validation","kind":1,)" + times) + ','
-        + span(R"("name":"GET","kind":3,)" + times + R"(,"attributes":[)" + attr("http.request.method", str("GET"))
-            + "]")
+        + span(
+            R"("name":"GET","kind":3,)" + times + R"(,"attributes":[)" + attr("http.request.method", str("GET")) + "]")
         + ',' + span(R"("name":"trips.TripService/Get","kind":2,)" + times) + ','
-        + span(R"("name":"orders process","kind":5,)" + times + R"(,"attributes":[)" + attr("db.system", str("x"))
-            + "]"));
+        + span(
+            R"("name":"orders process","kind":5,)" + times + R"(,"attributes":[)" + attr("db.system", str("x")) + "]"));
     QVERIFY(m_decoder.decode(body.toStdString(), kNowMs, m_batch));
     QCOMPARE(m_batch.accepted(), 4u);
     QStringList names;
@@ -212,8 +202,8 @@ void tst_OtlpTraceDecoder::readsTimestampsAsStringsOrNumbers()
         R"("startTimeUnixNano":")" + QByteArray::number(startNs) + R"(","endTimeUnixNano":")"
             + QByteArray::number(endNs) + '"',
         R"("startTimeUnixNano":)" + QByteArray::number(startNs) + R"(,"endTimeUnixNano":)" + QByteArray::number(endNs),
-        R"("startTimeUnixNano":)" + QByteArray::number(startNs) + R"(,"endTimeUnixNano":")"
-            + QByteArray::number(endNs) + '"',
+        R"("startTimeUnixNano":)" + QByteArray::number(startNs) + R"(,"endTimeUnixNano":")" + QByteArray::number(endNs)
+            + '"',
     };
     for (const QByteArray &times : variants) {
         QVERIFY(m_decoder.decode(request(span(R"("name":"step",)" + times)).toStdString(), kNowMs, m_batch));
@@ -227,11 +217,11 @@ void tst_OtlpTraceDecoder::usesTheResourceServiceAndTraceAsRequest()
 {
     const QByteArray times = R"("startTimeUnixNano":)" + ns(kNowMs - 1) + R"(,"endTimeUnixNano":)" + ns(kNowMs);
     const QByteArray trace = R"("traceId":"5b8efff798038103d269b633813fc60c",)";
-    const QByteArray body = request(span(trace + R"("spanId":"a","name":"q","kind":3,)" + times
-                                        + R"(,"attributes":[)" + attr("db.system", str("mongodb")) + ','
-                                        + attr("db.operation", str("find")) + ','
-                                        + attr("db.mongodb.collection", str("trips")) + "]")
-            + ',' + span(trace + R"("spanId":"b","name":"GET /r","kind":2,)" + times + R"(,"attributes":[)"
+    const QByteArray body = request(span(trace + R"("spanId":"a","name":"q","kind":3,)" + times + R"(,"attributes":[)"
+                                        + attr("db.system", str("mongodb")) + ',' + attr("db.operation", str("find"))
+                                        + ',' + attr("db.mongodb.collection", str("trips")) + "]")
+            + ','
+            + span(trace + R"("spanId":"b","name":"GET /r","kind":2,)" + times + R"(,"attributes":[)"
                 + attr("http.method", str("GET")) + "]"),
         "trip-service");
     QVERIFY(m_decoder.decode(body.toStdString(), kNowMs, m_batch));
@@ -260,10 +250,12 @@ void tst_OtlpTraceDecoder::rejectsBadSpansOnly()
     const QByteArray body = request(span(R"("name":"good",)" + ok) + ','
         + span(R"("name":"no end","startTimeUnixNano":)" + ns(kNowMs)) + ','
         + span(R"("name":"backwards","startTimeUnixNano":)" + ns(kNowMs) + R"(,"endTimeUnixNano":)" + ns(kNowMs - 1))
-        + ',' + span(R"("name":"old","startTimeUnixNano":)" + ns(kNowMs - 49LL * 3600 * 1000) + R"(,"endTimeUnixNano":)"
+        + ','
+        + span(R"("name":"old","startTimeUnixNano":)" + ns(kNowMs - 49LL * 3600 * 1000) + R"(,"endTimeUnixNano":)"
             + ns(kNowMs - 49LL * 3600 * 1000 + 1))
-        + ',' + span(R"("name":"bad status","kind":2,)" + ok + R"(,"attributes":[)" + attr("http.method", str("GET"))
-            + ',' + attr("http.status_code", R"({"intValue":"2000"})") + "]")
+        + ','
+        + span(R"("name":"bad status","kind":2,)" + ok + R"(,"attributes":[)" + attr("http.method", str("GET")) + ','
+            + attr("http.status_code", R"({"intValue":"2000"})") + "]")
         + ',' + span(R"("name":"bad time","startTimeUnixNano":"12x","endTimeUnixNano":)" + ns(kNowMs)) + ",42");
     QVERIFY(m_decoder.decode(body.toStdString(), kNowMs, m_batch));
     QCOMPARE(m_batch.accepted(), 1u);
@@ -288,21 +280,19 @@ void tst_OtlpTraceDecoder::refusesMalformedBodies_data()
     QTest::addColumn<QByteArray>("body");
     QTest::addColumn<QString>("reason");
     QTest::newRow("empty") << QByteArray() << u"the body is empty"_s;
-    QTest::newRow("truncated") << QByteArray(R"({"resourceSpans":[{"scopeSpans":[)")
-                               << u"malformed JSON: "_s;
+    QTest::newRow("truncated") << QByteArray(R"({"resourceSpans":[{"scopeSpans":[)") << u"malformed JSON: "_s;
     QTest::newRow("trailing comma") << QByteArray(R"({"resourceSpans":[],})") << u"malformed JSON: "_s;
     QTest::newRow("array root") << QByteArray("[]") << u"the body must be a JSON ExportTraceServiceRequest object"_s;
-    QTest::newRow("resourceSpans not an array") << QByteArray(R"({"resourceSpans":{}})")
-                                                << u"\"resourceSpans\" must be an array"_s;
-    QTest::newRow("scopeSpans not an array") << QByteArray(R"({"resourceSpans":[{"scopeSpans":"x"}]})")
-                                             << u"\"scopeSpans\" must be an array"_s;
+    QTest::newRow("resourceSpans not an array")
+        << QByteArray(R"({"resourceSpans":{}})") << u"\"resourceSpans\" must be an array"_s;
+    QTest::newRow("scopeSpans not an array")
+        << QByteArray(R"({"resourceSpans":[{"scopeSpans":"x"}]})") << u"\"scopeSpans\" must be an array"_s;
     QTest::newRow("spans not an array") << QByteArray(R"({"resourceSpans":[{"scopeSpans":[{"spans":1}]}]})")
                                         << u"\"spans\" must be an array"_s;
     QTest::newRow("invalid UTF-8") << QByteArray("{\"resourceSpans\":[],\"x\":\"\xff\"}")
                                    << u"the body is not valid UTF-8"_s;
-    QTest::newRow("too deep") << QByteArray(R"({"resourceSpans":[],"x":)") + QByteArray(100, '[')
-            + QByteArray(100, ']') + '}'
-                              << u"the JSON nests deeper than 64 levels"_s;
+    QTest::newRow("too deep") << QByteArray(R"({"resourceSpans":[],"x":)") + QByteArray(100, '[') + QByteArray(100, ']')
+            + '}' << u"the JSON nests deeper than 64 levels"_s;
     QTest::newRow("protobuf bytes") << QByteArray("\x0a\x0f\x0a\x0d\x12\x0b", 6) << u"malformed JSON: "_s;
 }
 

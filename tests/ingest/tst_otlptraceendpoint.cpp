@@ -32,15 +32,14 @@ QByteArray traceWithQueries(const QByteArray &traceId, int dbSpans)
 {
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     QByteArray spans = R"({"traceId":")" + traceId + R"(","spanId":"00000000000000aa","name":"GET /api/trips/{id}",)"
-        + R"("kind":2,"startTimeUnixNano":)" + ns(now - 40) + R"(,"endTimeUnixNano":)" + ns(now)
-        + R"(,"attributes":[)" + attr("http.request.method", "GET") + ',' + attr("http.route", "/api/trips/{id}")
+        + R"("kind":2,"startTimeUnixNano":)" + ns(now - 40) + R"(,"endTimeUnixNano":)" + ns(now) + R"(,"attributes":[)"
+        + attr("http.request.method", "GET") + ',' + attr("http.route", "/api/trips/{id}")
         + R"(,{"key":"http.response.status_code","value":{"intValue":"200"}}]})";
     for (int i = 0; i < dbSpans; ++i) {
         spans += R"(,{"traceId":")" + traceId + R"(","spanId":"00000000000000b)" + QByteArray::number(i)
-            + R"(","parentSpanId":"00000000000000aa","name":"find trips","kind":3,"startTimeUnixNano":)"
-            + ns(now - 30) + R"(,"endTimeUnixNano":)" + ns(now - 28) + R"(,"attributes":[)"
-            + attr("db.system", "mongodb") + ',' + attr("db.operation", "find") + ','
-            + attr("db.mongodb.collection", "trips") + "]}";
+            + R"(","parentSpanId":"00000000000000aa","name":"find trips","kind":3,"startTimeUnixNano":)" + ns(now - 30)
+            + R"(,"endTimeUnixNano":)" + ns(now - 28) + R"(,"attributes":[)" + attr("db.system", "mongodb") + ','
+            + attr("db.operation", "find") + ',' + attr("db.mongodb.collection", "trips") + "]}";
     }
     return spans;
 }
