@@ -7,6 +7,8 @@
 #include "jsonwriter.h"
 #include "metricstore.h"
 #include "otlptraceendpoint.h"
+#include "prometheusexposition.h"
+#include "statsdcounters.h"
 
 #include <QDateTime>
 #include <QHttpServerRequest>
@@ -76,7 +78,7 @@ bool parseHours(const QHttpServerRequest &request, double &hours)
     return ok && std::isfinite(hours) && hours > 0 && hours <= 48;
 }
 
-void writeCounters(JsonWriter &json, const IngestCountersSnapshot &c)
+void writeCounters(JsonWriter &json, const IngestCountersSnapshot &c, const StatsdCounters *statsd)
 {
     json.beginObject()
         .field("open_connections", c.openConnections)
@@ -84,8 +86,24 @@ void writeCounters(JsonWriter &json, const IngestCountersSnapshot &c)
         .field("accepted_events", c.acceptedEvents)
         .field("rejected_events", c.rejectedEvents)
         .field("refused_requests", c.refusedRequests)
-        .field("bytes_received", c.bytesReceived)
-        .endObject();
+        .field("bytes_received", c.bytesReceived);
+    json.key("statsd");
+    if (statsd) {
+        const StatsdCountersSnapshot s = statsd->snapshot();
+        json.beginObject()
+            .field("listening", s.listening)
+            .field("port", int(s.port))
+            .field("datagrams", s.datagrams)
+            .field("lines", s.lines)
+            .field("accepted_lines", s.acceptedLines)
+            .field("malformed_lines", s.malformedLines)
+            .field("ignored_lines", s.ignoredLines)
+            .field("events", s.events)
+            .endObject();
+    } else {
+        json.null();
+    }
+    json.endObject();
 }
 
 void writePersistence(JsonWriter &json, const PersistenceStatus &p)
@@ -111,16 +129,17 @@ void writeScore(JsonWriter &json, const AnalysisResult &a)
 
 } // namespace
 
-PerformanceRoutes::PerformanceRoutes(PerformanceEngine &engine, IngestServer &server)
+PerformanceRoutes::PerformanceRoutes(PerformanceEngine &engine, IngestServer &server, const StatsdCounters *statsd)
     : m_engine(engine)
     , m_server(server)
+    , m_statsd(statsd)
 { }
 
-void PerformanceRoutes::install(IngestServer &server, PerformanceEngine &engine)
+void PerformanceRoutes::install(IngestServer &server, PerformanceEngine &engine, const StatsdCounters *statsd)
 {
     installIngestRoute(server, engine.store());
     installOtlpRoutes(server, engine.store());
-    auto routes = std::make_shared<PerformanceRoutes>(engine, server);
+    auto routes = std::make_shared<PerformanceRoutes>(engine, server, statsd);
     const auto get = [&](const QString &path, HttpResponse (PerformanceRoutes::*handler)(const QHttpServerRequest &)) {
         server.addRoute(path, QHttpServerRequest::Method::Get,
             [routes, handler](const QHttpServerRequest &request) { return ((*routes).*handler)(request); });
@@ -129,6 +148,7 @@ void PerformanceRoutes::install(IngestServer &server, PerformanceEngine &engine)
     get(u"/api/performance/metrics"_s, &PerformanceRoutes::metrics);
     get(u"/api/performance/summary"_s, &PerformanceRoutes::summary);
     get(u"/api/performance/report"_s, &PerformanceRoutes::report);
+    get(u"/metrics"_s, &PerformanceRoutes::prometheus);
 }
 
 AnalysisResult PerformanceRoutes::analysis(qint64 now)
@@ -154,7 +174,7 @@ HttpResponse PerformanceRoutes::health(const QHttpServerRequest &)
         .key("score_breakdown")
         .raw(compact(a.score.breakdown.toJson()));
     json.key("ingest");
-    writeCounters(json, m_server.counters().snapshot());
+    writeCounters(json, m_server.counters().snapshot(), m_statsd);
     json.key("persistence");
     writePersistence(json, m_engine.persistenceStatus());
     json.endObject();
@@ -347,6 +367,25 @@ void PerformanceRoutes::writeSummary(JsonWriter &json, const PeriodSummary &summ
             .endObject();
     }
     json.endObject();
+}
+
+HttpResponse PerformanceRoutes::prometheus(const QHttpServerRequest &)
+{
+    const qint64 now = nowMs();
+    PrometheusInput input;
+    input.totals = m_engine.store().totals();
+    input.window = m_engine.store().window(now - m_engine.analyzerConfig().windowMs, now + 1);
+    const AnalysisResult a = analysis(now);
+    input.band = a.score.band;
+    input.score = a.score.value;
+    input.recommendations = a.recommendations;
+    input.ingest = m_server.counters().snapshot();
+    input.store = m_engine.store().counters();
+    if (m_statsd)
+        input.statsd = m_statsd->snapshot();
+    HttpResponse response = HttpResponse::json(200, PrometheusExposition::render(input));
+    response.mimeType = PrometheusExposition::kContentType;
+    return response;
 }
 
 void installOtlpRoutes(IngestServer &server, MetricStore &store)

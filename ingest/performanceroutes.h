@@ -13,6 +13,7 @@ class JsonWriter;
 class MetricStore;
 class PerformanceEngine;
 struct AnalysisResult;
+struct StatsdCounters;
 struct PeriodSummary;
 
 /// The REST routes of DESIGN §4 over a PerformanceEngine.
@@ -23,16 +24,20 @@ struct PeriodSummary;
 class PerformanceRoutes
 {
 public:
-    PerformanceRoutes(PerformanceEngine &engine, IngestServer &server);
+    PerformanceRoutes(PerformanceEngine &engine, IngestServer &server, const StatsdCounters *statsd = nullptr);
 
     /// Registers every route on `server`: POST ingest, GET health, metrics, summary, report;
-    /// OTLP POST /v1/traces.
-    static void install(IngestServer &server, PerformanceEngine &engine);
+    /// OTLP POST /v1/traces; Prometheus GET /metrics.
+    /// `statsd`, when StatsD runs, adds its counters to /health and /metrics; it must outlive
+    /// the server.
+    static void install(IngestServer &server, PerformanceEngine &engine, const StatsdCounters *statsd = nullptr);
 
     HttpResponse health(const QHttpServerRequest &request);
     HttpResponse metrics(const QHttpServerRequest &request);
     HttpResponse summary(const QHttpServerRequest &request);
     HttpResponse report(const QHttpServerRequest &request);
+    /// GET /metrics: Prometheus text exposition.
+    HttpResponse prometheus(const QHttpServerRequest &request);
 
 private:
     AnalysisResult analysis(qint64 nowMs);
@@ -40,6 +45,7 @@ private:
 
     PerformanceEngine &m_engine;
     IngestServer &m_server;
+    const StatsdCounters *m_statsd = nullptr;
     quint64 m_analyzedEvents = ~quint64(0); ///< store events at the last analysis asked for here
 };
 

@@ -29,7 +29,7 @@ struct TestServer
     }
 
     /// Starts both; returns false (with a test failure) when they do not start.
-    bool start(const IngestConfig &config = defaultConfig())
+    bool start(const IngestConfig &config = defaultConfig(), const StatsdCounters *statsd = nullptr)
     {
         service.reset();
         engine = std::make_unique<PerformanceEngine>(EngineConfig {});
@@ -40,7 +40,7 @@ struct TestServer
         }
         PerformanceEngine *e = engine.get();
         service = std::make_unique<IngestService>(
-            [e](IngestServer &server) { PerformanceRoutes::install(server, *e); });
+            [e, statsd](IngestServer &server) { PerformanceRoutes::install(server, *e, statsd); });
         port = service->start(config, &error);
         if (port == 0) {
             QTest::qFail(qPrintable(error), __FILE__, __LINE__);
