@@ -9,6 +9,7 @@
 #include "otlptraceendpoint.h"
 #include "prometheusexposition.h"
 #include "statsdcounters.h"
+#include "webpage.h"
 
 #include <QDateTime>
 #include <QHttpServerRequest>
@@ -106,6 +107,18 @@ void writeCounters(JsonWriter &json, const IngestCountersSnapshot &c, const Stat
     json.endObject();
 }
 
+/// The step of a timeseries over `minutes`: at most about 120 points, on tier boundaries.
+qint64 seriesStepMs(int minutes)
+{
+    if (minutes <= 15)
+        return 10'000;
+    if (minutes <= 120)
+        return kMinute;
+    if (minutes <= 600)
+        return 5 * kMinute;
+    return 15 * kMinute;
+}
+
 void writePersistence(JsonWriter &json, const PersistenceStatus &p)
 {
     json.beginObject().field("enabled", p.enabled).field("healthy", p.healthy).field("path", p.path);
@@ -139,6 +152,7 @@ void PerformanceRoutes::install(IngestServer &server, PerformanceEngine &engine,
 {
     installIngestRoute(server, engine.store());
     installOtlpRoutes(server, engine.store());
+    WebPage::install(server);
     auto routes = std::make_shared<PerformanceRoutes>(engine, server, statsd);
     const auto get = [&](const QString &path, HttpResponse (PerformanceRoutes::*handler)(const QHttpServerRequest &)) {
         server.addRoute(path, QHttpServerRequest::Method::Get,
@@ -148,6 +162,7 @@ void PerformanceRoutes::install(IngestServer &server, PerformanceEngine &engine,
     get(u"/api/performance/metrics"_s, &PerformanceRoutes::metrics);
     get(u"/api/performance/summary"_s, &PerformanceRoutes::summary);
     get(u"/api/performance/report"_s, &PerformanceRoutes::report);
+    get(u"/api/performance/timeseries"_s, &PerformanceRoutes::timeseries);
     get(u"/metrics"_s, &PerformanceRoutes::prometheus);
 }
 
@@ -367,6 +382,53 @@ void PerformanceRoutes::writeSummary(JsonWriter &json, const PeriodSummary &summ
             .endObject();
     }
     json.endObject();
+}
+
+HttpResponse PerformanceRoutes::timeseries(const QHttpServerRequest &request)
+{
+    const QUrlQuery query = request.query();
+    int minutes = 60;
+    if (query.hasQueryItem(u"minutes"_s)) {
+        bool ok = false;
+        minutes = query.queryItemValue(u"minutes"_s).toInt(&ok);
+        if (!ok || minutes < 1 || minutes > 48 * 60)
+            return HttpResponse::error(400, "bad_request", "minutes must be a whole number from 1 to 2880");
+    }
+    MetricKind kind = MetricKind::Api;
+    if (query.hasQueryItem(u"kind"_s)) {
+        const QString name = query.queryItemValue(u"kind"_s);
+        if (!kindFromName(name.toStdString(), kind) || !kindHasLatency(kind))
+            return HttpResponse::error(400, "bad_request", "kind must be api, db or processing");
+    }
+    const qint64 now = nowMs();
+    const qint64 step = seriesStepMs(minutes);
+    const qint64 to = (now / step + 1) * step;
+    const qint64 from = to - qint64(minutes) * kMinute;
+    JsonWriter json;
+    json.beginObject()
+        .field("kind", kindName(kind))
+        .field("minutes", minutes)
+        .field("step_seconds", step / 1000)
+        .field("from", isoTime(from))
+        .field("to", isoTime(now))
+        .key("points")
+        .beginArray();
+    for (const TimePoint &p : m_engine.kindSeries(kind, {}, from, to, step)) {
+        const MetricStats &s = p.agg.stats;
+        if (s.count == 0)
+            continue;
+        json.beginObject()
+            .field("t", p.startMs)
+            .field("count", s.count)
+            .field("errors", s.errors)
+            .field("avg_ms", ms(s.avg()), kMs)
+            .field("p50_ms", ms(p.agg.quantile(0.50)), kMs)
+            .field("p95_ms", ms(p.agg.quantile(0.95)), kMs)
+            .field("p99_ms", ms(p.agg.quantile(0.99)), kMs)
+            .endObject();
+    }
+    json.endArray().endObject();
+    return HttpResponse::json(200, json.take());
 }
 
 HttpResponse PerformanceRoutes::prometheus(const QHttpServerRequest &)

@@ -26,8 +26,8 @@ class PerformanceRoutes
 public:
     PerformanceRoutes(PerformanceEngine &engine, IngestServer &server, const StatsdCounters *statsd = nullptr);
 
-    /// Registers every route on `server`: POST ingest, GET health, metrics, summary, report;
-    /// OTLP POST /v1/traces; Prometheus GET /metrics.
+    /// Registers every route on `server`: POST ingest, GET health, metrics, summary, report,
+    /// timeseries; OTLP POST /v1/traces; Prometheus GET /metrics; the GET /performance page.
     /// `statsd`, when StatsD runs, adds its counters to /health and /metrics; it must outlive
     /// the server.
     static void install(IngestServer &server, PerformanceEngine &engine, const StatsdCounters *statsd = nullptr);
@@ -36,6 +36,8 @@ public:
     HttpResponse metrics(const QHttpServerRequest &request);
     HttpResponse summary(const QHttpServerRequest &request);
     HttpResponse report(const QHttpServerRequest &request);
+    /// GET /api/performance/timeseries?minutes=N&kind=api: latency and counts per time step.
+    HttpResponse timeseries(const QHttpServerRequest &request);
     /// GET /metrics: Prometheus text exposition.
     HttpResponse prometheus(const QHttpServerRequest &request);
 
