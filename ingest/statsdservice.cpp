@@ -53,14 +53,6 @@ quint16 StatsdService::start(const StatsdConfig &config, QString *error)
     return port;
 }
 
-void StatsdService::flushNow()
-{
-    if (!m_listener)
-        return;
-    QMetaObject::invokeMethod(
-        m_context, [this] { m_listener->flush(); }, Qt::BlockingQueuedConnection);
-}
-
 void StatsdService::stop()
 {
     if (!m_thread.isRunning())

@@ -29,8 +29,6 @@ public:
     bool isRunning() const { return m_listener != nullptr; }
     quint16 port() const { return m_port; }
     const StatsdCounters &counters() const { return m_counters; }
-    /// Flushes counters now (blocking); for tests and shutdown.
-    void flushNow();
 
 private:
     MetricStore &m_store;
