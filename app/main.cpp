@@ -8,6 +8,7 @@
 #include "ingestservice.h"
 #include "performanceroutes.h"
 #include "signalwatcher.h"
+#include "statsdservice.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -112,7 +113,7 @@ int main(int argc, char *argv[])
     const QCommandLineOption port(QStringLiteral("port"),
         QCoreApplication::translate("main", "HTTP port (default 4318; 0 picks one)."), QStringLiteral("N"));
     const QCommandLineOption statsdPort(QStringLiteral("statsd-port"),
-        QCoreApplication::translate("main", "StatsD UDP port (default 8125)."), QStringLiteral("N"));
+        QCoreApplication::translate("main", "StatsD UDP port (default 8125; 0 picks one)."), QStringLiteral("N"));
     const QCommandLineOption dataDir(QStringLiteral("data-dir"),
         QCoreApplication::translate("main", "Folder for the history database."), QStringLiteral("DIR"));
     const QCommandLineOption token(QStringLiteral("token"),
@@ -184,7 +185,18 @@ int main(int argc, char *argv[])
     if (!error.isEmpty()) // started, with a notice (for example a damaged history moved aside)
         printLine(stderr, QStringLiteral("perfwatch: ") + error);
 
-    IngestService ingest([&engine](IngestServer &server) { PerformanceRoutes::install(server, engine); });
+    // StatsD first, so the HTTP routes can show its counters; it runs on its own thread.
+    StatsdService statsd(engine.store());
+    StatsdConfig statsdConfig;
+    statsdConfig.address = QHostAddress(settings.bindAddress);
+    statsdConfig.port = quint16(settings.statsdPort);
+    const quint16 boundStatsdPort = statsd.start(statsdConfig, &error);
+    if (boundStatsdPort == 0)
+        return fail(error);
+
+    const StatsdCounters *statsdCounters = &statsd.counters();
+    IngestService ingest([&engine, statsdCounters](
+                             IngestServer &server) { PerformanceRoutes::install(server, engine, statsdCounters); });
     const auto ingestConfigFor = [](const AppSettings &s) {
         IngestConfig c;
         c.address = QHostAddress(s.bindAddress);
@@ -203,6 +215,16 @@ int main(int argc, char *argv[])
     printLine(stdout,
         QCoreApplication::translate("main", "PerfWatch %1 listening on %2 (history: %3)")
             .arg(QCoreApplication::applicationVersion(), address, engine.persistenceStatus().path));
+    printLine(stdout,
+        QCoreApplication::translate("main", "StatsD listening on udp://%1:%2; web dashboard at %3/performance")
+            .arg(settings.bindAddress)
+            .arg(boundStatsdPort)
+            .arg(address));
+    if (!settings.bindsLoopback())
+        printLine(stdout,
+            QCoreApplication::translate(
+                "main", "Note: StatsD has no authentication; anyone who reaches UDP port %1 can send metrics.")
+                .arg(boundStatsdPort));
     if (wantsWindow && !window)
         printLine(stdout, QCoreApplication::translate("main", "No display found; serving without a window."));
 
@@ -273,6 +295,7 @@ int main(int argc, char *argv[])
     if (simulator)
         simulator->stop();
     ingest.stop();
+    statsd.stop();
     engine.stop();
     printLine(stdout, QCoreApplication::translate("main", "PerfWatch stopped; history saved."));
     return code;

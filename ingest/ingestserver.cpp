@@ -8,6 +8,7 @@
 #include <QHttpServerResponder>
 #include <QTcpSocket>
 #include <QThread>
+#include <algorithm>
 #include <exception>
 
 namespace perfwatch {
@@ -123,12 +124,15 @@ bool IngestServer::authorized(const QHttpServerRequest &request) const
 
 HttpResponse IngestServer::dispatch(const QHttpServerRequest &request)
 {
-    if (!authorized(request)) {
+    const QString path = request.url().path();
+    const auto it = m_routes.constFind(path);
+    const bool isPublic = it != m_routes.constEnd() && std::any_of(it->begin(), it->end(), [&](const Route &r) {
+        return r.kind == RouteKind::Public && r.method == request.method();
+    });
+    if (!isPublic && !authorized(request)) {
         return HttpResponse::error(401, "unauthorized", "send the token as \"Authorization: Bearer <token>\"")
             .withHeader(QByteArrayLiteral("WWW-Authenticate"), QByteArrayLiteral("Bearer realm=\"perfwatch\""));
     }
-    const QString path = request.url().path();
-    const auto it = m_routes.constFind(path);
     if (it == m_routes.constEnd())
         return HttpResponse::error(404, "not_found", "no route for " + toStd(path));
     const Route *route = nullptr;

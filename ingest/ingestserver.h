@@ -29,11 +29,14 @@ class IngestServer final : public QAbstractHttpServer
     Q_OBJECT
 public:
     using Handler = std::function<HttpResponse(const QHttpServerRequest &request)>;
-    /// Write routes are subject to the overload policy; reads never are.
+    /// Write routes are subject to the overload policy; reads never are. Public routes (the
+    /// static files of the web page) are served without the bearer token, so a browser can load
+    /// the page that then asks for the token.
     enum class RouteKind : quint8
     {
         Read,
-        Write
+        Write,
+        Public
     };
 
     IngestServer(const IngestConfig &config, IngestCounters &counters, QObject *parent = nullptr);

@@ -6,6 +6,10 @@
 #include "ingestserver.h"
 #include "jsonwriter.h"
 #include "metricstore.h"
+#include "otlptraceendpoint.h"
+#include "prometheusexposition.h"
+#include "statsdcounters.h"
+#include "webpage.h"
 
 #include <QDateTime>
 #include <QHttpServerRequest>
@@ -75,7 +79,7 @@ bool parseHours(const QHttpServerRequest &request, double &hours)
     return ok && std::isfinite(hours) && hours > 0 && hours <= 48;
 }
 
-void writeCounters(JsonWriter &json, const IngestCountersSnapshot &c)
+void writeCounters(JsonWriter &json, const IngestCountersSnapshot &c, const StatsdCounters *statsd)
 {
     json.beginObject()
         .field("open_connections", c.openConnections)
@@ -83,8 +87,36 @@ void writeCounters(JsonWriter &json, const IngestCountersSnapshot &c)
         .field("accepted_events", c.acceptedEvents)
         .field("rejected_events", c.rejectedEvents)
         .field("refused_requests", c.refusedRequests)
-        .field("bytes_received", c.bytesReceived)
-        .endObject();
+        .field("bytes_received", c.bytesReceived);
+    json.key("statsd");
+    if (statsd) {
+        const StatsdCountersSnapshot s = statsd->snapshot();
+        json.beginObject()
+            .field("listening", s.listening)
+            .field("port", int(s.port))
+            .field("datagrams", s.datagrams)
+            .field("lines", s.lines)
+            .field("accepted_lines", s.acceptedLines)
+            .field("malformed_lines", s.malformedLines)
+            .field("ignored_lines", s.ignoredLines)
+            .field("events", s.events)
+            .endObject();
+    } else {
+        json.null();
+    }
+    json.endObject();
+}
+
+/// The step of a timeseries over `minutes`: at most about 120 points, on tier boundaries.
+qint64 seriesStepMs(int minutes)
+{
+    if (minutes <= 15)
+        return 10'000;
+    if (minutes <= 120)
+        return kMinute;
+    if (minutes <= 600)
+        return 5 * kMinute;
+    return 15 * kMinute;
 }
 
 void writePersistence(JsonWriter &json, const PersistenceStatus &p)
@@ -110,15 +142,18 @@ void writeScore(JsonWriter &json, const AnalysisResult &a)
 
 } // namespace
 
-PerformanceRoutes::PerformanceRoutes(PerformanceEngine &engine, IngestServer &server)
+PerformanceRoutes::PerformanceRoutes(PerformanceEngine &engine, IngestServer &server, const StatsdCounters *statsd)
     : m_engine(engine)
     , m_server(server)
+    , m_statsd(statsd)
 { }
 
-void PerformanceRoutes::install(IngestServer &server, PerformanceEngine &engine)
+void PerformanceRoutes::install(IngestServer &server, PerformanceEngine &engine, const StatsdCounters *statsd)
 {
     installIngestRoute(server, engine.store());
-    auto routes = std::make_shared<PerformanceRoutes>(engine, server);
+    installOtlpRoutes(server, engine.store());
+    WebPage::install(server);
+    auto routes = std::make_shared<PerformanceRoutes>(engine, server, statsd);
     const auto get = [&](const QString &path, HttpResponse (PerformanceRoutes::*handler)(const QHttpServerRequest &)) {
         server.addRoute(path, QHttpServerRequest::Method::Get,
             [routes, handler](const QHttpServerRequest &request) { return ((*routes).*handler)(request); });
@@ -127,6 +162,8 @@ void PerformanceRoutes::install(IngestServer &server, PerformanceEngine &engine)
     get(u"/api/performance/metrics"_s, &PerformanceRoutes::metrics);
     get(u"/api/performance/summary"_s, &PerformanceRoutes::summary);
     get(u"/api/performance/report"_s, &PerformanceRoutes::report);
+    get(u"/api/performance/timeseries"_s, &PerformanceRoutes::timeseries);
+    get(u"/metrics"_s, &PerformanceRoutes::prometheus);
 }
 
 AnalysisResult PerformanceRoutes::analysis(qint64 now)
@@ -152,7 +189,7 @@ HttpResponse PerformanceRoutes::health(const QHttpServerRequest &)
         .key("score_breakdown")
         .raw(compact(a.score.breakdown.toJson()));
     json.key("ingest");
-    writeCounters(json, m_server.counters().snapshot());
+    writeCounters(json, m_server.counters().snapshot(), m_statsd);
     json.key("persistence");
     writePersistence(json, m_engine.persistenceStatus());
     json.endObject();
@@ -345,6 +382,83 @@ void PerformanceRoutes::writeSummary(JsonWriter &json, const PeriodSummary &summ
             .endObject();
     }
     json.endObject();
+}
+
+HttpResponse PerformanceRoutes::timeseries(const QHttpServerRequest &request)
+{
+    const QUrlQuery query = request.query();
+    int minutes = 60;
+    if (query.hasQueryItem(u"minutes"_s)) {
+        bool ok = false;
+        minutes = query.queryItemValue(u"minutes"_s).toInt(&ok);
+        if (!ok || minutes < 1 || minutes > 48 * 60)
+            return HttpResponse::error(400, "bad_request", "minutes must be a whole number from 1 to 2880");
+    }
+    MetricKind kind = MetricKind::Api;
+    if (query.hasQueryItem(u"kind"_s)) {
+        const QString name = query.queryItemValue(u"kind"_s);
+        if (!kindFromName(name.toStdString(), kind) || !kindHasLatency(kind))
+            return HttpResponse::error(400, "bad_request", "kind must be api, db or processing");
+    }
+    const qint64 now = nowMs();
+    const qint64 step = seriesStepMs(minutes);
+    const qint64 to = (now / step + 1) * step;
+    const qint64 from = to - qint64(minutes) * kMinute;
+    JsonWriter json;
+    json.beginObject()
+        .field("kind", kindName(kind))
+        .field("minutes", minutes)
+        .field("step_seconds", step / 1000)
+        .field("from", isoTime(from))
+        .field("to", isoTime(now))
+        .key("points")
+        .beginArray();
+    for (const TimePoint &p : m_engine.kindSeries(kind, {}, from, to, step)) {
+        const MetricStats &s = p.agg.stats;
+        if (s.count == 0)
+            continue;
+        json.beginObject()
+            .field("t", p.startMs)
+            .field("count", s.count)
+            .field("errors", s.errors)
+            .field("avg_ms", ms(s.avg()), kMs)
+            .field("p50_ms", ms(p.agg.quantile(0.50)), kMs)
+            .field("p95_ms", ms(p.agg.quantile(0.95)), kMs)
+            .field("p99_ms", ms(p.agg.quantile(0.99)), kMs)
+            .endObject();
+    }
+    json.endArray().endObject();
+    return HttpResponse::json(200, json.take());
+}
+
+HttpResponse PerformanceRoutes::prometheus(const QHttpServerRequest &)
+{
+    const qint64 now = nowMs();
+    PrometheusInput input;
+    input.totals = m_engine.store().totals();
+    input.window = m_engine.store().window(now - m_engine.analyzerConfig().windowMs, now + 1);
+    const AnalysisResult a = analysis(now);
+    input.band = a.score.band;
+    input.score = a.score.value;
+    input.recommendations = a.recommendations;
+    input.ingest = m_server.counters().snapshot();
+    input.store = m_engine.store().counters();
+    if (m_statsd)
+        input.statsd = m_statsd->snapshot();
+    HttpResponse response = HttpResponse::json(200, PrometheusExposition::render(input));
+    response.mimeType = PrometheusExposition::kContentType;
+    return response;
+}
+
+void installOtlpRoutes(IngestServer &server, MetricStore &store)
+{
+    auto endpoint = std::make_shared<OtlpTraceEndpoint>(store, server.counters(), server.config().decoder);
+    server.addRoute(
+        u"/v1/traces"_s, QHttpServerRequest::Method::Post,
+        [endpoint](const QHttpServerRequest &request) { return endpoint->handle(request); },
+        IngestServer::RouteKind::Write);
+    for (const QString &path : { u"/v1/metrics"_s, u"/v1/logs"_s })
+        server.addRoute(path, QHttpServerRequest::Method::Post, &OtlpTraceEndpoint::notImplemented);
 }
 
 void installIngestRoute(IngestServer &server, MetricStore &store)

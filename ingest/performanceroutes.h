@@ -13,6 +13,7 @@ class JsonWriter;
 class MetricStore;
 class PerformanceEngine;
 struct AnalysisResult;
+struct StatsdCounters;
 struct PeriodSummary;
 
 /// The REST routes of DESIGN §4 over a PerformanceEngine.
@@ -23,15 +24,22 @@ struct PeriodSummary;
 class PerformanceRoutes
 {
 public:
-    PerformanceRoutes(PerformanceEngine &engine, IngestServer &server);
+    PerformanceRoutes(PerformanceEngine &engine, IngestServer &server, const StatsdCounters *statsd = nullptr);
 
-    /// Registers every route on `server`: POST ingest, GET health, metrics, summary, report.
-    static void install(IngestServer &server, PerformanceEngine &engine);
+    /// Registers every route on `server`: POST ingest, GET health, metrics, summary, report,
+    /// timeseries; OTLP POST /v1/traces; Prometheus GET /metrics; the GET /performance page.
+    /// `statsd`, when StatsD runs, adds its counters to /health and /metrics; it must outlive
+    /// the server.
+    static void install(IngestServer &server, PerformanceEngine &engine, const StatsdCounters *statsd = nullptr);
 
     HttpResponse health(const QHttpServerRequest &request);
     HttpResponse metrics(const QHttpServerRequest &request);
     HttpResponse summary(const QHttpServerRequest &request);
     HttpResponse report(const QHttpServerRequest &request);
+    /// GET /api/performance/timeseries?minutes=N&kind=api: latency and counts per time step.
+    HttpResponse timeseries(const QHttpServerRequest &request);
+    /// GET /metrics: Prometheus text exposition.
+    HttpResponse prometheus(const QHttpServerRequest &request);
 
 private:
     AnalysisResult analysis(qint64 nowMs);
@@ -39,11 +47,15 @@ private:
 
     PerformanceEngine &m_engine;
     IngestServer &m_server;
+    const StatsdCounters *m_statsd = nullptr;
     quint64 m_analyzedEvents = ~quint64(0); ///< store events at the last analysis asked for here
 };
 
 /// Registers only POST /api/performance/ingest, writing into `store` (which must outlive the
 /// server). For servers without an engine.
 void installIngestRoute(IngestServer &server, MetricStore &store);
+
+/// Registers OTLP/HTTP: POST /v1/traces into `store`; /v1/metrics and /v1/logs answer 501.
+void installOtlpRoutes(IngestServer &server, MetricStore &store);
 
 } // namespace perfwatch
