@@ -1,6 +1,7 @@
 #pragma once
 
 #include "httpresponse.h"
+#include "reportrenderer.h"
 
 #include <QtGlobal>
 
@@ -23,10 +24,12 @@ struct PeriodSummary;
 class PerformanceRoutes
 {
 public:
-    PerformanceRoutes(PerformanceEngine &engine, IngestServer &server);
+    PerformanceRoutes(PerformanceEngine &engine, IngestServer &server, ReportRenderer renderer = {});
 
     /// Registers every route on `server`: POST ingest, GET health, metrics, summary, report.
-    static void install(IngestServer &server, PerformanceEngine &engine);
+    /// `renderer` makes the report's PDF and CSV files (the app passes the views library's);
+    /// without one those formats answer 501.
+    static void install(IngestServer &server, PerformanceEngine &engine, ReportRenderer renderer = {});
 
     HttpResponse health(const QHttpServerRequest &request);
     HttpResponse metrics(const QHttpServerRequest &request);
@@ -37,8 +40,11 @@ private:
     AnalysisResult analysis(qint64 nowMs);
     void writeSummary(JsonWriter &json, const PeriodSummary &summary, double hours) const;
 
+    HttpResponse reportFile(const QHttpServerRequest &request, const QString &format);
+
     PerformanceEngine &m_engine;
     IngestServer &m_server;
+    ReportRenderer m_renderer;
     quint64 m_analyzedEvents = ~quint64(0); ///< store events at the last analysis asked for here
 };
 
