@@ -455,19 +455,23 @@ private:
         };
         m_doc.place(rowH, header);
         for (const Line &line : lines) {
-            m_doc.place(rowH, [=, this](QPainter &p, const QRectF &r) {
-                const double pad = pt(5);
+            // Long texts (translations) wrap; the row grows with them.
+            const double pad = pt(5);
+            const double textH
+                = std::max(textHeight(font, c1 - 2 * pad, line.measured), textHeight(font, c2 - 2 * pad, line.rule));
+            const double h = std::max(rowH, textH + pt(7));
+            m_doc.place(h, [=, this](QPainter &p, const QRectF &r) {
                 p.setPen(QPen(kBorder, pt(0.5)));
                 p.drawLine(r.bottomLeft(), r.bottomRight());
                 p.setFont(bold);
                 p.setPen(kText);
                 p.drawText(QRectF(r.left() + pad, r.top(), c0, r.height()), Qt::AlignVCenter, line.component);
                 p.setFont(font);
-                p.drawText(QRectF(r.left() + c0 + pad, r.top(), c1 - pad, r.height()), Qt::AlignVCenter,
-                    metrics(font).elidedText(line.measured, Qt::ElideRight, c1 - pad));
+                p.drawText(QRectF(r.left() + c0 + pad, r.top(), c1 - 2 * pad, r.height()),
+                    Qt::AlignVCenter | Qt::TextWordWrap, line.measured);
                 p.setPen(kMuted);
-                p.drawText(QRectF(r.left() + c0 + c1 + pad, r.top(), c2 - pad, r.height()), Qt::AlignVCenter,
-                    metrics(font).elidedText(line.rule, Qt::ElideRight, c2 - pad));
+                p.drawText(QRectF(r.left() + c0 + c1 + pad, r.top(), c2 - 2 * pad, r.height()),
+                    Qt::AlignVCenter | Qt::TextWordWrap, line.rule);
                 p.setFont(bold);
                 p.setPen(line.lost ? QColor(0xc9, 0x2a, 0x2a) : kText);
                 p.drawText(QRectF(r.right() - c3, r.top(), c3 - pad, r.height()), Qt::AlignVCenter | Qt::AlignRight,
