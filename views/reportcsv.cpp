@@ -5,7 +5,6 @@
 #include <QDir>
 #include <QJsonDocument>
 #include <QSaveFile>
-#include <QTimeZone>
 #include <cmath>
 #include <map>
 
@@ -175,7 +174,7 @@ QString ReportCsv::time(qint64 msSinceEpoch)
 {
     if (msSinceEpoch == 0)
         return {};
-    return QDateTime::fromMSecsSinceEpoch(msSinceEpoch, QTimeZone::utc()).toString(Qt::ISODate);
+    return QDateTime::fromMSecsSinceEpoch(msSinceEpoch, Qt::UTC).toString(Qt::ISODate); // "Z", not "+00:00"
 }
 
 QString ReportCsv::columnName(Table table, Column column)
