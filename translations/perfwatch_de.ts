@@ -839,6 +839,29 @@
         <source>cannot finish the PDF</source>
         <translation>das PDF kann nicht abgeschlossen werden</translation>
     </message>
+    <message numerus="yes">
+        <source>%n more, in order of priority and impact; recommendations.csv has their evidence and suggestions.</source>
+        <translation>
+            <numerusform>%n weitere, nach Dringlichkeit und Auswirkung geordnet; recommendations.csv enthält ihre Belege und Vorschläge.</numerusform>
+            <numerusform>%n weitere, nach Dringlichkeit und Auswirkung geordnet; recommendations.csv enthält ihre Belege und Vorschläge.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The first %1 are listed here.</source>
+        <translation>Die ersten %1 sind hier aufgeführt.</translation>
+    </message>
+    <message>
+        <source>More recommendations</source>
+        <translation>Weitere Empfehlungen</translation>
+    </message>
+    <message>
+        <source>Problem</source>
+        <translation>Problem</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>Priorität</translation>
+    </message>
 </context>
 <context>
     <name>Theme</name>

@@ -503,6 +503,9 @@ T.update({
     'cannot add a page to the PDF': 'dem PDF kann keine Seite hinzugefügt werden',
     'Page %1 of %2': 'Seite %1 von %2',
     'cannot finish the PDF': 'das PDF kann nicht abgeschlossen werden',
+    '%n more, in order of priority and impact; recommendations.csv has their evidence and suggestions.': ('%n weitere, nach Dringlichkeit und Auswirkung geordnet; recommendations.csv enthält ihre Belege und Vorschläge.', '%n weitere, nach Dringlichkeit und Auswirkung geordnet; recommendations.csv enthält ihre Belege und Vorschläge.'),
+    'The first %1 are listed here.': 'Die ersten %1 sind hier aufgeführt.',
+    'More recommendations': 'Weitere Empfehlungen',
     # main
     'Page size of PDF reports: A4 (default) or Letter.': 'Seitengröße von PDF-Berichten: A4 (Standard) oder Letter.',
     'Save PNGs of every page of the window into DIR and exit.': 'PNGs jeder Seite des Fensters in DIR speichern und beenden.',

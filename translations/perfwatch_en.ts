@@ -100,6 +100,13 @@
             <numerusform>%n caches</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n more, in order of priority and impact; recommendations.csv has their evidence and suggestions.</source>
+        <translation>
+            <numerusform>%n more, in order of priority and impact; recommendations.csv has their evidence and suggestions.</numerusform>
+            <numerusform>%n more, in order of priority and impact; recommendations.csv has their evidence and suggestions.</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>perfwatch::DetailPane</name>

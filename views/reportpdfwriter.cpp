@@ -514,11 +514,13 @@ private:
             { tr("API p95"), Format::duration(t.apiP95Ms),
                 std::isfinite(t.apiAvgMs) ? tr("average %1").arg(Format::duration(t.apiAvgMs)) : QString() },
             { tr("Error rate"), total ? Format::percent(double(failures) / double(total), 2) : Format::none(),
-                total ? tr("%1 of %2 failed").arg(Format::count(failures), Format::count(total)) : QString() },
+                total ? tr("%1 of %2 failed")
+                            .arg(Format::compactCount(double(failures)), Format::compactCount(double(total)))
+                      : QString() },
             { tr("Database average"), Format::duration(t.dbAvgMs),
-                t.dbOperations ? tr("%1 operations").arg(Format::count(t.dbOperations)) : QString() },
+                t.dbOperations ? tr("%1 operations").arg(Format::compactCount(double(t.dbOperations))) : QString() },
             { tr("Cache hit rate"), Format::percent(t.cacheHitRate),
-                t.cacheLookups ? tr("%1 lookups").arg(Format::count(t.cacheLookups)) : QString() },
+                t.cacheLookups ? tr("%1 lookups").arg(Format::compactCount(double(t.cacheLookups))) : QString() },
         };
         subheading(tr("The period at a glance"));
         const double gap = pt(8);
@@ -738,8 +740,35 @@ private:
                 sans(9.5), kText, pt(10));
             return;
         }
-        for (const Recommendation &r : d.recommendations)
-            recommendationCard(r);
+        // In full the most pressing ones (high priority first, then by impact); the rest as a list.
+        const std::size_t cards = m_options.maxRecommendationCards > 0
+            ? std::min(d.recommendations.size(), std::size_t(m_options.maxRecommendationCards))
+            : d.recommendations.size();
+        for (std::size_t i = 0; i < cards; ++i)
+            recommendationCard(d.recommendations[i]);
+        if (cards == d.recommendations.size())
+            return;
+        const std::size_t rest = d.recommendations.size() - cards;
+        const std::size_t listed
+            = m_options.maxTableRows > 0 ? std::min(rest, std::size_t(m_options.maxTableRows)) : rest;
+        QString note = tr("%n more, in order of priority and impact; recommendations.csv has their evidence and "
+                          "suggestions.",
+            nullptr, int(rest));
+        if (listed < rest)
+            note += u' ' + tr("The first %1 are listed here.").arg(Format::count(quint64(listed)));
+        m_doc.space(pt(8));
+        subheading(tr("More recommendations"), note);
+        std::vector<TableRow> rows;
+        rows.reserve(listed);
+        for (std::size_t i = cards; i < cards + listed; ++i) {
+            const Recommendation &r = d.recommendations[i];
+            TableRow row;
+            // The message names the key: the long text goes first so it takes the free width.
+            row.cells = { r.message, Theme::priorityWord(r.priority), r.target.isEmpty() ? r.service : r.target };
+            rows.push_back(std::move(row));
+        }
+        drawTable(tr("More recommendations"),
+            { { tr("Problem"), true, true }, { tr("Priority"), true }, { tr("Key"), true } }, std::move(rows));
     }
 
     void recommendationCard(const Recommendation &rec)
@@ -943,6 +972,7 @@ private:
     {
         QString title;
         bool left = false; ///< text columns; numbers go right
+        bool words = false; ///< the first column: wraps at spaces (sentences), not anywhere (keys)
     };
     struct TableRow
     {
@@ -1070,6 +1100,7 @@ private:
         const double headH = metrics(headFont).height() + pt(8);
         auto cols = std::make_shared<std::vector<TableColumn>>(columns);
         const QPalette pal = printPalette();
+        const int wrap = columns.front().words ? Qt::TextWordWrap : Qt::TextWrapAnywhere;
 
         const auto header = [=, this](QPainter &p, const QRectF &r) {
             p.fillRect(r, kHeaderFill);
@@ -1109,7 +1140,7 @@ private:
             if (fm.horizontalAdvance(key) > keyWidth * 3)
                 key = fm.elidedText(key, Qt::ElideMiddle, keyWidth * 2.9);
             row->cells[0] = key;
-            const double keyHeight = textHeight(font, keyWidth, key, Qt::TextWrapAnywhere);
+            const double keyHeight = textHeight(font, keyWidth, key, wrap);
             const double h = std::max(lineH, keyHeight) + pt(5);
             if (m_doc.remaining() < h) {
                 m_doc.newPage();
@@ -1130,7 +1161,7 @@ private:
                     const QRectF text(x + pad, r.top() + pt(2.5), cw - 2 * pad, r.height() - pt(5));
                     p.setPen(c == 1 && (*cols)[c].left ? kMuted : kText);
                     if (c == 0) {
-                        p.drawText(text, Qt::TextWrapAnywhere | Qt::AlignLeft | Qt::AlignTop, row->cells[0]);
+                        p.drawText(text, wrap | Qt::AlignLeft | Qt::AlignTop, row->cells[0]);
                     } else {
                         p.drawText(text, Qt::AlignTop | ((*cols)[c].left ? Qt::AlignLeft : Qt::AlignRight),
                             (*cols)[c].left ? fm.elidedText(row->cells[qsizetype(c)], Qt::ElideRight, text.width())

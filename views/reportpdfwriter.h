@@ -20,6 +20,9 @@ struct ReportPdfOptions
     ReportPageSize pageSize = ReportPageSize::A4;
     /// Rows per key table (the slowest first); 0 shows every row. The CSV files always hold all.
     int maxTableRows = 200;
+    /// Recommendations shown in full (with evidence and suggestion); the others are listed in a
+    /// table of maxTableRows. 0 shows every one in full.
+    int maxRecommendationCards = 40;
 };
 
 /// Renders a ReportData as a PDF with QPdfWriter and QPainter: vector text and charts.

@@ -124,6 +124,17 @@ private Q_SLOTS:
         const QString cappedText = pdfText(cappedPath);
         QVERIFY(cappedText.contains(QLatin1String("The first 20 are shown; the CSV export lists all of them.")));
         QVERIFY(pdfPages(cappedPath) < pdfPages(path));
+
+        // Beyond the cards in full, the others are listed: every message is still in the PDF.
+        ReportPdfOptions oneCard;
+        oneCard.maxRecommendationCards = 1;
+        QVERIFY(data.recommendations.size() > 1);
+        const QString listedPath = dir.filePath(QStringLiteral("listed.pdf"));
+        QVERIFY(writePdf(data, listedPath, oneCard).isEmpty());
+        const QString listed = pdfText(listedPath);
+        QVERIFY(listed.contains(QLatin1String("More recommendations")));
+        for (const Recommendation &r : data.recommendations)
+            QVERIFY2(listed.contains(r.message.simplified()), qPrintable(r.message));
     }
 
     void letterPaper()
