@@ -255,6 +255,16 @@ private Q_SLOTS:
                 "attachment; filename=\"perfwatch-report-" + utcDate().toLatin1() + "-database.csv\"");
             QVERIFY(reply->body.startsWith("operation,service,operations,"));
         }
+        // An export beside the running server reads the same history and leaves the server's
+        // write-ahead log alone (it once deleted it: the server lost its locks to its own reader).
+        const QString wal = QDir(data).filePath(QStringLiteral("perfwatch.sqlite-wal"));
+        QVERIFY(QFileInfo::exists(wal));
+        const Run beside = runPerfwatch({ QStringLiteral("--export-report"), dir.filePath(QStringLiteral("beside.csv")),
+            QStringLiteral("--data-dir"), data });
+        QVERIFY2(beside.exitCode == 0, qPrintable(beside.err));
+        QVERIFY(QFileInfo::exists(wal));
+        QVERIFY(QFileInfo::exists(QDir(data).filePath(QStringLiteral("perfwatch.sqlite-shm"))));
+
         for (const QByteArray &bad : { QByteArray("/api/performance/report?format=csv&table=nope"),
                  QByteArray("/api/performance/report?format=pdf&hours=0"),
                  QByteArray("/api/performance/report?format=docx") }) {
