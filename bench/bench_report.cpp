@@ -256,7 +256,6 @@ int main(int argc, char **argv)
 
     std::vector<double> data, pdf, csv, total;
     std::size_t keysInReport = 0;
-    int pages = 0;
     qint64 pdfBytes = 0;
     qint64 csvBytes = 0;
     for (int run = 0; run < o.runs; ++run) {
@@ -279,7 +278,6 @@ int main(int argc, char **argv)
         }
         const double pdfMs = double(timer.nsecsElapsed()) / 1e6;
         pdfBytes = bytes.size();
-        pages = int(bytes.count("/Type /Page\n")) + int(bytes.count("/Type /Page\r"));
 
         timer.restart();
         QTemporaryDir csvDir;
@@ -319,7 +317,6 @@ int main(int argc, char **argv)
         std::printf("pdf with every row (not capped): %.1f ms, %.1f MB\n", double(timer.nsecsElapsed()) / 1e6,
             double(bytes.size()) / 1e6);
     }
-    (void)pages;
     engine.stop();
     return 0;
 }
