@@ -247,6 +247,11 @@ int main(int argc, char *argv[])
     if (!error.isEmpty()) // started, with a notice (for example a damaged history moved aside)
         printLine(stderr, QStringLiteral("perfwatch: ") + error);
 
+    // Before the server announces itself: a SIGTERM right after "listening on" must still flush
+    // and exit cleanly (the request waits in the watcher's socket until the event loop runs).
+    SignalWatcher signalWatcher;
+    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, app.get(), [] { QCoreApplication::quit(); });
+
 #ifdef PERFWATCH_HAVE_VIEWS
     // One read-only view of the engine for everything that reports on it (API files, scheduler).
     const auto reportSource = std::make_shared<EngineDashboardSource>(engine);
@@ -354,9 +359,6 @@ int main(int argc, char *argv[])
     if (parser.isSet(screenshot) && !window)
         return fail(
             QCoreApplication::translate("main", "--screenshot needs the window (a display, not --headless)"), 2);
-
-    SignalWatcher signalWatcher;
-    QObject::connect(&signalWatcher, &SignalWatcher::terminationRequested, app.get(), [] { QCoreApplication::quit(); });
 
     const int code = app->exec();
 
