@@ -862,6 +862,10 @@
         <source>Priority</source>
         <translation>Priorität</translation>
     </message>
+    <message>
+        <source>%1, as PerfWatch saved them from its analysis of the last %2 at %3.</source>
+        <translation>%1, wie PerfWatch sie aus seiner Analyse der letzten %2 am %3 gespeichert hat.</translation>
+    </message>
 </context>
 <context>
     <name>Theme</name>

@@ -506,6 +506,7 @@ T.update({
     '%n more, in order of priority and impact; recommendations.csv has their evidence and suggestions.': ('%n weitere, nach Dringlichkeit und Auswirkung geordnet; recommendations.csv enthält ihre Belege und Vorschläge.', '%n weitere, nach Dringlichkeit und Auswirkung geordnet; recommendations.csv enthält ihre Belege und Vorschläge.'),
     'The first %1 are listed here.': 'Die ersten %1 sind hier aufgeführt.',
     'More recommendations': 'Weitere Empfehlungen',
+    '%1, as PerfWatch saved them from its analysis of the last %2 at %3.': '%1, wie PerfWatch sie aus seiner Analyse der letzten %2 am %3 gespeichert hat.',
     # main
     'Page size of PDF reports: A4 (default) or Letter.': 'Seitengröße von PDF-Berichten: A4 (Standard) oder Letter.',
     'Save PNGs of every page of the window into DIR and exit.': 'PNGs jeder Seite des Fensters in DIR speichern und beenden.',

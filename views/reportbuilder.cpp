@@ -268,6 +268,16 @@ ReportData ReportBuilder::build(
         d.recommendations = analysis.recommendations;
         d.adviceSource = ReportAdviceSource::LatestAnalysis;
         d.adviceAtMs = d.scoreAtMs;
+        if (request.preferSavedAdvice) {
+            std::vector<Recommendation> saved = source.persistedRecommendations();
+            if (!saved.empty()) {
+                d.recommendations = std::move(saved);
+                d.adviceSource = ReportAdviceSource::Saved;
+                d.adviceAtMs = 0;
+                for (const Recommendation &r : d.recommendations)
+                    d.adviceAtMs = std::max(d.adviceAtMs, r.lastSeenMs);
+            }
+        }
     } else {
         auto last
             = std::find_if(scores.rbegin(), scores.rend(), [](const ScorePoint &p) { return p.band != Band::NoData; });

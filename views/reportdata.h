@@ -20,6 +20,11 @@ struct ReportRequest
 {
     double hours = 24; ///< the period, ending at nowMs
     qint64 nowMs = 0; ///< 0: the wall clock (tests pin it)
+    /// Prefer the recommendations the history holds over a fresh analysis. For a source that just
+    /// opened a history another PerfWatch wrote (the command line): its analysis sees only the
+    /// rollups, while the saved advice was made with the queried fields and request traces
+    /// (index statements, N+1, which queries slow an endpoint).
+    bool preferSavedAdvice = false;
 };
 
 /// Where the score on a report's cover comes from.
@@ -34,6 +39,7 @@ enum class ReportScoreSource : quint8
 enum class ReportAdviceSource : quint8
 {
     LatestAnalysis,
+    Saved, ///< what the PerfWatch writing the history saved from its latest analysis
     History, ///< no data in the score window: what the last run saved to the history
 };
 

@@ -34,8 +34,10 @@ ReportExportResult ReportExporter::runFromHistory(const EngineConfig &config, co
         return result;
     }
     const EngineDashboardSource source(engine);
+    ReportRequest period = request.report;
+    period.preferSavedAdvice = true; // made by the running PerfWatch, with fields and traces
     bool cancelled = false;
-    const ReportData data = ReportBuilder::build(source, request.report, {}, &cancelled);
+    const ReportData data = ReportBuilder::build(source, period, {}, &cancelled);
     if (data.isEmpty()) {
         engine.stop();
         result.empty = true;

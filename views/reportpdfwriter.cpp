@@ -557,9 +557,9 @@ private:
         const double indent = pt(56);
         const double w = m_doc.width() - indent;
         if (d.recommendations.empty()) {
-            paragraph(d.adviceSource == ReportAdviceSource::LatestAnalysis
-                    ? tr("No recommendations: every rule is within its thresholds.")
-                    : tr("No recommendations were saved for this period."),
+            paragraph(d.adviceSource == ReportAdviceSource::History
+                    ? tr("No recommendations were saved for this period.")
+                    : tr("No recommendations: every rule is within its thresholds."),
                 font, kText, pt(6));
         }
         // As many as fit above the contents (at most five): the cover stays one page.
@@ -719,24 +719,35 @@ private:
         };
         QString subtitle;
         if (d.recommendations.empty()) {
-            subtitle = d.adviceSource == ReportAdviceSource::LatestAnalysis
-                ? tr("From the analysis of the last %1, at %2.").arg(windowText(), dateTime(d.adviceAtMs))
-                : tr("No data arrived in the last %1.").arg(windowText());
+            subtitle = d.adviceSource == ReportAdviceSource::History
+                ? tr("No data arrived in the last %1.").arg(windowText())
+                : tr("From the analysis of the last %1, at %2.").arg(windowText(), dateTime(d.adviceAtMs));
         } else {
             const QString counts = tr("%1 high, %2 medium and %3 low priority")
                                        .arg(count(Priority::High))
                                        .arg(count(Priority::Medium))
                                        .arg(count(Priority::Low));
-            subtitle = d.adviceSource == ReportAdviceSource::LatestAnalysis
-                ? tr("%1, from the analysis of the last %2 at %3.").arg(counts, windowText(), dateTime(d.adviceAtMs))
-                : tr("%1. No data arrived in the last %2: these are the recommendations PerfWatch saved at %3.")
-                      .arg(counts, windowText(), dateTime(d.adviceAtMs));
+            switch (d.adviceSource) {
+            case ReportAdviceSource::LatestAnalysis:
+                subtitle = tr("%1, from the analysis of the last %2 at %3.")
+                               .arg(counts, windowText(), dateTime(d.adviceAtMs));
+                break;
+            case ReportAdviceSource::Saved:
+                subtitle = tr("%1, as PerfWatch saved them from its analysis of the last %2 at %3.")
+                               .arg(counts, windowText(), dateTime(d.adviceAtMs));
+                break;
+            case ReportAdviceSource::History:
+                subtitle
+                    = tr("%1. No data arrived in the last %2: these are the recommendations PerfWatch saved at %3.")
+                          .arg(counts, windowText(), dateTime(d.adviceAtMs));
+                break;
+            }
         }
         heading(tr("Recommendations"), subtitle);
         if (d.recommendations.empty()) {
-            paragraph(d.adviceSource == ReportAdviceSource::LatestAnalysis
-                    ? tr("No recommendations: every rule is within its thresholds.")
-                    : tr("No recommendations were saved for this period."),
+            paragraph(d.adviceSource == ReportAdviceSource::History
+                    ? tr("No recommendations were saved for this period.")
+                    : tr("No recommendations: every rule is within its thresholds."),
                 sans(9.5), kText, pt(10));
             return;
         }

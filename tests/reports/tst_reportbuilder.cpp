@@ -169,6 +169,73 @@ private Q_SLOTS:
         QVERIFY(empty.isEmpty());
     }
 
+    void savedAdviceWhenAskedFor()
+    {
+        // The command line opens a history the running PerfWatch wrote: its own analysis sees only
+        // rollups, the saved advice had the fields and traces. Asked to, the report takes that.
+        MetricStore store;
+        addTraffic(store, kReportNow);
+        StaleSource source(store);
+        Recommendation saved;
+        saved.id = QStringLiteral("slow_query:trips-api:find:trips");
+        saved.message = QStringLiteral("find:trips is slow");
+        saved.suggestion = QStringLiteral("Add an index: create index on trips(user_id)");
+        saved.lastSeenMs = kReportNow - 20 * kSec;
+        source.saved = { saved };
+        auto live = reportSource(store);
+        // A source whose analysis has data: the stale one above with a live analysis.
+        class Live final : public DashboardSource
+        {
+        public:
+            Live(const StaleSource &history, const StoreDashboardSource &analysis)
+                : m_history(history)
+                , m_analysis(analysis)
+            { }
+            std::vector<KeyMeta> keys() const override { return m_history.keys(); }
+            QStringList services() const override { return m_history.services(); }
+            StoreCounters storeCounters() const override { return m_history.storeCounters(); }
+            std::vector<KeyAggregate> window(qint64 f, qint64 t) const override { return m_history.window(f, t); }
+            std::vector<TimePoint> keySeries(const KeyMeta &k, qint64 f, qint64 t, qint64 s) const override
+            {
+                return m_history.keySeries(k, f, t, s);
+            }
+            std::vector<TimePoint> kindSeries(
+                MetricKind k, const QStringList &sv, qint64 f, qint64 t, qint64 s) const override
+            {
+                return m_history.kindSeries(k, sv, f, t, s);
+            }
+            std::vector<RawSample> rawSamples(KeyId, int) const override { return {}; }
+            AnalysisResult analysis(qint64 now) const override { return m_analysis.analysis(now); }
+            std::vector<ScorePoint> scoreHistory(qint64, qint64) const override { return {}; }
+            std::vector<Recommendation> persistedRecommendations() const override
+            {
+                return m_history.persistedRecommendations();
+            }
+            AnalyzerConfig thresholds() const override { return {}; }
+            void setThresholds(const AnalyzerConfig &) override { }
+            double apdex(const Aggregate &a, const AnalyzerConfig &c) const override { return Analyzer(c).apdex(a); }
+            PersistenceStatus persistenceStatus() const override { return {}; }
+
+        private:
+            const StaleSource &m_history;
+            const StoreDashboardSource &m_analysis;
+        } both(source, *live);
+
+        ReportRequest request;
+        request.hours = 1;
+        request.nowMs = kReportNow;
+        const ReportData fresh = ReportBuilder::build(both, request);
+        QCOMPARE(fresh.adviceSource, ReportAdviceSource::LatestAnalysis);
+        QVERIFY(fresh.recommendations.size() > 1);
+        request.preferSavedAdvice = true;
+        const ReportData kept = ReportBuilder::build(both, request);
+        QCOMPARE(kept.scoreSource, ReportScoreSource::LatestAnalysis); // the score is still computed
+        QCOMPARE(kept.adviceSource, ReportAdviceSource::Saved);
+        QCOMPARE(kept.recommendations.size(), std::size_t(1));
+        QCOMPARE(kept.recommendations.front().suggestion, saved.suggestion);
+        QCOMPARE(kept.adviceAtMs, saved.lastSeenMs);
+    }
+
     void stepsStayReadable_data()
     {
         QTest::addColumn<qint64>("span");
