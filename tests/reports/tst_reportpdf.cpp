@@ -8,6 +8,7 @@
 #include "translations.h"
 
 #include <QBuffer>
+#include <QJsonObject>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
@@ -100,6 +101,36 @@ private Q_SLOTS:
             { "Where the points went", "API latency", "Throughput", "Error rate", "Performance score",
                 "Recommendations", "API endpoints", "Database operations", "Processing steps", "Caches and resources" })
             QVERIFY2(text.contains(QLatin1String(section)), section);
+    }
+
+    void indexStatementsInAMonospaceFont()
+    {
+        MetricStore store;
+        ReportData data = buildReport(store, 0);
+        Recommendation index;
+        index.id = QStringLiteral("slow_query:trips-api:find:trips");
+        index.rule = QStringLiteral("slow_query");
+        index.type = RecommendationType::Database;
+        index.priority = Priority::High;
+        index.service = QStringLiteral("trips-api");
+        index.target = QStringLiteral("find:trips");
+        index.message = QStringLiteral("find:trips is slow: average 455 ms over 120 calls in the last 15 min");
+        const QString statement = QStringLiteral("create index on trips(user_id, start_time)");
+        index.suggestion
+            = QStringLiteral("Add an index for its most frequent filter (90 of 120 calls queried these fields): ")
+            + statement;
+        index.evidence = QJsonObject { { QStringLiteral("avg_ms"), 455.2 }, { QStringLiteral("index"), statement } };
+        data.recommendations.insert(data.recommendations.begin(), index);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("index.pdf"));
+        QVERIFY(writePdf(data, path).isEmpty());
+        const QString text = pdfText(path);
+        QVERIFY(text.contains(statement));
+        QVERIFY(text.contains(QLatin1String("Add an index for its most frequent filter (90 of 120 calls queried these "
+                                            "fields)")));
+        QVERIFY(text.contains(QLatin1String("avg ms: 455.2")));
+        const QString fonts = QString::fromUtf8(popplerOutput(QStringLiteral("pdffonts"), { path }));
+        QVERIFY2(fonts.contains(QLatin1String("Mono")), qPrintable(fonts));
     }
 
     void longTablesBreakWithTheirHeaderRepeated()
