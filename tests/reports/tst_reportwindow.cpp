@@ -133,6 +133,38 @@ private Q_SLOTS:
         }
     }
 
+    void exportsResourcesAndRecommendationsPages()
+    {
+        MetricStore store;
+        addTraffic(store, wallClock());
+        MainWindow window(reportSource(store), nullptr, QStringLiteral("http://127.0.0.1:4318"));
+        window.controller()->setPaused(true);
+        QTemporaryDir dir;
+        QSignalSpy finished(&window, &MainWindow::exportFinished);
+        const auto exported = [&](MainWindow::Page page, const QString &name) {
+            window.showPage(page);
+            if (!nextSnapshot(window))
+                return QList<QStringList>();
+            const QString path = dir.filePath(name);
+            if (!window.exportTable(path) || !waitForExport(finished).ok)
+                return QList<QStringList>();
+            QFile file(path);
+            file.open(QIODevice::ReadOnly);
+            QString error;
+            return parseCsv(file.readAll(), &error);
+        };
+        // Gauges and caches of the Resources page in one file.
+        const QList<QStringList> resources = exported(MainWindow::Page::Resources, QStringLiteral("resources.csv"));
+        QCOMPARE(resources.size(), 1 + 2 + 1);
+        QCOMPARE(resources[0].mid(0, 3),
+            QStringList({ QStringLiteral("kind"), QStringLiteral("name"), QStringLiteral("service") }));
+        QCOMPARE(resources.last()[0], QStringLiteral("cache"));
+        const QList<QStringList> advice
+            = exported(MainWindow::Page::Recommendations, QStringLiteral("recommendations.csv"));
+        QVERIFY(advice.size() > 1);
+        QCOMPARE(advice[0][0], QStringLiteral("priority"));
+    }
+
     void exportsEveryTableIntoAFolder()
     {
         MetricStore store;
