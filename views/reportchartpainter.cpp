@@ -214,10 +214,15 @@ void ReportChartPainter::paint(QPainter &p, const QRectF &rect, const ReportChar
         const QString time = local.toString(QStringLiteral("HH:mm"));
         p.setPen(kMuted);
         const double baseline = plot.bottom() + 4 * pt + labelMetrics.ascent();
-        p.drawText(QPointF(x - labelMetrics.horizontalAdvance(time) / 2, baseline), time);
+        // Centred under the tick, but kept inside the chart at both ends.
+        const auto labelX = [&](const QString &text) {
+            const double w = labelMetrics.horizontalAdvance(text);
+            return std::clamp(x - w / 2, rect.left(), rect.right() - w);
+        };
+        p.drawText(QPointF(labelX(time), baseline), time);
         if (local.date() != lastDate) {
             const QString date = QLocale().toString(local.date(), dateFormat);
-            p.drawText(QPointF(x - labelMetrics.horizontalAdvance(date) / 2, baseline + labelMetrics.height()), date);
+            p.drawText(QPointF(labelX(date), baseline + labelMetrics.height()), date);
             lastDate = local.date();
         }
     }
