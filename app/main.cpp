@@ -18,7 +18,10 @@
 #include <QSettings>
 
 #ifdef PERFWATCH_HAVE_VIEWS
+#include "enginedashboardsource.h"
 #include "mainwindow.h"
+#include "reportexporter.h"
+#include "reportscheduler.h"
 #include "theme.h"
 #include "translations.h"
 
@@ -27,6 +30,7 @@
 #include <QTimer>
 #endif
 
+#include <cmath>
 #include <cstdio>
 #include <memory>
 
@@ -54,6 +58,22 @@ bool hasFlag(int argc, char **argv, const char *flag)
     }
     return false;
 }
+
+#ifdef PERFWATCH_HAVE_VIEWS
+QtMessageHandler g_previousHandler = nullptr;
+
+/// Drops the warning QGuiApplication gives while choosing a platform on machines without a
+/// desktop session (servers, CI): the runtime folder it looks for is never used here.
+void quietRuntimeDirWarning(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    if (type == QtWarningMsg && message.startsWith(QLatin1String("QStandardPaths: XDG_RUNTIME_DIR not set")))
+        return;
+    if (g_previousHandler)
+        g_previousHandler(type, context, message);
+    else
+        printLine(stderr, qFormatLogMessage(type, context, message));
+}
+#endif
 
 [[maybe_unused]] bool displayAvailable()
 {
@@ -85,8 +105,17 @@ int main(int argc, char *argv[])
         && !hasFlag(argc, argv, "-h") && !hasFlag(argc, argv, "--version") && !hasFlag(argc, argv, "--export-report");
 #ifdef PERFWATCH_HAVE_VIEWS
     const bool window = wantsWindow && displayAvailable();
-    std::unique_ptr<QCoreApplication> app
-        = window ? std::make_unique<QApplication>(argc, argv) : std::make_unique<QCoreApplication>(argc, argv);
+    // Without a window (--headless, --export-report, no display) a QGuiApplication on the offscreen
+    // platform: PDF reports need fonts, and no display is opened.
+    std::unique_ptr<QCoreApplication> app;
+    if (window) {
+        app = std::make_unique<QApplication>(argc, argv);
+    } else {
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+        g_previousHandler = qInstallMessageHandler(quietRuntimeDirWarning);
+        app = std::make_unique<QGuiApplication>(argc, argv);
+        qInstallMessageHandler(g_previousHandler);
+    }
 #else
     const bool window = false;
     auto app = std::make_unique<QCoreApplication>(argc, argv);
@@ -127,11 +156,14 @@ int main(int argc, char *argv[])
         QStringLiteral("FILE"));
     const QCommandLineOption hours(QStringLiteral("hours"),
         QCoreApplication::translate("main", "Hours the report covers (default 24)."), QStringLiteral("N"));
+    const QCommandLineOption pageSize(QStringLiteral("page-size"),
+        QCoreApplication::translate("main", "Page size of PDF reports: A4 (default) or Letter."),
+        QStringLiteral("SIZE"));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
         QCoreApplication::translate("main", "Save PNGs of every page of the window into DIR and exit."),
         QStringLiteral("DIR"));
-    parser.addOptions(
-        { headless, demo, bind, port, statsdPort, dataDir, token, refresh, lang, exportReport, hours, screenshot });
+    parser.addOptions({ headless, demo, bind, port, statsdPort, dataDir, token, refresh, lang, exportReport, hours,
+        pageSize, screenshot });
     parser.process(*app);
 
     // Precedence: command line > environment > saved settings > defaults.
@@ -158,8 +190,43 @@ int main(int argc, char *argv[])
     if (parser.isSet(lang))
         settings.language = parser.value(lang);
 
-    if (parser.isSet(exportReport))
-        return fail(QCoreApplication::translate("main", "--export-report is not available in this version yet"), 2);
+    if (parser.isSet(pageSize))
+        settings.reportPageSize = parser.value(pageSize);
+    double reportHours = settings.reportHours;
+    if (parser.isSet(hours)) {
+        bool ok = false;
+        reportHours = parser.value(hours).toDouble(&ok);
+        if (!ok || !std::isfinite(reportHours) || reportHours <= 0 || reportHours > 24 * 90)
+            return fail(
+                QCoreApplication::translate("main", "--hours needs a number of hours between 0 and 2160, not \"%1\"")
+                    .arg(parser.value(hours)),
+                2);
+    }
+
+    if (parser.isSet(exportReport)) {
+#ifdef PERFWATCH_HAVE_VIEWS
+        // Reads the persisted history; no server, no window, no writes to the history.
+        installTranslations(*app, settings.language);
+        ReportExportRequest request;
+        request.path = parser.value(exportReport);
+        request.report.hours = reportHours;
+        QString problem;
+        if (!ReportExporter::formatForPath(request.path, request.format, &problem))
+            return fail(problem, 2);
+        if (!ReportPdfWriter::pageSizeFromName(settings.reportPageSize, request.pdf.pageSize))
+            return fail(QCoreApplication::translate("main", "--page-size must be A4 or Letter, not \"%1\"")
+                            .arg(settings.reportPageSize),
+                2);
+        const ReportExportResult result = ReportExporter::runFromHistory(settings.engineConfig(), request);
+        if (!result.ok)
+            return fail(result.error);
+        for (const QString &file : result.files)
+            printLine(stdout, file);
+        return 0;
+#else
+        return fail(QCoreApplication::translate("main", "--export-report needs the views library (a GUI build)"), 2);
+#endif
+    }
 
     if (!settings.bindsLoopback() && settings.token.isEmpty()) {
         QString error;
@@ -185,6 +252,15 @@ int main(int argc, char *argv[])
     if (!error.isEmpty()) // started, with a notice (for example a damaged history moved aside)
         printLine(stderr, QStringLiteral("perfwatch: ") + error);
 
+#ifdef PERFWATCH_HAVE_VIEWS
+    // One read-only view of the engine for everything that reports on it (API files, scheduler).
+    const auto reportSource = std::make_shared<EngineDashboardSource>(engine);
+    ReportPdfOptions pdfOptions;
+    ReportPdfWriter::pageSizeFromName(settings.reportPageSize, pdfOptions.pageSize);
+    const ReportRenderer reportRenderer = ReportExporter::makeRenderer(reportSource, pdfOptions);
+#else
+    const ReportRenderer reportRenderer; // the report routes answer 501 for PDF and CSV
+#endif
     // StatsD first, so the HTTP routes can show its counters; it runs on its own thread.
     StatsdService statsd(engine.store());
     StatsdConfig statsdConfig;
@@ -194,9 +270,9 @@ int main(int argc, char *argv[])
     if (boundStatsdPort == 0)
         return fail(error);
 
-    const StatsdCounters *statsdCounters = &statsd.counters();
-    IngestService ingest([&engine, statsdCounters](
-                             IngestServer &server) { PerformanceRoutes::install(server, engine, statsdCounters); });
+    const PerformanceRoutes::Options routeOptions { &statsd.counters(), reportRenderer };
+    IngestService ingest(
+        [&engine, routeOptions](IngestServer &server) { PerformanceRoutes::install(server, engine, routeOptions); });
     const auto ingestConfigFor = [](const AppSettings &s) {
         IngestConfig c;
         c.address = QHostAddress(s.bindAddress);
@@ -241,6 +317,8 @@ int main(int argc, char *argv[])
     }
 
 #ifdef PERFWATCH_HAVE_VIEWS
+    ReportScheduler reportScheduler(reportSource);
+    reportScheduler.setSettings(settings);
     std::unique_ptr<MainWindow> mainWindow;
     if (window) {
         auto *guiApp = static_cast<QApplication *>(app.get());
@@ -268,6 +346,12 @@ int main(int argc, char *argv[])
                 }
                 mainWindow->setIngestAddress(port ? addressOf(current, port) : QString());
             });
+        QObject::connect(
+            mainWindow.get(), &MainWindow::settingsChanged, &reportScheduler, &ReportScheduler::setSettings);
+        QObject::connect(&reportScheduler, &ReportScheduler::reportWritten, mainWindow.get(),
+            [&](const QString &path) { mainWindow->showScheduledReport(path, false); });
+        QObject::connect(&reportScheduler, &ReportScheduler::reportFailed, mainWindow.get(),
+            [&](const QString &error) { mainWindow->showScheduledReport(error, true); });
         mainWindow->show();
         if (parser.isSet(screenshot)) {
             // Let the first ticks (and the demo's back-fill) reach the window, then save and quit.
@@ -281,6 +365,15 @@ int main(int argc, char *argv[])
                 QCoreApplication::exit(files.isEmpty() ? 1 : 0);
             });
         }
+    } else {
+        QObject::connect(&reportScheduler, &ReportScheduler::reportWritten, &reportScheduler, [](const QString &path) {
+            printLine(stdout, QCoreApplication::translate("main", "Report written: %1").arg(path));
+        });
+        QObject::connect(&reportScheduler, &ReportScheduler::reportFailed, &reportScheduler, [](const QString &error) {
+            printLine(stderr,
+                QStringLiteral("perfwatch: ")
+                    + QCoreApplication::translate("main", "scheduled report failed: %1").arg(error));
+        });
     }
 #endif
     if (parser.isSet(screenshot) && !window)
@@ -291,6 +384,7 @@ int main(int argc, char *argv[])
 
 #ifdef PERFWATCH_HAVE_VIEWS
     mainWindow.reset();
+    reportScheduler.stop(); // a report being written reads the engine: finish before it stops
 #endif
     if (simulator)
         simulator->stop();

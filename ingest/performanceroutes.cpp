@@ -142,18 +142,19 @@ void writeScore(JsonWriter &json, const AnalysisResult &a)
 
 } // namespace
 
-PerformanceRoutes::PerformanceRoutes(PerformanceEngine &engine, IngestServer &server, const StatsdCounters *statsd)
+PerformanceRoutes::PerformanceRoutes(PerformanceEngine &engine, IngestServer &server, Options options)
     : m_engine(engine)
     , m_server(server)
-    , m_statsd(statsd)
+    , m_statsd(options.statsd)
+    , m_renderer(std::move(options.renderer))
 { }
 
-void PerformanceRoutes::install(IngestServer &server, PerformanceEngine &engine, const StatsdCounters *statsd)
+void PerformanceRoutes::install(IngestServer &server, PerformanceEngine &engine, Options options)
 {
     installIngestRoute(server, engine.store());
     installOtlpRoutes(server, engine.store());
     WebPage::install(server);
-    auto routes = std::make_shared<PerformanceRoutes>(engine, server, statsd);
+    auto routes = std::make_shared<PerformanceRoutes>(engine, server, std::move(options));
     const auto get = [&](const QString &path, HttpResponse (PerformanceRoutes::*handler)(const QHttpServerRequest &)) {
         server.addRoute(path, QHttpServerRequest::Method::Get,
             [routes, handler](const QHttpServerRequest &request) { return ((*routes).*handler)(request); });
@@ -248,8 +249,7 @@ HttpResponse PerformanceRoutes::report(const QHttpServerRequest &request)
 {
     const QString format = request.query().queryItemValue(u"format"_s).toLower();
     if (format == u"csv"_s || format == u"pdf"_s)
-        return HttpResponse::error(501, "not_implemented",
-            "the " + format.toStdString() + " report is not implemented yet; leave out format for the JSON report");
+        return reportFile(request, format);
     if (!format.isEmpty() && format != u"json"_s)
         return HttpResponse::error(400, "bad_request", "format must be json, csv or pdf");
 
@@ -280,6 +280,33 @@ HttpResponse PerformanceRoutes::report(const QHttpServerRequest &request)
     json.endArray();
     json.endObject();
     return HttpResponse::json(200, json.take());
+}
+
+HttpResponse PerformanceRoutes::reportFile(const QHttpServerRequest &request, const QString &format)
+{
+    if (!m_renderer)
+        return HttpResponse::error(
+            501, "not_implemented", "this build of PerfWatch has no report renderer; leave out format for JSON");
+    ReportFileRequest fileRequest;
+    fileRequest.format = format;
+    fileRequest.table = request.query().queryItemValue(u"table"_s);
+    if (!parseHours(request, fileRequest.hours))
+        return HttpResponse::error(400, "bad_request", "hours must be a number greater than 0 and at most 48");
+    // Rendered here on the ingest thread, which waits meanwhile: about a second for a day over
+    // 10,000 keys, most of it reading the history (docs/PERFORMANCE.md, "Reports").
+    const ReportFile file = m_renderer(fileRequest);
+    if (file.status != 200) {
+        const char *token = file.status == 400 ? "bad_request"
+            : file.status == 501               ? "not_implemented"
+                                               : "report_failed";
+        return HttpResponse::error(file.status, token, file.error.toStdString());
+    }
+    HttpResponse response;
+    response.status = 200;
+    response.mimeType = file.mimeType;
+    response.body = file.body;
+    return response.withHeader(
+        QByteArrayLiteral("Content-Disposition"), "attachment; filename=\"" + file.fileName.toUtf8() + '"');
 }
 
 void PerformanceRoutes::writeSummary(JsonWriter &json, const PeriodSummary &summary, double hours) const

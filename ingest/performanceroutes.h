@@ -1,6 +1,7 @@
 #pragma once
 
 #include "httpresponse.h"
+#include "reportrenderer.h"
 
 #include <QtGlobal>
 
@@ -16,6 +17,14 @@ struct AnalysisResult;
 struct StatsdCounters;
 struct PeriodSummary;
 
+/// What a deployment adds to the routes: StatsD counters for /health and /metrics (they must
+/// outlive the server) and the renderer of report files (without one, PDF and CSV answer 501).
+struct PerformanceRouteOptions
+{
+    const StatsdCounters *statsd = nullptr;
+    ReportRenderer renderer;
+};
+
 /// The REST routes of DESIGN §4 over a PerformanceEngine.
 ///
 /// Handlers run on the ingest thread. They read through the engine's thread-safe query
@@ -24,13 +33,13 @@ struct PeriodSummary;
 class PerformanceRoutes
 {
 public:
-    PerformanceRoutes(PerformanceEngine &engine, IngestServer &server, const StatsdCounters *statsd = nullptr);
+    using Options = PerformanceRouteOptions;
+
+    PerformanceRoutes(PerformanceEngine &engine, IngestServer &server, Options options = {});
 
     /// Registers every route on `server`: POST ingest, GET health, metrics, summary, report,
     /// timeseries; OTLP POST /v1/traces; Prometheus GET /metrics; the GET /performance page.
-    /// `statsd`, when StatsD runs, adds its counters to /health and /metrics; it must outlive
-    /// the server.
-    static void install(IngestServer &server, PerformanceEngine &engine, const StatsdCounters *statsd = nullptr);
+    static void install(IngestServer &server, PerformanceEngine &engine, Options options = {});
 
     HttpResponse health(const QHttpServerRequest &request);
     HttpResponse metrics(const QHttpServerRequest &request);
@@ -45,9 +54,12 @@ private:
     AnalysisResult analysis(qint64 nowMs);
     void writeSummary(JsonWriter &json, const PeriodSummary &summary, double hours) const;
 
+    HttpResponse reportFile(const QHttpServerRequest &request, const QString &format);
+
     PerformanceEngine &m_engine;
     IngestServer &m_server;
     const StatsdCounters *m_statsd = nullptr;
+    ReportRenderer m_renderer;
     quint64 m_analyzedEvents = ~quint64(0); ///< store events at the last analysis asked for here
 };
 

@@ -81,6 +81,11 @@ void AppSettings::load(const QSettings &s)
     loadValue(s, QStringLiteral("ui/language"), language);
     loadValue(s, QStringLiteral("ui/closeToTray"), closeToTray);
     loadValue(s, QStringLiteral("ui/notifications"), notifications);
+    loadValue(s, QStringLiteral("reports/hours"), reportHours);
+    loadValue(s, QStringLiteral("reports/pageSize"), reportPageSize);
+    loadValue(s, QStringLiteral("reports/scheduled"), scheduledReports);
+    loadValue(s, QStringLiteral("reports/everyHours"), scheduledReportEveryHours);
+    loadValue(s, QStringLiteral("reports/folder"), scheduledReportDir);
 }
 
 void AppSettings::save(QSettings &s) const
@@ -101,6 +106,11 @@ void AppSettings::save(QSettings &s) const
     s.setValue(QStringLiteral("ui/language"), language);
     s.setValue(QStringLiteral("ui/closeToTray"), closeToTray);
     s.setValue(QStringLiteral("ui/notifications"), notifications);
+    s.setValue(QStringLiteral("reports/hours"), reportHours);
+    s.setValue(QStringLiteral("reports/pageSize"), reportPageSize);
+    s.setValue(QStringLiteral("reports/scheduled"), scheduledReports);
+    s.setValue(QStringLiteral("reports/everyHours"), scheduledReportEveryHours);
+    s.setValue(QStringLiteral("reports/folder"), scheduledReportDir);
 }
 
 QStringList AppSettings::applyEnvironment(const QProcessEnvironment &env)
@@ -151,6 +161,15 @@ QStringList AppSettings::validate() const
         problems << tr("raw samples per key must be between 0 and 100000");
     if (maxKeys < 10 || maxKeys > 100'000)
         problems << tr("the key limit must be between 10 and 100000");
+    if (reportHours < 1 || reportHours > retentionHours)
+        problems
+            << tr("the report period must be between 1 hour and the history retention (%1 hours)").arg(retentionHours);
+    if (reportPageSize != u"A4" && reportPageSize != u"Letter")
+        problems << tr("the report page size must be A4 or Letter, not \"%1\"").arg(reportPageSize);
+    if (scheduledReportEveryHours < 1 || scheduledReportEveryHours > 24 * 7)
+        problems << tr("scheduled reports must be written every 1 to 168 hours");
+    if (scheduledReports && scheduledReportDir.trimmed().isEmpty())
+        problems << tr("scheduled reports need a folder to write into");
     if (!bindsLoopback() && token.isEmpty())
         problems << tr("binding %1 exposes PerfWatch beyond this machine and needs a token").arg(bindAddress);
     return problems;

@@ -30,6 +30,11 @@ struct AppSettings
     int maxKeys = 10000;
     bool closeToTray = false;
     bool notifications = true;
+    int reportHours = 24; ///< the period a report covers (window exports and scheduled reports)
+    QString reportPageSize = QStringLiteral("A4"); ///< "A4" or "Letter"
+    bool scheduledReports = false; ///< write a PDF report every scheduledReportEveryHours
+    int scheduledReportEveryHours = 24;
+    QString scheduledReportDir; ///< where scheduled reports go
 
     /// Reads saved values; keys that are missing or invalid keep their current value.
     void load(const QSettings &settings);

@@ -65,6 +65,9 @@ struct PerformanceEngine::Worker
     mutable std::mutex statusMutex;
     PersistenceStatus status;
 
+    // Guarded by statusMutex: what the history held at start.
+    std::vector<Recommendation> persistedRecommendations;
+
     // Guarded by scoresMutex: the score history of the retention period, oldest first.
     mutable std::mutex scoresMutex;
     std::vector<ScorePoint> scores;
@@ -136,8 +139,13 @@ bool PerformanceEngine::start(QString *error)
                 std::lock_guard lock(w.scoresMutex);
                 w.scores = w.writer->scores(now - m_config.historyRetentionHours * kHour, now + 1);
             }
-            std::lock_guard lock(m_analyzerMutex);
-            m_analyzer.rememberFirstSeen(w.writer->recommendations());
+            std::vector<Recommendation> saved = w.writer->recommendations();
+            {
+                std::lock_guard lock(m_analyzerMutex);
+                m_analyzer.rememberFirstSeen(saved);
+            }
+            std::lock_guard lock(w.statusMutex);
+            w.persistedRecommendations = std::move(saved);
         }
 
         w.flushTimer = new QTimer(&w.context);
@@ -155,7 +163,7 @@ bool PerformanceEngine::start(QString *error)
         QObject::connect(w.cleanupTimer, &QTimer::timeout, &w.context, [this, &w] {
             const qint64 now = nowMs();
             m_store.cleanup(now);
-            if (w.writer)
+            if (w.writer && !m_config.readOnly)
                 w.writer->applyRetention(now, m_config.historyRetentionHours);
             std::lock_guard lock(w.scoresMutex);
             const qint64 oldest = now - m_config.historyRetentionHours * kHour;
@@ -226,7 +234,7 @@ AnalysisResult PerformanceEngine::analyzeNow(qint64 now)
         std::lock_guard lock(m_resultMutex);
         m_latest = result;
     }
-    if (m_config.dataDir.isEmpty() || !m_worker->thread.isRunning())
+    if (m_config.dataDir.isEmpty() || m_config.readOnly || !m_worker->thread.isRunning())
         return result;
     // Hand the score and recommendations to the writer without waiting for it.
     QMetaObject::invokeMethod(&m_worker->context, [this, point, scored, recommendations = result.recommendations] {
@@ -264,7 +272,7 @@ void PerformanceEngine::flushNow()
         }
         while (w.pendingRows.size() + w.pendingAdditive.size() > kMaxPendingRows && !w.pendingRows.empty())
             w.pendingRows.erase(w.pendingRows.begin());
-        if (!w.writer) {
+        if (!w.writer || m_config.readOnly) {
             w.pendingRows.clear();
             w.pendingAdditive.clear();
             w.pendingScores.clear();
@@ -301,6 +309,12 @@ void PerformanceEngine::flushNow()
         if (changed)
             Q_EMIT persistenceStatusChanged();
     });
+}
+
+std::vector<Recommendation> PerformanceEngine::persistedRecommendations() const
+{
+    std::lock_guard lock(m_worker->statusMutex);
+    return m_worker->persistedRecommendations;
 }
 
 PersistenceStatus PerformanceEngine::persistenceStatus() const

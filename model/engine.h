@@ -50,6 +50,9 @@ struct EngineConfig
     qint64 analysisIntervalMs = 10'000; ///< how often the score and recommendations are recomputed
     qint64 cleanupIntervalMs = 30 * 60 * 1000; ///< PERFORMANCE_CLEANUP_INTERVAL_MINUTES
     int historyRetentionHours = 48; ///< persisted rollups older than this are deleted
+    /// Reads the history but never writes it: no rollups, scores, recommendations or retention
+    /// (`perfwatch --export-report` beside a running instance must not change its history).
+    bool readOnly = false;
 };
 
 /// The headless core: store, analyzer and history, with their periodic work on one worker thread.
@@ -90,6 +93,9 @@ public:
     std::vector<TimePoint> kindSeries(
         MetricKind kind, const QStringList &services, qint64 fromMs, qint64 toMs, qint64 stepMs) const;
     std::vector<ScorePoint> scoreHistory(qint64 fromMs, qint64 toMs) const;
+    /// The recommendations the history held when start() opened it (the last analysis a previous
+    /// run saved); empty without a data folder.
+    std::vector<Recommendation> persistedRecommendations() const;
 
     PersistenceStatus persistenceStatus() const;
 

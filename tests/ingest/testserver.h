@@ -39,8 +39,9 @@ struct TestServer
             return false;
         }
         PerformanceEngine *e = engine.get();
-        service = std::make_unique<IngestService>(
-            [e, statsd](IngestServer &server) { PerformanceRoutes::install(server, *e, statsd); });
+        service = std::make_unique<IngestService>([e, statsd](IngestServer &server) {
+            PerformanceRoutes::install(server, *e, { statsd, {} });
+        });
         port = service->start(config, &error);
         if (port == 0) {
             QTest::qFail(qPrintable(error), __FILE__, __LINE__);

@@ -111,6 +111,43 @@ private Q_SLOTS:
         QVERIFY(s.validate().isEmpty());
     }
 
+    void reportSettingsRoundTripAndValidate()
+    {
+        const AppSettings defaults;
+        QCOMPARE(defaults.reportHours, 24);
+        QCOMPARE(defaults.reportPageSize, QStringLiteral("A4"));
+        QVERIFY(!defaults.scheduledReports); // off by default
+        QCOMPARE(defaults.scheduledReportEveryHours, 24);
+
+        QTemporaryDir dir;
+        QSettings stored(dir.filePath(QStringLiteral("s.ini")), QSettings::IniFormat);
+        AppSettings saved;
+        saved.reportHours = 6;
+        saved.reportPageSize = QStringLiteral("Letter");
+        saved.scheduledReports = true;
+        saved.scheduledReportEveryHours = 12;
+        saved.scheduledReportDir = dir.path();
+        QVERIFY(saved.validate().isEmpty());
+        saved.save(stored);
+        AppSettings loaded;
+        loaded.load(stored);
+        QCOMPARE(loaded.reportHours, 6);
+        QCOMPARE(loaded.reportPageSize, QStringLiteral("Letter"));
+        QVERIFY(loaded.scheduledReports);
+        QCOMPARE(loaded.scheduledReportEveryHours, 12);
+        QCOMPARE(loaded.scheduledReportDir, dir.path());
+
+        AppSettings bad;
+        bad.reportHours = 0;
+        bad.reportPageSize = QStringLiteral("A5");
+        bad.scheduledReportEveryHours = 0;
+        bad.scheduledReports = true; // without a folder
+        QCOMPARE(bad.validate().size(), 4);
+        bad = AppSettings();
+        bad.reportHours = bad.retentionHours + 1; // beyond what the history keeps
+        QCOMPARE(bad.validate().size(), 1);
+    }
+
     void tokenFileIsPrivate()
     {
         QTemporaryDir dir;
