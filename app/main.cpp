@@ -102,6 +102,9 @@ int main(int argc, char *argv[])
         QCoreApplication::translate("main", "HTTP port (default 4318; 0 picks one)."), QStringLiteral("N"));
     const QCommandLineOption statsdPort(QStringLiteral("statsd-port"),
         QCoreApplication::translate("main", "StatsD UDP port (default 8125)."), QStringLiteral("N"));
+    const QCommandLineOption ingestThreads(QStringLiteral("ingest-threads"),
+        QCoreApplication::translate("main", "HTTP ingest threads (default 2; at most the number of CPUs)."),
+        QStringLiteral("N"));
     const QCommandLineOption dataDir(QStringLiteral("data-dir"),
         QCoreApplication::translate("main", "Folder for the history database."), QStringLiteral("DIR"));
     const QCommandLineOption token(QStringLiteral("token"),
@@ -115,7 +118,8 @@ int main(int argc, char *argv[])
         QStringLiteral("FILE"));
     const QCommandLineOption hours(QStringLiteral("hours"),
         QCoreApplication::translate("main", "Hours the report covers (default 24)."), QStringLiteral("N"));
-    parser.addOptions({ headless, demo, bind, port, statsdPort, dataDir, token, refresh, lang, exportReport, hours });
+    parser.addOptions(
+        { headless, demo, bind, port, statsdPort, ingestThreads, dataDir, token, refresh, lang, exportReport, hours });
     parser.process(*app);
 
     // Precedence: command line > environment > saved settings > defaults.
@@ -129,6 +133,7 @@ int main(int argc, char *argv[])
     QString problem;
     if (!intOption(parser, QStringLiteral("port"), settings.port, &problem)
         || !intOption(parser, QStringLiteral("statsd-port"), settings.statsdPort, &problem)
+        || !intOption(parser, QStringLiteral("ingest-threads"), settings.ingestThreads, &problem)
         || !intOption(parser, QStringLiteral("refresh-ms"), settings.refreshMs, &problem))
         return fail(problem, 2);
     if (parser.isSet(bind))
@@ -171,6 +176,7 @@ int main(int argc, char *argv[])
     ingestConfig.address = QHostAddress(settings.bindAddress);
     ingestConfig.port = quint16(settings.port);
     ingestConfig.token = settings.token.toUtf8();
+    ingestConfig.ingestThreads = settings.ingestThreads;
     const quint16 boundPort = ingest.start(ingestConfig, &error);
     if (boundPort == 0)
         return fail(error);
