@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -47,26 +48,59 @@ enum class Field : quint8
 };
 constexpr std::size_t kFieldCount = std::size_t(Field::Count);
 
-/// key == literal, for a key already known to have the literal's length. Fixed-size loads
-/// instead of a memcmp call: this runs for every field of every event.
-template<std::size_t N>
-inline bool sameBytes(std::string_view key, const char (&literal)[N])
+/// `sizeof(T)` bytes from p, as one load.
+template<typename T>
+inline T loadBytes(const char *p)
 {
-    constexpr std::size_t n = N - 1;
-    static_assert(n > 0 && n <= 16);
-    std::uint64_t a = 0;
-    std::uint64_t b = 0;
-    std::memcpy(&a, key.data(), n < 8 ? n : 8);
-    std::memcpy(&b, literal, n < 8 ? n : 8);
-    if constexpr (n <= 8) {
-        return a == b;
-    } else {
-        std::uint64_t c = 0;
-        std::uint64_t d = 0;
-        std::memcpy(&c, key.data() + 8, n - 8);
-        std::memcpy(&d, literal + 8, n - 8);
-        return a == b && c == d;
+    T value;
+    std::memcpy(&value, p, sizeof value);
+    return value;
+}
+
+/// A string literal the compiler sees as a constant, so its pieces become immediates.
+template<std::size_t N>
+struct Literal
+{
+    consteval Literal(const char (&text)[N])
+    {
+        for (std::size_t i = 0; i < N; ++i)
+            bytes[i] = text[i];
     }
+    static constexpr std::size_t size = N - 1;
+    char bytes[N] {};
+
+    /// sizeof(T) bytes from `at`, as loadBytes() would read them.
+    template<typename T>
+    consteval T piece(std::size_t at) const
+    {
+        std::array<char, sizeof(T)> chunk {};
+        for (std::size_t i = 0; i < sizeof(T); ++i)
+            chunk[i] = bytes[at + i];
+        return std::bit_cast<T>(chunk);
+    }
+};
+
+/// key == literal, for a key already known to have the literal's length. Two overlapping
+/// loads of the key compared with constants: this runs for every field of every event. (Copying
+/// n < 8 bytes into a 64-bit variable compiled to partial stores and a wide reload, a
+/// store-forwarding stall per compare.)
+template<Literal L>
+inline bool sameBytes(std::string_view key)
+{
+    constexpr std::size_t n = L.size;
+    static_assert(n > 0 && n <= 16);
+    const char *k = key.data();
+    if constexpr (n >= 8)
+        return loadBytes<std::uint64_t>(k) == L.template piece<std::uint64_t>(0)
+            && loadBytes<std::uint64_t>(k + n - 8) == L.template piece<std::uint64_t>(n - 8);
+    else if constexpr (n >= 4)
+        return loadBytes<std::uint32_t>(k) == L.template piece<std::uint32_t>(0)
+            && loadBytes<std::uint32_t>(k + n - 4) == L.template piece<std::uint32_t>(n - 4);
+    else if constexpr (n >= 2)
+        return loadBytes<std::uint16_t>(k) == L.template piece<std::uint16_t>(0)
+            && loadBytes<std::uint16_t>(k + n - 2) == L.template piece<std::uint16_t>(n - 2);
+    else
+        return k[0] == L.bytes[0];
 }
 
 Field fieldFor(std::string_view key)
@@ -74,55 +108,55 @@ Field fieldFor(std::string_view key)
     // Dispatch on length first: most keys are told apart by it alone.
     switch (key.size()) {
     case 4:
-        if (sameBytes(key, "type"))
+        if (sameBytes<"type">(key))
             return Field::Type;
-        if (sameBytes(key, "name"))
+        if (sameBytes<"name">(key))
             return Field::Name;
-        if (sameBytes(key, "hits"))
+        if (sameBytes<"hits">(key))
             return Field::Hits;
         break;
     case 5:
-        if (sameBytes(key, "route"))
+        if (sameBytes<"route">(key))
             return Field::Route;
-        if (sameBytes(key, "value"))
+        if (sameBytes<"value">(key))
             return Field::Value;
-        if (sameBytes(key, "error"))
+        if (sameBytes<"error">(key))
             return Field::Error;
         break;
     case 6:
-        if (sameBytes(key, "method"))
+        if (sameBytes<"method">(key))
             return Field::Method;
-        if (sameBytes(key, "status"))
+        if (sameBytes<"status">(key))
             return Field::Status;
-        if (sameBytes(key, "fields"))
+        if (sameBytes<"fields">(key))
             return Field::Fields;
-        if (sameBytes(key, "misses"))
+        if (sameBytes<"misses">(key))
             return Field::Misses;
         break;
     case 7:
-        if (sameBytes(key, "service"))
+        if (sameBytes<"service">(key))
             return Field::Service;
         break;
     case 9:
-        if (sameBytes(key, "timestamp"))
+        if (sameBytes<"timestamp">(key))
             return Field::Timestamp;
-        if (sameBytes(key, "operation"))
+        if (sameBytes<"operation">(key))
             return Field::Operation;
-        if (sameBytes(key, "documents"))
+        if (sameBytes<"documents">(key))
             return Field::Documents;
         break;
     case 10:
-        if (sameBytes(key, "collection"))
+        if (sameBytes<"collection">(key))
             return Field::Collection;
-        if (sameBytes(key, "request_id"))
+        if (sameBytes<"request_id">(key))
             return Field::RequestId;
         break;
     case 11:
-        if (sameBytes(key, "duration_ms"))
+        if (sameBytes<"duration_ms">(key))
             return Field::DurationMs;
         break;
     case 15:
-        if (sameBytes(key, "items_processed"))
+        if (sameBytes<"items_processed">(key))
             return Field::ItemsProcessed;
         break;
     default:
@@ -136,21 +170,21 @@ bool kindOf(std::string_view name, MetricKind &kind)
 {
     switch (name.size()) {
     case 2:
-        if (sameBytes(name, "db"))
+        if (sameBytes<"db">(name))
             return kind = MetricKind::Db, true;
         break;
     case 3:
-        if (sameBytes(name, "api"))
+        if (sameBytes<"api">(name))
             return kind = MetricKind::Api, true;
         break;
     case 5:
-        if (sameBytes(name, "gauge"))
+        if (sameBytes<"gauge">(name))
             return kind = MetricKind::Gauge, true;
-        if (sameBytes(name, "cache"))
+        if (sameBytes<"cache">(name))
             return kind = MetricKind::Cache, true;
         break;
     case 10:
-        if (sameBytes(name, "processing"))
+        if (sameBytes<"processing">(name))
             return kind = MetricKind::Processing, true;
         break;
     default:
