@@ -1143,7 +1143,7 @@ void NativeDecoder::Impl::finishEvent(ParsedEvent &p, std::size_t index)
     }
     e.service = p.service.empty() ? std::string_view() : keep(p.service);
     e.requestId = p.requestId.empty() ? std::string_view() : keep(p.requestId);
-    batch->appendEvent() = e;
+    batch->appendEvent(e);
 }
 
 } // namespace perfwatch
