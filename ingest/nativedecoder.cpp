@@ -584,16 +584,44 @@ void NativeDecoder::Impl::reject(std::size_t index, std::string_view field, std:
     batch->reject(index, message);
 }
 
+namespace {
+
+/// The first quote or backslash in [p, end), or end. Keys are short: eight bytes per step
+/// (SWAR), in place of two memchr calls per key.
+const char *findQuoteOrBackslash(const char *p, const char *end)
+{
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+    constexpr std::uint64_t kQuotes = kOnes * '"';
+    constexpr std::uint64_t kBackslashes = kOnes * '\\';
+    if constexpr (std::endian::native == std::endian::little) {
+        for (; end - p >= 8; p += 8) {
+            const std::uint64_t word = loadBytes<std::uint64_t>(p);
+            const std::uint64_t q = word ^ kQuotes;
+            const std::uint64_t b = word ^ kBackslashes;
+            // Exact zero-byte test (no false positives), so the lowest flagged byte is the match.
+            const std::uint64_t hits = ~(((q & ~kHighs) + ~kHighs) | q) & kHighs;
+            const std::uint64_t hitsB = ~(((b & ~kHighs) + ~kHighs) | b) & kHighs;
+            if (const std::uint64_t any = hits | hitsB)
+                return p + std::countr_zero(any) / 8;
+        }
+    }
+    while (p < end && *p != '"' && *p != '\\')
+        ++p;
+    return p;
+}
+
+} // namespace
+
 bool NativeDecoder::Impl::keyOf(od::field &field, std::string_view &key)
 {
     // Zero-copy for the usual key without escapes: the raw key runs up to the next quote.
     const char *raw = field.key().raw();
-    const void *quote = std::memchr(raw, '"', std::size_t(bufferEnd - raw));
-    if (quote == nullptr)
+    const char *stop = findQuoteOrBackslash(raw, bufferEnd);
+    if (stop == bufferEnd)
         return setFatal(simdjson::UNCLOSED_STRING);
-    const std::size_t length = std::size_t(static_cast<const char *>(quote) - raw);
-    if (std::memchr(raw, '\\', length) == nullptr) {
-        key = { raw, length };
+    if (*stop == '"') {
+        key = { raw, std::size_t(stop - raw) };
         return true;
     }
     if (const error_code e = field.unescaped_key().get(key); e != simdjson::SUCCESS)

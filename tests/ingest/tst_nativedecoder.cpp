@@ -141,6 +141,11 @@ void tst_NativeDecoder::decodesEveryType_data()
         << QByteArray(R"({"typ\u0065":"gauge","name":"caf\u00e9 \"q\"","value":1e3})") << int(MetricKind::Gauge)
         << u"café \"q\""_s << QString() << QString() << QString() << qint64(0) << 1000.0 << quint64(0) << quint64(0)
         << 0 << false;
+    QTest::newRow("escapes past the first eight bytes of a key")
+        << QByteArray(R"({"type":"api","method":"GET","route":"/x","duration\u005fms":5,"statu\u0073":200,)"
+                      R"("an_unknown_long_key_\u0041":1})")
+        << int(MetricKind::Api) << u"GET:/x"_s << QString() << QString() << QString() << qint64(0) << 5.0 << quint64(0)
+        << quint64(0) << 200 << false;
     QTest::newRow("timestamp 0 means time received")
         << QByteArray(R"({"type":"gauge","name":"g","value":0,"timestamp":0})") << int(MetricKind::Gauge) << u"g"_s
         << QString() << QString() << QString() << qint64(0) << 0.0 << quint64(0) << quint64(0) << 0 << false;
