@@ -57,6 +57,23 @@ inline T loadBytes(const char *p)
     return value;
 }
 
+/// A cheap hash of a string from its length and at most 16 of its bytes (two overlapping
+/// loads), for picking a slot; collisions only cost a compare.
+inline std::uint64_t sketchHash(std::string_view s)
+{
+    const char *p = s.data();
+    const std::size_t n = s.size();
+    std::uint64_t x = n;
+    if (n >= 8)
+        x ^= loadBytes<std::uint64_t>(p) ^ std::rotl(loadBytes<std::uint64_t>(p + n - 8), 29);
+    else if (n >= 4)
+        x ^= (std::uint64_t(loadBytes<std::uint32_t>(p)) << 32) ^ loadBytes<std::uint32_t>(p + n - 4);
+    else if (n > 0)
+        x ^= (std::uint64_t(std::uint8_t(p[0])) << 16) ^ (std::uint64_t(std::uint8_t(p[n / 2])) << 8)
+            ^ std::uint8_t(p[n - 1]);
+    return x * 0xff51afd7ed558ccdULL;
+}
+
 /// A string literal the compiler sees as a constant, so its pieces become immediates.
 template<std::size_t N>
 struct Literal
@@ -310,9 +327,20 @@ struct NativeDecoder::Impl
     std::string message; ///< scratch for event errors
     std::string routeScratch;
     std::vector<std::string_view> fieldNames;
-    // The last composed api/db key, so a batch of identical keys composes it once.
-    std::string_view lastA, lastB, lastKey;
-    MetricKind lastKind = MetricKind::Api;
+    /// A composed api/db key of this batch ("GET:/api/trips/{id}") and the raw parts it came from.
+    struct ComposedKey
+    {
+        std::string_view a, b, key; ///< views into this batch's body and arena
+        MetricKind kind = MetricKind::Api;
+        quint32 batch = 0; ///< the batch it belongs to; 0 = empty
+    };
+    /// Keys composed in this batch, by a hash of their raw parts, so that a batch composes (and
+    /// normalises) each key once however its events interleave. Exact matches only: the result
+    /// is what composing again would give. Entries of earlier batches are stale (their views
+    /// point into earlier bodies) and are recognised by `batch`.
+    static constexpr std::size_t kComposedSlots = 256;
+    std::array<ComposedKey, kComposedSlots> composed {};
+    quint32 batchNumber = 0;
 
     bool decodeBody(std::string_view body, std::size_t readable, IngestFormat format);
     bool decodeJson(const char *data, std::size_t size, std::size_t readable);
@@ -387,7 +415,10 @@ bool NativeDecoder::decodePadded(
     d->nowMs = nowMs;
     d->fatal.clear();
     d->fatalTooLarge = false;
-    d->lastA = d->lastB = d->lastKey = {};
+    if (++d->batchNumber == 0) { // wrapped: forget every entry rather than trust an old number
+        d->composed.fill({});
+        d->batchNumber = 1;
+    }
     const bool ok = d->decodeBody(body, readable, format);
     if (!ok) {
         batch.refuse(d->fatal, d->fatalTooLarge);
@@ -486,7 +517,6 @@ bool NativeDecoder::Impl::decodeNdjson(const char *data, std::size_t size, std::
                 + std::to_string(limits.maxEvents) + " per request");
             return false;
         }
-        lastA = lastB = lastKey = {};
         const char *json = lineStart + begin;
         const std::size_t jsonSize = end - begin;
         const std::size_t jsonReadable = std::size_t((data + readable) - json);
@@ -1035,20 +1065,22 @@ void NativeDecoder::Impl::finishEvent(ParsedEvent &p, std::size_t index)
         }
         return true;
     };
-    // The previous event's key when it was composed from the same raw parts.
+    // The key composed earlier in this batch from the same raw parts (NDJSON lines reuse the
+    // parser's buffer, so their parts are not stable: no reuse there).
+    ComposedKey *slot = nullptr;
     const auto cachedKey = [&](std::string_view a, std::string_view b, std::string_view &out) {
-        if (kind != lastKind || lastKey.empty() || a != lastA || b != lastB)
+        if (!stableStrings)
             return false;
-        out = lastKey;
+        const std::uint64_t h = (sketchHash(a) * 31 + sketchHash(b)) * 0x9e3779b97f4a7c15ULL + std::uint64_t(kind);
+        slot = &composed[(h >> 40) % kComposedSlots];
+        if (slot->batch != batchNumber || slot->kind != kind || slot->a != a || slot->b != b)
+            return false;
+        out = slot->key;
         return true;
     };
     const auto remember = [&](std::string_view a, std::string_view b, std::string_view key) {
-        if (!stableStrings)
-            return; // the raw parts will be overwritten by the next line
-        lastKind = kind;
-        lastA = a;
-        lastB = b;
-        lastKey = key;
+        if (slot)
+            *slot = ComposedKey { a, b, key, kind, batchNumber };
     };
     // Composes "a:b" in the arena.
     const auto compose = [&](std::string_view a, std::string_view b, bool upperA, std::string_view &out) {
