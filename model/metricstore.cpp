@@ -5,6 +5,7 @@
 
 #include <QRandomGenerator>
 #include <algorithm>
+#include <array>
 #include <limits>
 #include <map>
 #include <string>
@@ -178,6 +179,24 @@ struct MetricStore::State
     KeyId lastKey = 0;
     bool haveLast = false;
 
+    /// Keys found during the current insert(), by the address and length of the event's name.
+    /// Within one call every event's strings stay put, and decoders hand all events of a key the
+    /// same name string, so most events skip hashing and comparing in the key index. A hit
+    /// needs the same name address and length, kind and service: it is the key the index gives.
+    struct ResolvedKey
+    {
+        const char *name = nullptr;
+        std::size_t nameSize = 0;
+        std::string_view service;
+        MetricKind kind = MetricKind::Api;
+        bool overflowed = false;
+        KeyId id = 0;
+        quint32 call = 0; ///< the insert() call it belongs to; 0 = empty
+    };
+    static constexpr std::size_t kResolvedSlots = 256;
+    std::array<ResolvedKey, kResolvedSlots> resolved {};
+    quint32 insertCall = 0;
+
     std::unordered_map<std::string, PendingRequest> pending;
     std::vector<RequestTrace> traces; ///< finished, ascending by timestamp (ring beyond traceHistory)
     qint64 lastSweepMs = 0;
@@ -274,6 +293,31 @@ struct MetricStore::State
         lastService.assign(service);
         lastName.assign(name);
         lastKey = id;
+        return id;
+    }
+
+    /// Starts an insert() call: earlier calls' entries in `resolved` are stale from now on.
+    void beginInsert()
+    {
+        if (++insertCall == 0) {
+            resolved.fill({});
+            insertCall = 1;
+        }
+    }
+
+    /// keyFor() for an event of the current insert() call, through `resolved`.
+    KeyId keyForEvent(const IngestEvent &e, const StoreConfig &config, bool &overflowed)
+    {
+        const std::string_view service = e.service.empty() ? kDefaultService : e.service;
+        const auto address = reinterpret_cast<std::uintptr_t>(e.name.data());
+        ResolvedKey &r = resolved[((address >> 3) ^ (address >> 11) ^ std::uintptr_t(e.kind)) % kResolvedSlots];
+        if (r.call == insertCall && r.name == e.name.data() && r.nameSize == e.name.size() && r.kind == e.kind
+            && r.service == service) {
+            overflowed = r.overflowed;
+            return r.id;
+        }
+        const KeyId id = keyFor(e.kind, service, e.name, config, overflowed);
+        r = ResolvedKey { e.name.data(), e.name.size(), service, e.kind, overflowed, id, insertCall };
         return id;
     }
 
@@ -468,6 +512,7 @@ void MetricStore::insert(std::span<const IngestEvent> events, qint64 nowMs)
 {
     std::lock_guard lock(m_mutex);
     State &s = *m_state;
+    s.beginInsert();
     for (const IngestEvent &e : events) {
         const qint64 ts = (e.timestampMs <= 0 || e.timestampMs > nowMs) ? nowMs : e.timestampMs;
         if (nowMs - ts > m_config.maxLateMs) {
@@ -475,7 +520,7 @@ void MetricStore::insert(std::span<const IngestEvent> events, qint64 nowMs)
             continue;
         }
         bool overflowed = false;
-        const KeyId id = s.keyFor(e.kind, e.service, e.name, m_config, overflowed);
+        const KeyId id = s.keyForEvent(e, m_config, overflowed);
         s.overflowEvents += overflowed ? 1 : 0;
         KeySeries &k = *s.keys[id];
         Group &g = *s.groups[std::size_t(k.group)];

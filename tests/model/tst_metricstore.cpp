@@ -2,6 +2,7 @@
 
 #include <QTest>
 #include <cmath>
+#include <map>
 #include <string>
 #include <thread>
 
@@ -189,6 +190,36 @@ private Q_SLOTS:
         store.insert(std::vector { api(routes[0], 10) }, kNow);
         QCOMPARE(store.keyWindow(0, kNow - kMinute, kNow + 1).stats.count, quint64(2));
         QCOMPARE(store.counters().overflowEvents, quint64(4));
+    }
+
+    void sameNameStringAcrossKindsAndServices()
+    {
+        // Events of one batch share name strings (decoders do that); kind and service still
+        // tell keys apart, and an equal name at another address is the same key.
+        MetricStore store;
+        const std::string name = "find:trips";
+        const std::string copy = name;
+        std::vector<IngestEvent> batch;
+        for (int i = 0; i < 6; ++i) {
+            IngestEvent e = i % 2 ? db(name, 1) : api(name, 1);
+            e.service = i % 3 == 0 ? std::string_view("alpha") : std::string_view("beta");
+            batch.push_back(e);
+        }
+        batch.push_back(db(copy, 1)); // default service
+        IngestEvent alphaCopy = api(copy, 1);
+        alphaCopy.service = "alpha";
+        batch.push_back(alphaCopy);
+        store.insert(batch, kNow);
+
+        QCOMPARE(store.keyCount(), std::size_t(5));
+        std::map<std::tuple<int, QString>, quint64> counts;
+        for (const KeyMeta &k : store.keys())
+            counts[{ int(k.kind), k.service }] = store.keyWindow(k.id, kNow - kMinute, kNow + 1).stats.count;
+        QCOMPARE(counts[std::make_tuple(int(MetricKind::Api), QStringLiteral("alpha"))], quint64(2));
+        QCOMPARE(counts[std::make_tuple(int(MetricKind::Api), QStringLiteral("beta"))], quint64(2));
+        QCOMPARE(counts[std::make_tuple(int(MetricKind::Db), QStringLiteral("alpha"))], quint64(1));
+        QCOMPARE(counts[std::make_tuple(int(MetricKind::Db), QStringLiteral("beta"))], quint64(2));
+        QCOMPARE(counts[std::make_tuple(int(MetricKind::Db), QStringLiteral("default"))], quint64(1));
     }
 
     void servicesCapped()
