@@ -143,6 +143,9 @@ int main(int argc, char *argv[])
         QCoreApplication::translate("main", "HTTP port (default 4318; 0 picks one)."), QStringLiteral("N"));
     const QCommandLineOption statsdPort(QStringLiteral("statsd-port"),
         QCoreApplication::translate("main", "StatsD UDP port (default 8125; 0 picks one)."), QStringLiteral("N"));
+    const QCommandLineOption ingestThreads(QStringLiteral("ingest-threads"),
+        QCoreApplication::translate("main", "HTTP ingest threads (default 2; at most the number of CPUs)."),
+        QStringLiteral("N"));
     const QCommandLineOption dataDir(QStringLiteral("data-dir"),
         QCoreApplication::translate("main", "Folder for the history database."), QStringLiteral("DIR"));
     const QCommandLineOption token(QStringLiteral("token"),
@@ -162,8 +165,8 @@ int main(int argc, char *argv[])
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
         QCoreApplication::translate("main", "Save PNGs of every page of the window into DIR and exit."),
         QStringLiteral("DIR"));
-    parser.addOptions({ headless, demo, bind, port, statsdPort, dataDir, token, refresh, lang, exportReport, hours,
-        pageSize, screenshot });
+    parser.addOptions({ headless, demo, bind, port, statsdPort, ingestThreads, dataDir, token, refresh, lang,
+        exportReport, hours, pageSize, screenshot });
     parser.process(*app);
 
     // Precedence: command line > environment > saved settings > defaults.
@@ -177,6 +180,7 @@ int main(int argc, char *argv[])
     QString problem;
     if (!intOption(parser, QStringLiteral("port"), settings.port, &problem)
         || !intOption(parser, QStringLiteral("statsd-port"), settings.statsdPort, &problem)
+        || !intOption(parser, QStringLiteral("ingest-threads"), settings.ingestThreads, &problem)
         || !intOption(parser, QStringLiteral("refresh-ms"), settings.refreshMs, &problem))
         return fail(problem, 2);
     if (parser.isSet(bind))
@@ -278,6 +282,7 @@ int main(int argc, char *argv[])
         c.address = QHostAddress(s.bindAddress);
         c.port = quint16(s.port);
         c.token = s.token.toUtf8();
+        c.ingestThreads = s.ingestThreads;
         return c;
     };
     const auto addressOf = [](const AppSettings &s, quint16 boundPort) {

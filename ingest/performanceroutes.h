@@ -27,9 +27,10 @@ struct PerformanceRouteOptions
 
 /// The REST routes of DESIGN §4 over a PerformanceEngine.
 ///
-/// Handlers run on the ingest thread. They read through the engine's thread-safe query
-/// functions; the score and recommendations come from its latest analysis, recomputed on the
-/// spot when events were stored since, so that an answer never lags a just-sent batch.
+/// install() runs once per ingest thread, so each thread has its own instance (and its own
+/// IngestEndpoint) and handlers run on that thread. They read through the engine's thread-safe
+/// query functions; the score and recommendations come from its latest analysis, recomputed on
+/// the spot when events were stored since, so that an answer never lags a just-sent batch.
 class PerformanceRoutes
 {
 public:

@@ -68,6 +68,7 @@ void AppSettings::load(const QSettings &s)
     loadValue(s, QStringLiteral("server/bind"), bindAddress);
     loadValue(s, QStringLiteral("server/port"), port);
     loadValue(s, QStringLiteral("server/statsdPort"), statsdPort);
+    loadValue(s, QStringLiteral("server/ingestThreads"), ingestThreads);
     loadValue(s, QStringLiteral("server/token"), token);
     loadValue(s, QStringLiteral("storage/dataDir"), dataDir);
     loadValue(s, QStringLiteral("storage/retentionHours"), retentionHours);
@@ -93,6 +94,7 @@ void AppSettings::save(QSettings &s) const
     s.setValue(QStringLiteral("server/bind"), bindAddress);
     s.setValue(QStringLiteral("server/port"), port);
     s.setValue(QStringLiteral("server/statsdPort"), statsdPort);
+    s.setValue(QStringLiteral("server/ingestThreads"), ingestThreads);
     s.setValue(QStringLiteral("server/token"), token);
     s.setValue(QStringLiteral("storage/dataDir"), dataDir);
     s.setValue(QStringLiteral("storage/retentionHours"), retentionHours);
@@ -133,6 +135,7 @@ QStringList AppSettings::applyEnvironment(const QProcessEnvironment &env)
     number("PERFORMANCE_SLOW_API_THRESHOLD_MS", slowApiMs, false);
     number("PERFORMANCE_SLOW_DB_THRESHOLD_MS", slowDbMs, false);
     number("PERFORMANCE_MIN_THROUGHPUT", minThroughput, false);
+    number("PERFWATCH_INGEST_THREADS", ingestThreads, true);
     if (env.contains(QStringLiteral("PERFWATCH_TOKEN")))
         token = env.value(QStringLiteral("PERFWATCH_TOKEN"));
     return warnings;
@@ -149,6 +152,8 @@ QStringList AppSettings::validate() const
         problems << tr("StatsD port %1 is outside 0-65535").arg(statsdPort);
     if (port != 0 && port == statsdPort)
         problems << tr("the HTTP and StatsD ports must differ");
+    if (ingestThreads < 1 || ingestThreads > 64)
+        problems << tr("ingest threads must be between 1 and 64");
     if (refreshMs < 100 || refreshMs > 60'000)
         problems << tr("refresh interval must be between 100 ms and 60 s");
     if (slowApiMs <= 0 || slowDbMs <= 0 || minThroughput <= 0)

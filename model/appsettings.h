@@ -17,6 +17,7 @@ struct AppSettings
     QString bindAddress = QStringLiteral("127.0.0.1");
     int port = 4318;
     int statsdPort = 8125;
+    int ingestThreads = 2; ///< PERFWATCH_INGEST_THREADS, --ingest-threads: HTTP threads (capped at the CPUs)
     QString dataDir; ///< empty: the platform's application-data folder
     QString token; ///< bearer token; required (and generated) when bound off loopback
     int refreshMs = 1000;
@@ -39,7 +40,7 @@ struct AppSettings
     /// Reads saved values; keys that are missing or invalid keep their current value.
     void load(const QSettings &settings);
     void save(QSettings &settings) const;
-    /// Applies the PERFORMANCE_* and PERFWATCH_TOKEN variables. Returns one warning line per
+    /// Applies the PERFORMANCE_*, PERFWATCH_TOKEN and PERFWATCH_INGEST_THREADS variables. Returns one warning line per
     /// variable that is set but invalid (that variable is then ignored).
     QStringList applyEnvironment(const QProcessEnvironment &env);
     /// Why the values cannot be used, one line each; empty when they are fine.
