@@ -8,6 +8,7 @@
 #include "ingestservice.h"
 #include "performanceroutes.h"
 #include "signalwatcher.h"
+#include "statsdservice.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -17,7 +18,10 @@
 #include <QSettings>
 
 #ifdef PERFWATCH_HAVE_VIEWS
+#include "enginedashboardsource.h"
 #include "mainwindow.h"
+#include "reportexporter.h"
+#include "reportscheduler.h"
 #include "theme.h"
 #include "translations.h"
 
@@ -26,6 +30,7 @@
 #include <QTimer>
 #endif
 
+#include <cmath>
 #include <cstdio>
 #include <memory>
 
@@ -57,6 +62,22 @@ bool hasFlag(int argc, char **argv, const char *flag)
     }
     return false;
 }
+
+#ifdef PERFWATCH_HAVE_VIEWS
+QtMessageHandler g_previousHandler = nullptr;
+
+/// Drops the warning QGuiApplication gives while choosing a platform on machines without a
+/// desktop session (servers, CI): the runtime folder it looks for is never used here.
+void quietRuntimeDirWarning(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    if (type == QtWarningMsg && message.startsWith(QLatin1String("QStandardPaths: XDG_RUNTIME_DIR not set")))
+        return;
+    if (g_previousHandler)
+        g_previousHandler(type, context, message);
+    else
+        printLine(stderr, qFormatLogMessage(type, context, message));
+}
+#endif
 
 [[maybe_unused]] bool displayAvailable()
 {
@@ -94,8 +115,17 @@ int main(int argc, char *argv[])
         && !hasFlag(argc, argv, "-h") && !hasFlag(argc, argv, "--version") && !hasFlag(argc, argv, "--export-report");
 #ifdef PERFWATCH_HAVE_VIEWS
     const bool window = wantsWindow && displayAvailable();
-    std::unique_ptr<QCoreApplication> app
-        = window ? std::make_unique<QApplication>(argc, argv) : std::make_unique<QCoreApplication>(argc, argv);
+    // Without a window (--headless, --export-report, no display) a QGuiApplication on the offscreen
+    // platform: PDF reports need fonts, and no display is opened.
+    std::unique_ptr<QCoreApplication> app;
+    if (window) {
+        app = std::make_unique<QApplication>(argc, argv);
+    } else {
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+        g_previousHandler = qInstallMessageHandler(quietRuntimeDirWarning);
+        app = std::make_unique<QGuiApplication>(argc, argv);
+        qInstallMessageHandler(g_previousHandler);
+    }
 #else
     const bool window = false;
     auto app = std::make_unique<QCoreApplication>(argc, argv);
@@ -122,7 +152,10 @@ int main(int argc, char *argv[])
     const QCommandLineOption port(QStringLiteral("port"),
         QCoreApplication::translate("main", "HTTP port (default 4318; 0 picks one)."), QStringLiteral("N"));
     const QCommandLineOption statsdPort(QStringLiteral("statsd-port"),
-        QCoreApplication::translate("main", "StatsD UDP port (default 8125)."), QStringLiteral("N"));
+        QCoreApplication::translate("main", "StatsD UDP port (default 8125; 0 picks one)."), QStringLiteral("N"));
+    const QCommandLineOption ingestThreads(QStringLiteral("ingest-threads"),
+        QCoreApplication::translate("main", "HTTP ingest threads (default 2; at most the number of CPUs)."),
+        QStringLiteral("N"));
     const QCommandLineOption dataDir(QStringLiteral("data-dir"),
         QCoreApplication::translate("main", "Folder for the history database."), QStringLiteral("DIR"));
     const QCommandLineOption token(QStringLiteral("token"),
@@ -136,11 +169,14 @@ int main(int argc, char *argv[])
         QStringLiteral("FILE"));
     const QCommandLineOption hours(QStringLiteral("hours"),
         QCoreApplication::translate("main", "Hours the report covers (default 24)."), QStringLiteral("N"));
+    const QCommandLineOption pageSize(QStringLiteral("page-size"),
+        QCoreApplication::translate("main", "Page size of PDF reports: A4 (default) or Letter."),
+        QStringLiteral("SIZE"));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
         QCoreApplication::translate("main", "Save PNGs of every page of the window into DIR and exit."),
         QStringLiteral("DIR"));
-    parser.addOptions(
-        { headless, demo, bind, port, statsdPort, dataDir, token, refresh, lang, exportReport, hours, screenshot });
+    parser.addOptions({ headless, demo, bind, port, statsdPort, ingestThreads, dataDir, token, refresh, lang,
+        exportReport, hours, pageSize, screenshot });
     parser.process(*app);
 
     // Precedence: command line > environment > saved settings > defaults.
@@ -154,6 +190,7 @@ int main(int argc, char *argv[])
     QString problem;
     if (!intOption(parser, QStringLiteral("port"), settings.port, &problem)
         || !intOption(parser, QStringLiteral("statsd-port"), settings.statsdPort, &problem)
+        || !intOption(parser, QStringLiteral("ingest-threads"), settings.ingestThreads, &problem)
         || !intOption(parser, QStringLiteral("refresh-ms"), settings.refreshMs, &problem))
         return fail(problem, 2);
     if (parser.isSet(bind))
@@ -167,8 +204,43 @@ int main(int argc, char *argv[])
     if (parser.isSet(lang))
         settings.language = parser.value(lang);
 
-    if (parser.isSet(exportReport))
-        return fail(QCoreApplication::translate("main", "--export-report is not available in this version yet"), 2);
+    if (parser.isSet(pageSize))
+        settings.reportPageSize = parser.value(pageSize);
+    double reportHours = settings.reportHours;
+    if (parser.isSet(hours)) {
+        bool ok = false;
+        reportHours = parser.value(hours).toDouble(&ok);
+        if (!ok || !std::isfinite(reportHours) || reportHours <= 0 || reportHours > 24 * 90)
+            return fail(
+                QCoreApplication::translate("main", "--hours needs a number of hours between 0 and 2160, not \"%1\"")
+                    .arg(parser.value(hours)),
+                2);
+    }
+
+    if (parser.isSet(exportReport)) {
+#ifdef PERFWATCH_HAVE_VIEWS
+        // Reads the persisted history; no server, no window, no writes to the history.
+        installTranslations(*app, settings.language);
+        ReportExportRequest request;
+        request.path = parser.value(exportReport);
+        request.report.hours = reportHours;
+        QString problem;
+        if (!ReportExporter::formatForPath(request.path, request.format, &problem))
+            return fail(problem, 2);
+        if (!ReportPdfWriter::pageSizeFromName(settings.reportPageSize, request.pdf.pageSize))
+            return fail(QCoreApplication::translate("main", "--page-size must be A4 or Letter, not \"%1\"")
+                            .arg(settings.reportPageSize),
+                2);
+        const ReportExportResult result = ReportExporter::runFromHistory(settings.engineConfig(), request);
+        if (!result.ok)
+            return fail(result.error);
+        for (const QString &file : result.files)
+            printLine(stdout, file);
+        return 0;
+#else
+        return fail(QCoreApplication::translate("main", "--export-report needs the views library (a GUI build)"), 2);
+#endif
+    }
 
     if (!settings.bindsLoopback() && settings.token.isEmpty()) {
         QString error;
@@ -194,12 +266,33 @@ int main(int argc, char *argv[])
     if (!error.isEmpty()) // started, with a notice (for example a damaged history moved aside)
         printLine(stderr, QStringLiteral("perfwatch: ") + error);
 
-    IngestService ingest([&engine](IngestServer &server) { PerformanceRoutes::install(server, engine); });
+#ifdef PERFWATCH_HAVE_VIEWS
+    // One read-only view of the engine for everything that reports on it (API files, scheduler).
+    const auto reportSource = std::make_shared<EngineDashboardSource>(engine);
+    ReportPdfOptions pdfOptions;
+    ReportPdfWriter::pageSizeFromName(settings.reportPageSize, pdfOptions.pageSize);
+    const ReportRenderer reportRenderer = ReportExporter::makeRenderer(reportSource, pdfOptions);
+#else
+    const ReportRenderer reportRenderer; // the report routes answer 501 for PDF and CSV
+#endif
+    // StatsD first, so the HTTP routes can show its counters; it runs on its own thread.
+    StatsdService statsd(engine.store());
+    StatsdConfig statsdConfig;
+    statsdConfig.address = QHostAddress(settings.bindAddress);
+    statsdConfig.port = quint16(settings.statsdPort);
+    const quint16 boundStatsdPort = statsd.start(statsdConfig, &error);
+    if (boundStatsdPort == 0)
+        return fail(error);
+
+    const PerformanceRoutes::Options routeOptions { &statsd.counters(), reportRenderer };
+    IngestService ingest(
+        [&engine, routeOptions](IngestServer &server) { PerformanceRoutes::install(server, engine, routeOptions); });
     const auto ingestConfigFor = [](const AppSettings &s) {
         IngestConfig c;
         c.address = QHostAddress(s.bindAddress);
         c.port = quint16(s.port);
         c.token = s.token.toUtf8();
+        c.ingestThreads = s.ingestThreads;
         return c;
     };
     const auto addressOf = [](const AppSettings &s, quint16 boundPort) {
@@ -213,6 +306,16 @@ int main(int argc, char *argv[])
     printLine(stdout,
         QCoreApplication::translate("main", "PerfWatch %1 listening on %2 (history: %3)")
             .arg(QCoreApplication::applicationVersion(), address, engine.persistenceStatus().path));
+    printLine(stdout,
+        QCoreApplication::translate("main", "StatsD listening on udp://%1:%2; web dashboard at %3/performance")
+            .arg(settings.bindAddress)
+            .arg(boundStatsdPort)
+            .arg(address));
+    if (!settings.bindsLoopback())
+        printLine(stdout,
+            QCoreApplication::translate(
+                "main", "Note: StatsD has no authentication; anyone who reaches UDP port %1 can send metrics.")
+                .arg(boundStatsdPort));
     if (wantsWindow && !window)
         printLine(stdout, QCoreApplication::translate("main", "No display found; serving without a window."));
 
@@ -229,6 +332,8 @@ int main(int argc, char *argv[])
     }
 
 #ifdef PERFWATCH_HAVE_VIEWS
+    ReportScheduler reportScheduler(reportSource);
+    reportScheduler.setSettings(settings);
     std::unique_ptr<MainWindow> mainWindow;
     if (window) {
         auto *guiApp = static_cast<QApplication *>(app.get());
@@ -256,6 +361,12 @@ int main(int argc, char *argv[])
                 }
                 mainWindow->setIngestAddress(port ? addressOf(current, port) : QString());
             });
+        QObject::connect(
+            mainWindow.get(), &MainWindow::settingsChanged, &reportScheduler, &ReportScheduler::setSettings);
+        QObject::connect(&reportScheduler, &ReportScheduler::reportWritten, mainWindow.get(),
+            [&](const QString &path) { mainWindow->showScheduledReport(path, false); });
+        QObject::connect(&reportScheduler, &ReportScheduler::reportFailed, mainWindow.get(),
+            [&](const QString &error) { mainWindow->showScheduledReport(error, true); });
         mainWindow->show();
         if (parser.isSet(screenshot)) {
             // Let the first ticks (and the demo's back-fill) reach the window, then save and quit.
@@ -269,6 +380,15 @@ int main(int argc, char *argv[])
                 QCoreApplication::exit(files.isEmpty() ? 1 : 0);
             });
         }
+    } else {
+        QObject::connect(&reportScheduler, &ReportScheduler::reportWritten, &reportScheduler, [](const QString &path) {
+            printLine(stdout, QCoreApplication::translate("main", "Report written: %1").arg(path));
+        });
+        QObject::connect(&reportScheduler, &ReportScheduler::reportFailed, &reportScheduler, [](const QString &error) {
+            printLine(stderr,
+                QStringLiteral("perfwatch: ")
+                    + QCoreApplication::translate("main", "scheduled report failed: %1").arg(error));
+        });
     }
 #endif
     if (parser.isSet(screenshot) && !window)
@@ -279,10 +399,12 @@ int main(int argc, char *argv[])
 
 #ifdef PERFWATCH_HAVE_VIEWS
     mainWindow.reset();
+    reportScheduler.stop(); // a report being written reads the engine: finish before it stops
 #endif
     if (simulator)
         simulator->stop();
     ingest.stop();
+    statsd.stop();
     engine.stop();
     printLine(stdout, QCoreApplication::translate("main", "PerfWatch stopped; history saved."));
     return code;

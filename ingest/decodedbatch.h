@@ -50,6 +50,8 @@ public:
 
     // Filled by decoders.
     IngestEvent &appendEvent() { return m_events.emplace_back(); }
+    /// Appends a copy of `event` (without first value-initialising the slot it goes to).
+    void appendEvent(const IngestEvent &event) { m_events.push_back(event); }
     void dropLastEvent() { m_events.pop_back(); }
     void reject(std::size_t index, std::string_view message);
     /// Refuses the whole body: events and per-event errors are dropped.

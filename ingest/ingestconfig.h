@@ -17,7 +17,11 @@ struct IngestConfig
     /// when it is set.
     QByteArray token;
 
-    int maxConnections = 256; ///< beyond: 503 with Retry-After, then close
+    /// Threads that serve HTTP, each with its own server, decoder and routes; clamped to 1..the
+    /// number of CPUs. Thread 0 accepts and hands connections round-robin to all of them.
+    int ingestThreads = 2;
+
+    int maxConnections = 256; ///< over all threads; beyond: 503 with Retry-After, then close
     qint64 idleTimeoutMs = 15'000; ///< no request in progress for this long: close
     qint64 requestTimeoutMs = 15'000; ///< a request not complete after this long: 408, close
     qint64 sweepIntervalMs = 1'000; ///< how often connections are checked against the timeouts

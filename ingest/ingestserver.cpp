@@ -8,6 +8,7 @@
 #include <QHttpServerResponder>
 #include <QTcpSocket>
 #include <QThread>
+#include <algorithm>
 #include <exception>
 
 namespace perfwatch {
@@ -40,11 +41,11 @@ std::string toStd(const QString &s)
 
 } // namespace
 
-IngestServer::IngestServer(const IngestConfig &config, IngestCounters &counters, QObject *parent)
+IngestServer::IngestServer(const IngestConfig &config, IngestShared &shared, int threadIndex, QObject *parent)
     : QAbstractHttpServer(parent)
     , m_config(config)
-    , m_counters(counters)
-    , m_overload(config.maxIngestRequestsPerSecond, config.maxBusyFraction)
+    , m_shared(shared)
+    , m_threadIndex(threadIndex)
 {
     // Bound to loopback, only local clients can connect, but a web page can still reach us through
     // DNS rebinding (evil.example resolving to 127.0.0.1): the Host header tells the two apart.
@@ -69,7 +70,7 @@ quint16 IngestServer::start(QString *error)
             *error = u"binding %1 requires a token; set one with --token or PERFWATCH_TOKEN"_s.arg(address);
         return 0;
     }
-    auto *tcp = new IngestTcpServer(m_config, m_counters, this);
+    auto *tcp = new IngestTcpServer(m_config, m_shared, this);
     if (!tcp->listen(m_config.address, m_config.port)) {
         if (error) {
             if (tcp->serverError() == QAbstractSocket::AddressInUseError)
@@ -85,6 +86,22 @@ quint16 IngestServer::start(QString *error)
     bind(tcp);
     m_tcp = tcp;
     return tcp->serverPort();
+}
+
+bool IngestServer::startWorker(qintptr listeningDescriptor, QString *error)
+{
+    auto *tcp = new IngestTcpServer(m_config, m_shared, this);
+    QString why;
+    if (!tcp->shareListener(listeningDescriptor, &why)) {
+        if (error)
+            *error = u"cannot start ingest thread %1: %2"_s.arg(m_threadIndex).arg(why);
+        delete tcp;
+        return false;
+    }
+    tcp->setHttpServer(this);
+    bind(tcp);
+    m_tcp = tcp;
+    return true;
 }
 
 QByteArray IngestServer::methodName(QHttpServerRequest::Method method)
@@ -126,12 +143,15 @@ bool IngestServer::authorized(const QHttpServerRequest &request) const
 
 HttpResponse IngestServer::dispatch(const QHttpServerRequest &request)
 {
-    if (!authorized(request)) {
+    const QString path = request.url().path();
+    const auto it = m_routes.constFind(path);
+    const bool isPublic = it != m_routes.constEnd() && std::any_of(it->begin(), it->end(), [&](const Route &r) {
+        return r.kind == RouteKind::Public && r.method == request.method();
+    });
+    if (!isPublic && !authorized(request)) {
         return HttpResponse::error(401, "unauthorized", "send the token as \"Authorization: Bearer <token>\"")
             .withHeader(QByteArrayLiteral("WWW-Authenticate"), QByteArrayLiteral("Bearer realm=\"perfwatch\""));
     }
-    const QString path = request.url().path();
-    const auto it = m_routes.constFind(path);
     if (it == m_routes.constEnd())
         return HttpResponse::error(404, "not_found", "no route for " + toStd(path));
     const Route *route = nullptr;
@@ -150,7 +170,7 @@ HttpResponse IngestServer::dispatch(const QHttpServerRequest &request)
 
     if (route->kind == RouteKind::Write) {
         const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
-        switch (m_overload.admit(nowMs)) {
+        switch (m_shared.overload.admit(nowMs)) {
         case OverloadPolicy::Verdict::Admit:
             break;
         case OverloadPolicy::Verdict::TooManyRequests:
@@ -165,7 +185,7 @@ HttpResponse IngestServer::dispatch(const QHttpServerRequest &request)
         QElapsedTimer busy;
         busy.start();
         HttpResponse response = route->handler(request);
-        m_overload.recordWork(QDateTime::currentMSecsSinceEpoch(), busy.nsecsElapsed());
+        m_shared.overload.recordWork(QDateTime::currentMSecsSinceEpoch(), busy.nsecsElapsed());
         return response;
     }
     return route->handler(request);
@@ -211,9 +231,9 @@ void IngestServer::reply(const QHttpServerRequest &request, QTcpSocket *socket, 
     if (close)
         socket->disconnectFromHost();
 
-    m_counters.requests.fetch_add(1, std::memory_order_relaxed);
+    m_shared.counters.requests.fetch_add(1, std::memory_order_relaxed);
     if (response.status >= 400)
-        m_counters.refusedRequests.fetch_add(1, std::memory_order_relaxed);
+        m_shared.counters.refusedRequests.fetch_add(1, std::memory_order_relaxed);
     if (m_tcp)
         m_tcp->requestHandled(socket);
 }

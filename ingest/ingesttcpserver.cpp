@@ -1,13 +1,21 @@
 #include "ingesttcpserver.h"
 
+#include "ingestserver.h"
+
+#include <QCoreApplication>
+#include <QEvent>
 #include <QTcpSocket>
 #include <QThread>
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <deque>
 #include <string>
+#include <utility>
 #include <vector>
 
 #ifdef Q_OS_UNIX
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #endif
@@ -34,7 +42,43 @@ std::string durationText(qint64 ms)
     return ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms";
 }
 
+void closeDescriptor(qintptr handle)
+{
+#ifdef Q_OS_UNIX
+    ::close(int(handle));
+#else
+    Q_UNUSED(handle);
+#endif
+}
+
 } // namespace
+
+/// An accepted socket descriptor on its way to the server of another ingest thread. Posted
+/// events die with their receiver, so one never delivered closes its descriptor.
+class IngestTcpServer::Handover final : public QEvent
+{
+public:
+    explicit Handover(qintptr handle)
+        : QEvent(eventType())
+        , m_handle(handle)
+    { }
+    ~Handover() override
+    {
+        if (m_handle >= 0)
+            closeDescriptor(m_handle);
+    }
+    Q_DISABLE_COPY_MOVE(Handover)
+
+    static QEvent::Type eventType()
+    {
+        static const auto type = QEvent::Type(QEvent::registerEventType());
+        return type;
+    }
+    qintptr take() { return std::exchange(m_handle, -1); }
+
+private:
+    qintptr m_handle;
+};
 
 enum class IngestTcpServer::CloseKind : quint8
 {
@@ -73,11 +117,12 @@ struct IngestTcpServer::Connection
     std::deque<std::pair<quint64, std::uint64_t>> reservations;
 };
 
-IngestTcpServer::IngestTcpServer(const IngestConfig &config, IngestCounters &counters, QObject *parent)
+IngestTcpServer::IngestTcpServer(const IngestConfig &config, IngestShared &shared, QObject *parent)
     : QTcpServer(parent)
     , m_config(config)
-    , m_counters(counters)
-    , m_bodies(config.maxBufferedBodyBytes)
+    , m_shared(shared)
+    , m_counters(shared.counters)
+    , m_bodies(shared.bodies)
 {
     m_clock.start();
     // Qt listens with a backlog of 50: a burst of more clients connecting at once overflows it,
@@ -98,19 +143,88 @@ IngestTcpServer::~IngestTcpServer()
         disconnect(socket, nullptr, this, nullptr);
         socket->abort();
         delete socket;
+        releaseBodies(*connection, true);
+        if (connection->admitted)
+            m_counters.openConnections.fetch_sub(1, std::memory_order_relaxed);
+        else if (connection->refusedAfterAdmission)
+            m_shared.refusedClosing.fetch_sub(1, std::memory_order_relaxed);
+        else
+            m_shared.refusingConnections.fetch_sub(1, std::memory_order_relaxed);
     }
-    m_counters.openConnections.store(0, std::memory_order_relaxed);
+}
+
+bool IngestTcpServer::shareListener(qintptr listeningDescriptor, QString *error)
+{
+#ifdef Q_OS_UNIX
+    const int copy = ::fcntl(int(listeningDescriptor), F_DUPFD_CLOEXEC, 0);
+    if (copy < 0) {
+        if (error)
+            *error = QString::fromLocal8Bit(std::strerror(errno));
+        return false;
+    }
+    if (!setSocketDescriptor(copy)) {
+        if (error)
+            *error = errorString();
+        ::close(copy);
+        return false;
+    }
+    // Accepting is the listening server's job; this one only adopts what it is handed.
+    pauseAccepting();
+    m_isWorker = true;
+    return true;
+#else
+    Q_UNUSED(listeningDescriptor);
+    if (error)
+        *error = QStringLiteral("several ingest threads need a Unix system");
+    return false;
+#endif
+}
+
+void IngestTcpServer::setWorkers(std::vector<IngestTcpServer *> workers)
+{
+    Q_ASSERT(QThread::currentThread() == thread());
+    m_workers = std::move(workers);
+    m_nextWorker = 0;
+}
+
+QTcpSocket *IngestTcpServer::nextPendingConnection()
+{
+    QTcpSocket *socket = QTcpServer::nextPendingConnection();
+    if (m_isWorker)
+        pauseAccepting();
+    return socket;
 }
 
 void IngestTcpServer::incomingConnection(qintptr handle)
 {
     Q_ASSERT(QThread::currentThread() == thread());
+    if (m_workers.size() > 1) {
+        IngestTcpServer *target = m_workers[m_nextWorker];
+        m_nextWorker = (m_nextWorker + 1) % m_workers.size();
+        if (target != this) {
+            QCoreApplication::postEvent(target, new Handover(handle));
+            return;
+        }
+    }
+    adopt(handle);
+}
+
+bool IngestTcpServer::event(QEvent *event)
+{
+    if (event->type() == Handover::eventType()) {
+        adopt(static_cast<Handover *>(event)->take());
+        return true;
+    }
+    return QTcpServer::event(event);
+}
+
+void IngestTcpServer::adopt(qintptr handle)
+{
+    Q_ASSERT(QThread::currentThread() == thread());
     auto *socket = new QTcpSocket(this);
     if (!socket->setSocketDescriptor(handle)) {
         delete socket;
-#ifdef Q_OS_UNIX
-        ::close(int(handle));
-#endif
+        closeDescriptor(handle);
         return;
     }
     // Qt keeps a request's bytes in a read transaction until it is complete. Until a body is
@@ -125,12 +239,14 @@ void IngestTcpServer::incomingConnection(qintptr handle)
     m_connections.emplace(socket, std::move(owned));
     connect(socket, &QObject::destroyed, this, [this, socket] { forget(socket); });
 
-    if (m_admitted >= m_config.maxConnections) {
+    // The cap counts the connections of every ingest thread.
+    if (m_counters.openConnections.fetch_add(1, std::memory_order_relaxed) >= m_config.maxConnections) {
+        m_counters.openConnections.fetch_sub(1, std::memory_order_relaxed);
         c->admitted = false;
         // Sockets refused at the cap that are still closing have a bound of their own (the cap
         // again: 500 clients at once all get their 503); beyond, new ones are dropped without an
         // answer so a connection flood cannot hold file descriptors for the linger time.
-        if (++m_rejected > m_config.maxConnections) {
+        if (m_shared.refusingConnections.fetch_add(1, std::memory_order_relaxed) >= m_config.maxConnections) {
             socket->abort();
             socket->deleteLater();
             return;
@@ -146,8 +262,6 @@ void IngestTcpServer::incomingConnection(qintptr handle)
         return;
     }
 
-    ++m_admitted;
-    m_counters.openConnections.store(m_admitted, std::memory_order_relaxed);
     // Order matters: our slot first, then QAbstractHttpServer's (connected inside
     // addPendingConnection()), then ours again to note what Qt left unread.
     connect(socket, &QTcpSocket::readyRead, this, [this, c] { beforeHttp(*c); });
@@ -325,10 +439,9 @@ void IngestTcpServer::refuse(Connection &c, const HttpResponse &response)
         // closing ones have a bound of their own: beyond it they get no linger time.
         c.admitted = false;
         c.refusedAfterAdmission = true;
-        --m_admitted;
-        if (++m_refusedClosing > m_config.maxConnections)
+        m_counters.openConnections.fetch_sub(1, std::memory_order_relaxed);
+        if (m_shared.refusedClosing.fetch_add(1, std::memory_order_relaxed) >= m_config.maxConnections)
             c.closeDeadlineMs = c.lingerLimitMs = now();
-        m_counters.openConnections.store(m_admitted, std::memory_order_relaxed);
     }
     m_counters.requests.fetch_add(1, std::memory_order_relaxed);
     m_counters.refusedRequests.fetch_add(1, std::memory_order_relaxed);
@@ -425,13 +538,12 @@ void IngestTcpServer::forget(QTcpSocket *socket)
         return;
     releaseBodies(*it->second, true); // the socket is being destroyed: do not touch it
     if (it->second->admitted)
-        --m_admitted;
+        m_counters.openConnections.fetch_sub(1, std::memory_order_relaxed);
     else if (it->second->refusedAfterAdmission)
-        --m_refusedClosing;
+        m_shared.refusedClosing.fetch_sub(1, std::memory_order_relaxed);
     else
-        --m_rejected;
+        m_shared.refusingConnections.fetch_sub(1, std::memory_order_relaxed);
     m_connections.erase(it);
-    m_counters.openConnections.store(m_admitted, std::memory_order_relaxed);
 }
 
 } // namespace perfwatch

@@ -16,6 +16,8 @@ class QTcpSocket;
 
 namespace perfwatch {
 
+struct IngestShared;
+
 /// The listening socket under the ingest HTTP server: enforces the limits Qt 6.4's server lacks.
 ///
 /// Every accepted socket gets a RequestGuard whose readyRead slot is connected before the socket
@@ -23,31 +25,45 @@ namespace perfwatch {
 /// slot right away), so the guard sees every byte before Qt parses it. On a violation (431, 413,
 /// 400) the guard disconnects the socket from the HTTP server, answers itself and drains the
 /// rest without buffering it. Connections beyond the cap get 503; idle and slow ones are closed
-/// by one sweep timer. Lives on the ingest thread like the HTTP server it feeds.
+/// by one sweep timer. Lives on its ingest thread like the HTTP server it feeds.
+///
+/// With several ingest threads, thread 0's server listens and accepts; it hands each accepted
+/// socket descriptor round-robin to one of the servers (itself included), and each adopts its
+/// sockets on its own thread: the guard, cap and timeouts run there and its HTTP server answers.
+/// The cap and the counters are global (IngestShared).
 class IngestTcpServer final : public QTcpServer
 {
     Q_OBJECT
 public:
-    IngestTcpServer(const IngestConfig &config, IngestCounters &counters, QObject *parent = nullptr);
+    IngestTcpServer(const IngestConfig &config, IngestShared &shared, QObject *parent = nullptr);
     ~IngestTcpServer() override;
+
+    /// Makes this a worker: it shares the listening socket `listeningDescriptor` (a duplicate
+    /// descriptor, so QAbstractHttpServer::bind() sees a listening server) but never accepts on it;
+    /// it only adopts the sockets handed to it. False with a one-line error when that fails.
+    bool shareListener(qintptr listeningDescriptor, QString *error);
+    /// Listening server only: the servers accepted sockets are handed to in turn, this one
+    /// included. Call on this server's thread; the others must outlive it.
+    void setWorkers(std::vector<IngestTcpServer *> workers);
+    /// A worker's accepting stays paused (QTcpServer's own version resumes it).
+    QTcpSocket *nextPendingConnection() override;
 
     /// The HTTP server the sockets are handed to; its readyRead connections are cut on refusal.
     void setHttpServer(QObject *httpServer) { m_httpServer = httpServer; }
     /// Told by the HTTP server after it answered a request on `socket`.
     void requestHandled(QTcpSocket *socket);
 
-    /// Connections counted against the cap (admitted and not yet closed).
-    int admittedConnections() const { return m_admitted; }
-    /// Request bodies held in memory (reserved before they are read).
-    const BodyBudget &bodyBudget() const { return m_bodies; }
-
 protected:
     void incomingConnection(qintptr handle) override;
+    bool event(QEvent *event) override;
 
 private:
     struct Connection;
     enum class CloseKind : quint8;
+    class Handover;
 
+    /// Takes on an accepted socket: cap, guard, timeouts, then the HTTP server.
+    void adopt(qintptr handle);
     void beforeHttp(Connection &c);
     void afterHttp(Connection &c);
     void sendContinueIfAwaited(Connection &c);
@@ -66,16 +82,17 @@ private:
     qint64 now() const { return m_clock.elapsed(); }
 
     IngestConfig m_config;
+    IngestShared &m_shared;
     IngestCounters &m_counters;
     QObject *m_httpServer = nullptr;
     std::unordered_map<QTcpSocket *, std::unique_ptr<Connection>> m_connections;
-    int m_admitted = 0;
-    int m_rejected = 0; ///< sockets refused at the cap that are still closing
-    int m_refusedClosing = 0; ///< sockets admitted, then refused (limits, budget), still closing
+    std::vector<IngestTcpServer *> m_workers; ///< listening server: hand-over targets, in turn
+    std::size_t m_nextWorker = 0;
+    bool m_isWorker = false;
     QTimer m_sweeper;
     QElapsedTimer m_clock;
     QByteArray m_peek; ///< reused buffer for peeking at unread bytes
-    BodyBudget m_bodies;
+    BodyBudget &m_bodies; ///< shared by every ingest thread (IngestShared)
 };
 
 } // namespace perfwatch

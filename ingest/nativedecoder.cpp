@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -47,26 +48,76 @@ enum class Field : quint8
 };
 constexpr std::size_t kFieldCount = std::size_t(Field::Count);
 
-/// key == literal, for a key already known to have the literal's length. Fixed-size loads
-/// instead of a memcmp call: this runs for every field of every event.
-template<std::size_t N>
-inline bool sameBytes(std::string_view key, const char (&literal)[N])
+/// `sizeof(T)` bytes from p, as one load.
+template<typename T>
+inline T loadBytes(const char *p)
 {
-    constexpr std::size_t n = N - 1;
-    static_assert(n > 0 && n <= 16);
-    std::uint64_t a = 0;
-    std::uint64_t b = 0;
-    std::memcpy(&a, key.data(), n < 8 ? n : 8);
-    std::memcpy(&b, literal, n < 8 ? n : 8);
-    if constexpr (n <= 8) {
-        return a == b;
-    } else {
-        std::uint64_t c = 0;
-        std::uint64_t d = 0;
-        std::memcpy(&c, key.data() + 8, n - 8);
-        std::memcpy(&d, literal + 8, n - 8);
-        return a == b && c == d;
+    T value;
+    std::memcpy(&value, p, sizeof value);
+    return value;
+}
+
+/// A cheap hash of a string from its length and at most 16 of its bytes (two overlapping
+/// loads), for picking a slot; collisions only cost a compare.
+inline std::uint64_t sketchHash(std::string_view s)
+{
+    const char *p = s.data();
+    const std::size_t n = s.size();
+    std::uint64_t x = n;
+    if (n >= 8)
+        x ^= loadBytes<std::uint64_t>(p) ^ std::rotl(loadBytes<std::uint64_t>(p + n - 8), 29);
+    else if (n >= 4)
+        x ^= (std::uint64_t(loadBytes<std::uint32_t>(p)) << 32) ^ loadBytes<std::uint32_t>(p + n - 4);
+    else if (n > 0)
+        x ^= (std::uint64_t(std::uint8_t(p[0])) << 16) ^ (std::uint64_t(std::uint8_t(p[n / 2])) << 8)
+            ^ std::uint8_t(p[n - 1]);
+    return x * 0xff51afd7ed558ccdULL;
+}
+
+/// A string literal the compiler sees as a constant, so its pieces become immediates.
+template<std::size_t N>
+struct Literal
+{
+    consteval Literal(const char (&text)[N])
+    {
+        for (std::size_t i = 0; i < N; ++i)
+            bytes[i] = text[i];
     }
+    static constexpr std::size_t size = N - 1;
+    char bytes[N] {};
+
+    /// sizeof(T) bytes from `at`, as loadBytes() would read them.
+    template<typename T>
+    consteval T piece(std::size_t at) const
+    {
+        std::array<char, sizeof(T)> chunk {};
+        for (std::size_t i = 0; i < sizeof(T); ++i)
+            chunk[i] = bytes[at + i];
+        return std::bit_cast<T>(chunk);
+    }
+};
+
+/// key == literal, for a key already known to have the literal's length. Two overlapping
+/// loads of the key compared with constants: this runs for every field of every event. (Copying
+/// n < 8 bytes into a 64-bit variable compiled to partial stores and a wide reload, a
+/// store-forwarding stall per compare.)
+template<Literal L>
+inline bool sameBytes(std::string_view key)
+{
+    constexpr std::size_t n = L.size;
+    static_assert(n > 0 && n <= 16);
+    const char *k = key.data();
+    if constexpr (n >= 8)
+        return loadBytes<std::uint64_t>(k) == L.template piece<std::uint64_t>(0)
+            && loadBytes<std::uint64_t>(k + n - 8) == L.template piece<std::uint64_t>(n - 8);
+    else if constexpr (n >= 4)
+        return loadBytes<std::uint32_t>(k) == L.template piece<std::uint32_t>(0)
+            && loadBytes<std::uint32_t>(k + n - 4) == L.template piece<std::uint32_t>(n - 4);
+    else if constexpr (n >= 2)
+        return loadBytes<std::uint16_t>(k) == L.template piece<std::uint16_t>(0)
+            && loadBytes<std::uint16_t>(k + n - 2) == L.template piece<std::uint16_t>(n - 2);
+    else
+        return k[0] == L.bytes[0];
 }
 
 Field fieldFor(std::string_view key)
@@ -74,55 +125,55 @@ Field fieldFor(std::string_view key)
     // Dispatch on length first: most keys are told apart by it alone.
     switch (key.size()) {
     case 4:
-        if (sameBytes(key, "type"))
+        if (sameBytes<"type">(key))
             return Field::Type;
-        if (sameBytes(key, "name"))
+        if (sameBytes<"name">(key))
             return Field::Name;
-        if (sameBytes(key, "hits"))
+        if (sameBytes<"hits">(key))
             return Field::Hits;
         break;
     case 5:
-        if (sameBytes(key, "route"))
+        if (sameBytes<"route">(key))
             return Field::Route;
-        if (sameBytes(key, "value"))
+        if (sameBytes<"value">(key))
             return Field::Value;
-        if (sameBytes(key, "error"))
+        if (sameBytes<"error">(key))
             return Field::Error;
         break;
     case 6:
-        if (sameBytes(key, "method"))
+        if (sameBytes<"method">(key))
             return Field::Method;
-        if (sameBytes(key, "status"))
+        if (sameBytes<"status">(key))
             return Field::Status;
-        if (sameBytes(key, "fields"))
+        if (sameBytes<"fields">(key))
             return Field::Fields;
-        if (sameBytes(key, "misses"))
+        if (sameBytes<"misses">(key))
             return Field::Misses;
         break;
     case 7:
-        if (sameBytes(key, "service"))
+        if (sameBytes<"service">(key))
             return Field::Service;
         break;
     case 9:
-        if (sameBytes(key, "timestamp"))
+        if (sameBytes<"timestamp">(key))
             return Field::Timestamp;
-        if (sameBytes(key, "operation"))
+        if (sameBytes<"operation">(key))
             return Field::Operation;
-        if (sameBytes(key, "documents"))
+        if (sameBytes<"documents">(key))
             return Field::Documents;
         break;
     case 10:
-        if (sameBytes(key, "collection"))
+        if (sameBytes<"collection">(key))
             return Field::Collection;
-        if (sameBytes(key, "request_id"))
+        if (sameBytes<"request_id">(key))
             return Field::RequestId;
         break;
     case 11:
-        if (sameBytes(key, "duration_ms"))
+        if (sameBytes<"duration_ms">(key))
             return Field::DurationMs;
         break;
     case 15:
-        if (sameBytes(key, "items_processed"))
+        if (sameBytes<"items_processed">(key))
             return Field::ItemsProcessed;
         break;
     default:
@@ -136,21 +187,21 @@ bool kindOf(std::string_view name, MetricKind &kind)
 {
     switch (name.size()) {
     case 2:
-        if (sameBytes(name, "db"))
+        if (sameBytes<"db">(name))
             return kind = MetricKind::Db, true;
         break;
     case 3:
-        if (sameBytes(name, "api"))
+        if (sameBytes<"api">(name))
             return kind = MetricKind::Api, true;
         break;
     case 5:
-        if (sameBytes(name, "gauge"))
+        if (sameBytes<"gauge">(name))
             return kind = MetricKind::Gauge, true;
-        if (sameBytes(name, "cache"))
+        if (sameBytes<"cache">(name))
             return kind = MetricKind::Cache, true;
         break;
     case 10:
-        if (sameBytes(name, "processing"))
+        if (sameBytes<"processing">(name))
             return kind = MetricKind::Processing, true;
         break;
     default:
@@ -276,9 +327,20 @@ struct NativeDecoder::Impl
     std::string message; ///< scratch for event errors
     std::string routeScratch;
     std::vector<std::string_view> fieldNames;
-    // The last composed api/db key, so a batch of identical keys composes it once.
-    std::string_view lastA, lastB, lastKey;
-    MetricKind lastKind = MetricKind::Api;
+    /// A composed api/db key of this batch ("GET:/api/trips/{id}") and the raw parts it came from.
+    struct ComposedKey
+    {
+        std::string_view a, b, key; ///< views into this batch's body and arena
+        MetricKind kind = MetricKind::Api;
+        quint32 batch = 0; ///< the batch it belongs to; 0 = empty
+    };
+    /// Keys composed in this batch, by a hash of their raw parts, so that a batch composes (and
+    /// normalises) each key once however its events interleave. Exact matches only: the result
+    /// is what composing again would give. Entries of earlier batches are stale (their views
+    /// point into earlier bodies) and are recognised by `batch`.
+    static constexpr std::size_t kComposedSlots = 256;
+    std::array<ComposedKey, kComposedSlots> composed {};
+    quint32 batchNumber = 0;
 
     bool decodeBody(std::string_view body, std::size_t readable, IngestFormat format);
     bool decodeJson(const char *data, std::size_t size, std::size_t readable);
@@ -353,7 +415,10 @@ bool NativeDecoder::decodePadded(
     d->nowMs = nowMs;
     d->fatal.clear();
     d->fatalTooLarge = false;
-    d->lastA = d->lastB = d->lastKey = {};
+    if (++d->batchNumber == 0) { // wrapped: forget every entry rather than trust an old number
+        d->composed.fill({});
+        d->batchNumber = 1;
+    }
     const bool ok = d->decodeBody(body, readable, format);
     if (!ok) {
         batch.refuse(d->fatal, d->fatalTooLarge);
@@ -452,7 +517,6 @@ bool NativeDecoder::Impl::decodeNdjson(const char *data, std::size_t size, std::
                 + std::to_string(limits.maxEvents) + " per request");
             return false;
         }
-        lastA = lastB = lastKey = {};
         const char *json = lineStart + begin;
         const std::size_t jsonSize = end - begin;
         const std::size_t jsonReadable = std::size_t((data + readable) - json);
@@ -550,16 +614,44 @@ void NativeDecoder::Impl::reject(std::size_t index, std::string_view field, std:
     batch->reject(index, message);
 }
 
+namespace {
+
+/// The first quote or backslash in [p, end), or end. Keys are short: eight bytes per step
+/// (SWAR), in place of two memchr calls per key.
+const char *findQuoteOrBackslash(const char *p, const char *end)
+{
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+    constexpr std::uint64_t kQuotes = kOnes * '"';
+    constexpr std::uint64_t kBackslashes = kOnes * '\\';
+    if constexpr (std::endian::native == std::endian::little) {
+        for (; end - p >= 8; p += 8) {
+            const std::uint64_t word = loadBytes<std::uint64_t>(p);
+            const std::uint64_t q = word ^ kQuotes;
+            const std::uint64_t b = word ^ kBackslashes;
+            // Exact zero-byte test (no false positives), so the lowest flagged byte is the match.
+            const std::uint64_t hits = ~(((q & ~kHighs) + ~kHighs) | q) & kHighs;
+            const std::uint64_t hitsB = ~(((b & ~kHighs) + ~kHighs) | b) & kHighs;
+            if (const std::uint64_t any = hits | hitsB)
+                return p + std::countr_zero(any) / 8;
+        }
+    }
+    while (p < end && *p != '"' && *p != '\\')
+        ++p;
+    return p;
+}
+
+} // namespace
+
 bool NativeDecoder::Impl::keyOf(od::field &field, std::string_view &key)
 {
     // Zero-copy for the usual key without escapes: the raw key runs up to the next quote.
     const char *raw = field.key().raw();
-    const void *quote = std::memchr(raw, '"', std::size_t(bufferEnd - raw));
-    if (quote == nullptr)
+    const char *stop = findQuoteOrBackslash(raw, bufferEnd);
+    if (stop == bufferEnd)
         return setFatal(simdjson::UNCLOSED_STRING);
-    const std::size_t length = std::size_t(static_cast<const char *>(quote) - raw);
-    if (std::memchr(raw, '\\', length) == nullptr) {
-        key = { raw, length };
+    if (*stop == '"') {
+        key = { raw, std::size_t(stop - raw) };
         return true;
     }
     if (const error_code e = field.unescaped_key().get(key); e != simdjson::SUCCESS)
@@ -973,20 +1065,22 @@ void NativeDecoder::Impl::finishEvent(ParsedEvent &p, std::size_t index)
         }
         return true;
     };
-    // The previous event's key when it was composed from the same raw parts.
+    // The key composed earlier in this batch from the same raw parts (NDJSON lines reuse the
+    // parser's buffer, so their parts are not stable: no reuse there).
+    ComposedKey *slot = nullptr;
     const auto cachedKey = [&](std::string_view a, std::string_view b, std::string_view &out) {
-        if (kind != lastKind || lastKey.empty() || a != lastA || b != lastB)
+        if (!stableStrings)
             return false;
-        out = lastKey;
+        const std::uint64_t h = (sketchHash(a) * 31 + sketchHash(b)) * 0x9e3779b97f4a7c15ULL + std::uint64_t(kind);
+        slot = &composed[(h >> 40) % kComposedSlots];
+        if (slot->batch != batchNumber || slot->kind != kind || slot->a != a || slot->b != b)
+            return false;
+        out = slot->key;
         return true;
     };
     const auto remember = [&](std::string_view a, std::string_view b, std::string_view key) {
-        if (!stableStrings)
-            return; // the raw parts will be overwritten by the next line
-        lastKind = kind;
-        lastA = a;
-        lastB = b;
-        lastKey = key;
+        if (slot)
+            *slot = ComposedKey { a, b, key, kind, batchNumber };
     };
     // Composes "a:b" in the arena.
     const auto compose = [&](std::string_view a, std::string_view b, bool upperA, std::string_view &out) {
@@ -1109,7 +1203,7 @@ void NativeDecoder::Impl::finishEvent(ParsedEvent &p, std::size_t index)
     }
     e.service = p.service.empty() ? std::string_view() : keep(p.service);
     e.requestId = p.requestId.empty() ? std::string_view() : keep(p.requestId);
-    batch->appendEvent() = e;
+    batch->appendEvent(e);
 }
 
 } // namespace perfwatch

@@ -20,23 +20,38 @@ double OverloadPolicy::previousWeight(qint64 nowMs) const
     return 1.0 - double(nowMs - m_current.startMs) / double(kBucketMs);
 }
 
-double OverloadPolicy::requestRate(qint64 nowMs)
+double OverloadPolicy::requestRateLocked(qint64 nowMs)
 {
     roll(nowMs);
     return m_previous.requests * previousWeight(nowMs) + m_current.requests;
 }
 
-double OverloadPolicy::busyFraction(qint64 nowMs)
+double OverloadPolicy::busyFractionLocked(qint64 nowMs)
 {
     roll(nowMs);
-    return (m_previous.busyNs * previousWeight(nowMs) + m_current.busyNs) / (double(kBucketMs) * 1e6);
+    return (m_previous.busyNs * previousWeight(nowMs) + m_current.busyNs) / (double(kBucketMs) * 1e6 * m_threads);
+}
+
+double OverloadPolicy::requestRate(qint64 nowMs)
+{
+    std::lock_guard lock(m_mutex);
+    return requestRateLocked(nowMs);
+}
+
+double OverloadPolicy::busyFraction(qint64 nowMs)
+{
+    std::lock_guard lock(m_mutex);
+    return busyFractionLocked(nowMs);
 }
 
 OverloadPolicy::Verdict OverloadPolicy::admit(qint64 nowMs)
 {
-    if (m_maxRequestsPerSecond > 0 && requestRate(nowMs) >= m_maxRequestsPerSecond)
+    if (!isEnabled())
+        return Verdict::Admit;
+    std::lock_guard lock(m_mutex);
+    if (m_maxRequestsPerSecond > 0 && requestRateLocked(nowMs) >= m_maxRequestsPerSecond)
         return Verdict::TooManyRequests;
-    if (m_maxBusyFraction < 1.0 && busyFraction(nowMs) > m_maxBusyFraction)
+    if (m_maxBusyFraction < 1.0 && busyFractionLocked(nowMs) > m_maxBusyFraction)
         return Verdict::Busy;
     m_current.requests += 1;
     return Verdict::Admit;
@@ -44,6 +59,9 @@ OverloadPolicy::Verdict OverloadPolicy::admit(qint64 nowMs)
 
 void OverloadPolicy::recordWork(qint64 nowMs, qint64 busyNs)
 {
+    if (!isEnabled())
+        return;
+    std::lock_guard lock(m_mutex);
     roll(nowMs);
     m_current.busyNs += double(busyNs);
 }

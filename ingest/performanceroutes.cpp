@@ -6,6 +6,10 @@
 #include "ingestserver.h"
 #include "jsonwriter.h"
 #include "metricstore.h"
+#include "otlptraceendpoint.h"
+#include "prometheusexposition.h"
+#include "statsdcounters.h"
+#include "webpage.h"
 
 #include <QDateTime>
 #include <QHttpServerRequest>
@@ -75,7 +79,7 @@ bool parseHours(const QHttpServerRequest &request, double &hours)
     return ok && std::isfinite(hours) && hours > 0 && hours <= 48;
 }
 
-void writeCounters(JsonWriter &json, const IngestCountersSnapshot &c)
+void writeCounters(JsonWriter &json, const IngestCountersSnapshot &c, const StatsdCounters *statsd)
 {
     json.beginObject()
         .field("open_connections", c.openConnections)
@@ -84,8 +88,36 @@ void writeCounters(JsonWriter &json, const IngestCountersSnapshot &c)
         .field("rejected_events", c.rejectedEvents)
         .field("refused_requests", c.refusedRequests)
         .field("bytes_received", c.bytesReceived)
-        .field("buffered_body_bytes", c.bufferedBodyBytes)
-        .endObject();
+        .field("buffered_body_bytes", c.bufferedBodyBytes);
+    json.key("statsd");
+    if (statsd) {
+        const StatsdCountersSnapshot s = statsd->snapshot();
+        json.beginObject()
+            .field("listening", s.listening)
+            .field("port", int(s.port))
+            .field("datagrams", s.datagrams)
+            .field("lines", s.lines)
+            .field("accepted_lines", s.acceptedLines)
+            .field("malformed_lines", s.malformedLines)
+            .field("ignored_lines", s.ignoredLines)
+            .field("events", s.events)
+            .endObject();
+    } else {
+        json.null();
+    }
+    json.endObject();
+}
+
+/// The step of a timeseries over `minutes`: at most about 120 points, on tier boundaries.
+qint64 seriesStepMs(int minutes)
+{
+    if (minutes <= 15)
+        return 10'000;
+    if (minutes <= 120)
+        return kMinute;
+    if (minutes <= 600)
+        return 5 * kMinute;
+    return 15 * kMinute;
 }
 
 void writePersistence(JsonWriter &json, const PersistenceStatus &p)
@@ -113,15 +145,19 @@ void writeScore(JsonWriter &json, const AnalysisResult &a)
 
 } // namespace
 
-PerformanceRoutes::PerformanceRoutes(PerformanceEngine &engine, IngestServer &server)
+PerformanceRoutes::PerformanceRoutes(PerformanceEngine &engine, IngestServer &server, Options options)
     : m_engine(engine)
     , m_server(server)
+    , m_statsd(options.statsd)
+    , m_renderer(std::move(options.renderer))
 { }
 
-void PerformanceRoutes::install(IngestServer &server, PerformanceEngine &engine)
+void PerformanceRoutes::install(IngestServer &server, PerformanceEngine &engine, Options options)
 {
     installIngestRoute(server, engine.store());
-    auto routes = std::make_shared<PerformanceRoutes>(engine, server);
+    installOtlpRoutes(server, engine.store());
+    WebPage::install(server);
+    auto routes = std::make_shared<PerformanceRoutes>(engine, server, std::move(options));
     const auto get = [&](const QString &path, HttpResponse (PerformanceRoutes::*handler)(const QHttpServerRequest &)) {
         server.addRoute(path, QHttpServerRequest::Method::Get,
             [routes, handler](const QHttpServerRequest &request) { return ((*routes).*handler)(request); });
@@ -130,6 +166,8 @@ void PerformanceRoutes::install(IngestServer &server, PerformanceEngine &engine)
     get(u"/api/performance/metrics"_s, &PerformanceRoutes::metrics);
     get(u"/api/performance/summary"_s, &PerformanceRoutes::summary);
     get(u"/api/performance/report"_s, &PerformanceRoutes::report);
+    get(u"/api/performance/timeseries"_s, &PerformanceRoutes::timeseries);
+    get(u"/metrics"_s, &PerformanceRoutes::prometheus);
 }
 
 AnalysisResult PerformanceRoutes::analysis(qint64 now)
@@ -155,7 +193,7 @@ HttpResponse PerformanceRoutes::health(const QHttpServerRequest &)
         .key("score_breakdown")
         .raw(compact(a.score.breakdown.toJson()));
     json.key("ingest");
-    writeCounters(json, m_server.counters().snapshot());
+    writeCounters(json, m_server.counters().snapshot(), m_statsd);
     json.key("persistence");
     writePersistence(json, m_engine.persistenceStatus());
     json.endObject();
@@ -214,8 +252,7 @@ HttpResponse PerformanceRoutes::report(const QHttpServerRequest &request)
 {
     const QString format = request.query().queryItemValue(u"format"_s).toLower();
     if (format == u"csv"_s || format == u"pdf"_s)
-        return HttpResponse::error(501, "not_implemented",
-            "the " + format.toStdString() + " report is not implemented yet; leave out format for the JSON report");
+        return reportFile(request, format);
     if (!format.isEmpty() && format != u"json"_s)
         return HttpResponse::error(400, "bad_request", "format must be json, csv or pdf");
 
@@ -246,6 +283,33 @@ HttpResponse PerformanceRoutes::report(const QHttpServerRequest &request)
     json.endArray();
     json.endObject();
     return HttpResponse::json(200, json.take());
+}
+
+HttpResponse PerformanceRoutes::reportFile(const QHttpServerRequest &request, const QString &format)
+{
+    if (!m_renderer)
+        return HttpResponse::error(
+            501, "not_implemented", "this build of PerfWatch has no report renderer; leave out format for JSON");
+    ReportFileRequest fileRequest;
+    fileRequest.format = format;
+    fileRequest.table = request.query().queryItemValue(u"table"_s);
+    if (!parseHours(request, fileRequest.hours))
+        return HttpResponse::error(400, "bad_request", "hours must be a number greater than 0 and at most 48");
+    // Rendered here on the ingest thread, which waits meanwhile: about a second for a day over
+    // 10,000 keys, most of it reading the history (docs/PERFORMANCE.md, "Reports").
+    const ReportFile file = m_renderer(fileRequest);
+    if (file.status != 200) {
+        const char *token = file.status == 400 ? "bad_request"
+            : file.status == 501               ? "not_implemented"
+                                               : "report_failed";
+        return HttpResponse::error(file.status, token, file.error.toStdString());
+    }
+    HttpResponse response;
+    response.status = 200;
+    response.mimeType = file.mimeType;
+    response.body = file.body;
+    return response.withHeader(
+        QByteArrayLiteral("Content-Disposition"), "attachment; filename=\"" + file.fileName.toUtf8() + '"');
 }
 
 void PerformanceRoutes::writeSummary(JsonWriter &json, const PeriodSummary &summary, double hours) const
@@ -348,6 +412,83 @@ void PerformanceRoutes::writeSummary(JsonWriter &json, const PeriodSummary &summ
             .endObject();
     }
     json.endObject();
+}
+
+HttpResponse PerformanceRoutes::timeseries(const QHttpServerRequest &request)
+{
+    const QUrlQuery query = request.query();
+    int minutes = 60;
+    if (query.hasQueryItem(u"minutes"_s)) {
+        bool ok = false;
+        minutes = query.queryItemValue(u"minutes"_s).toInt(&ok);
+        if (!ok || minutes < 1 || minutes > 48 * 60)
+            return HttpResponse::error(400, "bad_request", "minutes must be a whole number from 1 to 2880");
+    }
+    MetricKind kind = MetricKind::Api;
+    if (query.hasQueryItem(u"kind"_s)) {
+        const QString name = query.queryItemValue(u"kind"_s);
+        if (!kindFromName(name.toStdString(), kind) || !kindHasLatency(kind))
+            return HttpResponse::error(400, "bad_request", "kind must be api, db or processing");
+    }
+    const qint64 now = nowMs();
+    const qint64 step = seriesStepMs(minutes);
+    const qint64 to = (now / step + 1) * step;
+    const qint64 from = to - qint64(minutes) * kMinute;
+    JsonWriter json;
+    json.beginObject()
+        .field("kind", kindName(kind))
+        .field("minutes", minutes)
+        .field("step_seconds", step / 1000)
+        .field("from", isoTime(from))
+        .field("to", isoTime(now))
+        .key("points")
+        .beginArray();
+    for (const TimePoint &p : m_engine.kindSeries(kind, {}, from, to, step)) {
+        const MetricStats &s = p.agg.stats;
+        if (s.count == 0)
+            continue;
+        json.beginObject()
+            .field("t", p.startMs)
+            .field("count", s.count)
+            .field("errors", s.errors)
+            .field("avg_ms", ms(s.avg()), kMs)
+            .field("p50_ms", ms(p.agg.quantile(0.50)), kMs)
+            .field("p95_ms", ms(p.agg.quantile(0.95)), kMs)
+            .field("p99_ms", ms(p.agg.quantile(0.99)), kMs)
+            .endObject();
+    }
+    json.endArray().endObject();
+    return HttpResponse::json(200, json.take());
+}
+
+HttpResponse PerformanceRoutes::prometheus(const QHttpServerRequest &)
+{
+    const qint64 now = nowMs();
+    PrometheusInput input;
+    input.totals = m_engine.store().totals();
+    input.window = m_engine.store().window(now - m_engine.analyzerConfig().windowMs, now + 1);
+    const AnalysisResult a = analysis(now);
+    input.band = a.score.band;
+    input.score = a.score.value;
+    input.recommendations = a.recommendations;
+    input.ingest = m_server.counters().snapshot();
+    input.store = m_engine.store().counters();
+    if (m_statsd)
+        input.statsd = m_statsd->snapshot();
+    HttpResponse response = HttpResponse::json(200, PrometheusExposition::render(input));
+    response.mimeType = PrometheusExposition::kContentType;
+    return response;
+}
+
+void installOtlpRoutes(IngestServer &server, MetricStore &store)
+{
+    auto endpoint = std::make_shared<OtlpTraceEndpoint>(store, server.counters(), server.config().decoder);
+    server.addRoute(
+        u"/v1/traces"_s, QHttpServerRequest::Method::Post,
+        [endpoint](const QHttpServerRequest &request) { return endpoint->handle(request); },
+        IngestServer::RouteKind::Write);
+    for (const QString &path : { u"/v1/metrics"_s, u"/v1/logs"_s })
+        server.addRoute(path, QHttpServerRequest::Method::Post, &OtlpTraceEndpoint::notImplemented);
 }
 
 void installIngestRoute(IngestServer &server, MetricStore &store)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "httpresponse.h"
+#include "reportrenderer.h"
 
 #include <QtGlobal>
 
@@ -13,37 +14,61 @@ class JsonWriter;
 class MetricStore;
 class PerformanceEngine;
 struct AnalysisResult;
+struct StatsdCounters;
 struct PeriodSummary;
+
+/// What a deployment adds to the routes: StatsD counters for /health and /metrics (they must
+/// outlive the server) and the renderer of report files (without one, PDF and CSV answer 501).
+struct PerformanceRouteOptions
+{
+    const StatsdCounters *statsd = nullptr;
+    ReportRenderer renderer;
+};
 
 /// The REST routes of DESIGN §4 over a PerformanceEngine.
 ///
-/// Handlers run on the ingest thread. They read through the engine's thread-safe query
-/// functions; the score and recommendations come from its latest analysis, recomputed on the
-/// spot when events were stored since, so that an answer never lags a just-sent batch.
+/// install() runs once per ingest thread, so each thread has its own instance (and its own
+/// IngestEndpoint) and handlers run on that thread. They read through the engine's thread-safe
+/// query functions; the score and recommendations come from its latest analysis, recomputed on
+/// the spot when events were stored since, so that an answer never lags a just-sent batch.
 class PerformanceRoutes
 {
 public:
-    PerformanceRoutes(PerformanceEngine &engine, IngestServer &server);
+    using Options = PerformanceRouteOptions;
 
-    /// Registers every route on `server`: POST ingest, GET health, metrics, summary, report.
-    static void install(IngestServer &server, PerformanceEngine &engine);
+    PerformanceRoutes(PerformanceEngine &engine, IngestServer &server, Options options = {});
+
+    /// Registers every route on `server`: POST ingest, GET health, metrics, summary, report,
+    /// timeseries; OTLP POST /v1/traces; Prometheus GET /metrics; the GET /performance page.
+    static void install(IngestServer &server, PerformanceEngine &engine, Options options = {});
 
     HttpResponse health(const QHttpServerRequest &request);
     HttpResponse metrics(const QHttpServerRequest &request);
     HttpResponse summary(const QHttpServerRequest &request);
     HttpResponse report(const QHttpServerRequest &request);
+    /// GET /api/performance/timeseries?minutes=N&kind=api: latency and counts per time step.
+    HttpResponse timeseries(const QHttpServerRequest &request);
+    /// GET /metrics: Prometheus text exposition.
+    HttpResponse prometheus(const QHttpServerRequest &request);
 
 private:
     AnalysisResult analysis(qint64 nowMs);
     void writeSummary(JsonWriter &json, const PeriodSummary &summary, double hours) const;
 
+    HttpResponse reportFile(const QHttpServerRequest &request, const QString &format);
+
     PerformanceEngine &m_engine;
     IngestServer &m_server;
+    const StatsdCounters *m_statsd = nullptr;
+    ReportRenderer m_renderer;
     quint64 m_analyzedEvents = ~quint64(0); ///< store events at the last analysis asked for here
 };
 
 /// Registers only POST /api/performance/ingest, writing into `store` (which must outlive the
 /// server). For servers without an engine.
 void installIngestRoute(IngestServer &server, MetricStore &store);
+
+/// Registers OTLP/HTTP: POST /v1/traces into `store`; /v1/metrics and /v1/logs answer 501.
+void installOtlpRoutes(IngestServer &server, MetricStore &store);
 
 } // namespace perfwatch

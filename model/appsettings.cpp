@@ -68,6 +68,7 @@ void AppSettings::load(const QSettings &s)
     loadValue(s, QStringLiteral("server/bind"), bindAddress);
     loadValue(s, QStringLiteral("server/port"), port);
     loadValue(s, QStringLiteral("server/statsdPort"), statsdPort);
+    loadValue(s, QStringLiteral("server/ingestThreads"), ingestThreads);
     loadValue(s, QStringLiteral("server/token"), token);
     loadValue(s, QStringLiteral("storage/dataDir"), dataDir);
     loadValue(s, QStringLiteral("storage/retentionHours"), retentionHours);
@@ -81,6 +82,11 @@ void AppSettings::load(const QSettings &s)
     loadValue(s, QStringLiteral("ui/language"), language);
     loadValue(s, QStringLiteral("ui/closeToTray"), closeToTray);
     loadValue(s, QStringLiteral("ui/notifications"), notifications);
+    loadValue(s, QStringLiteral("reports/hours"), reportHours);
+    loadValue(s, QStringLiteral("reports/pageSize"), reportPageSize);
+    loadValue(s, QStringLiteral("reports/scheduled"), scheduledReports);
+    loadValue(s, QStringLiteral("reports/everyHours"), scheduledReportEveryHours);
+    loadValue(s, QStringLiteral("reports/folder"), scheduledReportDir);
 }
 
 void AppSettings::save(QSettings &s) const
@@ -88,6 +94,7 @@ void AppSettings::save(QSettings &s) const
     s.setValue(QStringLiteral("server/bind"), bindAddress);
     s.setValue(QStringLiteral("server/port"), port);
     s.setValue(QStringLiteral("server/statsdPort"), statsdPort);
+    s.setValue(QStringLiteral("server/ingestThreads"), ingestThreads);
     s.setValue(QStringLiteral("server/token"), token);
     s.setValue(QStringLiteral("storage/dataDir"), dataDir);
     s.setValue(QStringLiteral("storage/retentionHours"), retentionHours);
@@ -101,6 +108,11 @@ void AppSettings::save(QSettings &s) const
     s.setValue(QStringLiteral("ui/language"), language);
     s.setValue(QStringLiteral("ui/closeToTray"), closeToTray);
     s.setValue(QStringLiteral("ui/notifications"), notifications);
+    s.setValue(QStringLiteral("reports/hours"), reportHours);
+    s.setValue(QStringLiteral("reports/pageSize"), reportPageSize);
+    s.setValue(QStringLiteral("reports/scheduled"), scheduledReports);
+    s.setValue(QStringLiteral("reports/everyHours"), scheduledReportEveryHours);
+    s.setValue(QStringLiteral("reports/folder"), scheduledReportDir);
 }
 
 QStringList AppSettings::applyEnvironment(const QProcessEnvironment &env)
@@ -123,6 +135,7 @@ QStringList AppSettings::applyEnvironment(const QProcessEnvironment &env)
     number("PERFORMANCE_SLOW_API_THRESHOLD_MS", slowApiMs, false);
     number("PERFORMANCE_SLOW_DB_THRESHOLD_MS", slowDbMs, false);
     number("PERFORMANCE_MIN_THROUGHPUT", minThroughput, false);
+    number("PERFWATCH_INGEST_THREADS", ingestThreads, true);
     if (env.contains(QStringLiteral("PERFWATCH_TOKEN")))
         token = env.value(QStringLiteral("PERFWATCH_TOKEN"));
     return warnings;
@@ -139,6 +152,8 @@ QStringList AppSettings::validate() const
         problems << tr("StatsD port %1 is outside 0-65535").arg(statsdPort);
     if (port != 0 && port == statsdPort)
         problems << tr("the HTTP and StatsD ports must differ");
+    if (ingestThreads < 1 || ingestThreads > 64)
+        problems << tr("ingest threads must be between 1 and 64");
     if (refreshMs < 100 || refreshMs > 60'000)
         problems << tr("refresh interval must be between 100 ms and 60 s");
     if (slowApiMs <= 0 || slowDbMs <= 0 || minThroughput <= 0)
@@ -151,6 +166,15 @@ QStringList AppSettings::validate() const
         problems << tr("raw samples per key must be between 0 and 100000");
     if (maxKeys < 10 || maxKeys > 100'000)
         problems << tr("the key limit must be between 10 and 100000");
+    if (reportHours < 1 || reportHours > retentionHours)
+        problems
+            << tr("the report period must be between 1 hour and the history retention (%1 hours)").arg(retentionHours);
+    if (reportPageSize != u"A4" && reportPageSize != u"Letter")
+        problems << tr("the report page size must be A4 or Letter, not \"%1\"").arg(reportPageSize);
+    if (scheduledReportEveryHours < 1 || scheduledReportEveryHours > 24 * 7)
+        problems << tr("scheduled reports must be written every 1 to 168 hours");
+    if (scheduledReports && scheduledReportDir.trimmed().isEmpty())
+        problems << tr("scheduled reports need a folder to write into");
     if (!bindsLoopback() && token.isEmpty())
         problems << tr("binding %1 exposes PerfWatch beyond this machine and needs a token").arg(bindAddress);
     return problems;

@@ -17,6 +17,7 @@ struct AppSettings
     QString bindAddress = QStringLiteral("127.0.0.1");
     int port = 4318;
     int statsdPort = 8125;
+    int ingestThreads = 2; ///< PERFWATCH_INGEST_THREADS, --ingest-threads: HTTP threads (capped at the CPUs)
     QString dataDir; ///< empty: the platform's application-data folder
     QString token; ///< bearer token; required (and generated) when bound off loopback
     int refreshMs = 1000;
@@ -30,11 +31,16 @@ struct AppSettings
     int maxKeys = 10000;
     bool closeToTray = false;
     bool notifications = true;
+    int reportHours = 24; ///< the period a report covers (window exports and scheduled reports)
+    QString reportPageSize = QStringLiteral("A4"); ///< "A4" or "Letter"
+    bool scheduledReports = false; ///< write a PDF report every scheduledReportEveryHours
+    int scheduledReportEveryHours = 24;
+    QString scheduledReportDir; ///< where scheduled reports go
 
     /// Reads saved values; keys that are missing or invalid keep their current value.
     void load(const QSettings &settings);
     void save(QSettings &settings) const;
-    /// Applies the PERFORMANCE_* and PERFWATCH_TOKEN variables. Returns one warning line per
+    /// Applies the PERFORMANCE_*, PERFWATCH_TOKEN and PERFWATCH_INGEST_THREADS variables. Returns one warning line per
     /// variable that is set but invalid (that variable is then ignored).
     QStringList applyEnvironment(const QProcessEnvironment &env);
     /// Why the values cannot be used, one line each; empty when they are fine.

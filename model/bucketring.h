@@ -32,6 +32,9 @@ public:
 
     /// The bucket a timestamp falls in.
     qint64 indexFor(qint64 timestampMs) const { return timestampMs / m_bucketMs; }
+    /// The newest bucket; the ring must not be empty.
+    Bucket &newest() { return m_buckets.back(); }
+    const Bucket &newest() const { return m_buckets.back(); }
     /// The oldest bucket index the ring can hold while `newest` is the newest.
     qint64 oldestIndexFor(qint64 newest) const { return newest - m_slots + 1; }
 
@@ -42,6 +45,12 @@ public:
 
     /// Merges the buckets whose start lies in [fromMs, toMs) into `out`.
     void mergeRange(qint64 fromMs, qint64 toMs, Aggregate &out) const;
+    /// Whether mergeRange(fromMs, toMs) counts the bucket `index` (its start lies in the range).
+    bool counts(qint64 index, qint64 fromMs, qint64 toMs) const
+    {
+        const qint64 start = index * m_bucketMs;
+        return toMs > fromMs && start >= fromMs && start < toMs;
+    }
     /// Drops buckets that fell out of the ring relative to `nowMs` and compacts all but the newest.
     void expire(qint64 nowMs);
     bool isEmpty() const { return m_buckets.empty(); }

@@ -89,6 +89,9 @@ struct PerformanceEngine::Worker
     mutable std::mutex statusMutex;
     PersistenceStatus status;
 
+    // Guarded by statusMutex: what the history held at start.
+    std::vector<Recommendation> persistedRecommendations;
+
     // Guarded by scoresMutex: the score history of the retention period, oldest first.
     mutable std::mutex scoresMutex;
     std::vector<ScorePoint> scores;
@@ -171,7 +174,7 @@ bool PerformanceEngine::start(QString *error)
             }
             bool permanent = false;
             if (!openHistory(true, &message, &permanent)) {
-                if (permanent) {
+                if (permanent || m_config.readOnly) { // a reader (an export) needs the history now
                     ok = false;
                     return;
                 }
@@ -200,7 +203,7 @@ bool PerformanceEngine::start(QString *error)
         QObject::connect(w.cleanupTimer, &QTimer::timeout, &w.context, [this, &w] {
             const qint64 now = nowMs();
             m_store.cleanup(now);
-            if (w.writer)
+            if (w.writer && !m_config.readOnly)
                 w.writer->applyRetention(now, m_config.historyRetentionHours);
             std::lock_guard lock(w.scoresMutex);
             const qint64 oldest = now - m_config.historyRetentionHours * kHour;
@@ -266,8 +269,13 @@ bool PerformanceEngine::openHistory(bool restore, QString *message, bool *perman
         std::vector<ScorePoint> stored = w.writer->scores(now - m_config.historyRetentionHours * kHour, until);
         w.scores.insert(w.scores.begin(), stored.begin(), stored.end());
     }
-    std::lock_guard lock(m_analyzerMutex);
-    m_analyzer.rememberFirstSeen(w.writer->recommendations());
+    std::vector<Recommendation> saved = w.writer->recommendations();
+    {
+        std::lock_guard lock(m_analyzerMutex);
+        m_analyzer.rememberFirstSeen(saved);
+    }
+    std::lock_guard lock(w.statusMutex);
+    w.persistedRecommendations = std::move(saved);
     return true;
 }
 
@@ -323,7 +331,7 @@ AnalysisResult PerformanceEngine::analyzeNow(qint64 now)
         std::lock_guard lock(m_resultMutex);
         m_latest = result;
     }
-    if (m_config.dataDir.isEmpty() || !m_worker->thread.isRunning())
+    if (m_config.dataDir.isEmpty() || m_config.readOnly || !m_worker->thread.isRunning())
         return result;
     // Hand the score and recommendations to the writer without waiting for it.
     QMetaObject::invokeMethod(&m_worker->context, [this, point, scored, recommendations = result.recommendations] {
@@ -363,7 +371,7 @@ void PerformanceEngine::flushNow()
         const quint64 dropped = w.dropOldestPending(m_config.maxPendingRows);
         if (w.pendingScores.size() > kMaxPendingScores)
             w.pendingScores.erase(w.pendingScores.begin(), w.pendingScores.end() - kMaxPendingScores);
-        if (m_config.dataDir.isEmpty()) {
+        if (m_config.dataDir.isEmpty() || m_config.readOnly) {
             w.pendingRows.clear();
             w.pendingAdditive.clear();
             w.pendingScores.clear();
@@ -431,6 +439,12 @@ void PerformanceEngine::publishFlush(bool healthy, const QString &error, qint64 
 void PerformanceEngine::runOnHistoryWriter(const std::function<void(HistoryDatabase *writer)> &fn)
 {
     m_worker->runBlocking([&] { fn(m_worker->writer.get()); });
+}
+
+std::vector<Recommendation> PerformanceEngine::persistedRecommendations() const
+{
+    std::lock_guard lock(m_worker->statusMutex);
+    return m_worker->persistedRecommendations;
 }
 
 PersistenceStatus PerformanceEngine::persistenceStatus() const

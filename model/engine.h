@@ -62,6 +62,9 @@ struct EngineConfig
     /// key's minute, about 0.5 KiB; beyond the bound the oldest minutes are dropped (and counted
     /// in PersistenceStatus::droppedRows). 500,000 rows is 50 min of 10,000 busy keys.
     std::size_t maxPendingRows = 500'000;
+    /// Reads the history but never writes it: no rollups, scores, recommendations or retention
+    /// (`perfwatch --export-report` beside a running instance must not change its history).
+    bool readOnly = false;
 };
 
 /// The headless core: store, analyzer and history, with their periodic work on one worker thread.
@@ -105,6 +108,9 @@ public:
     std::vector<TimePoint> kindSeries(
         MetricKind kind, const QStringList &services, qint64 fromMs, qint64 toMs, qint64 stepMs) const;
     std::vector<ScorePoint> scoreHistory(qint64 fromMs, qint64 toMs) const;
+    /// The recommendations the history held when start() opened it (the last analysis a previous
+    /// run saved); empty without a data folder.
+    std::vector<Recommendation> persistedRecommendations() const;
 
     PersistenceStatus persistenceStatus() const;
 

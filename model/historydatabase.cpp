@@ -34,6 +34,7 @@
 #include <QVariant>
 #include <algorithm>
 #include <map>
+#include <mutex>
 
 namespace perfwatch {
 
@@ -112,6 +113,36 @@ bool hasSqliteHeader(const QString &path, QString *reason)
     *reason = header.size() < 100 ? u"file too short to be an SQLite database"_s
                                   : u"file is not an SQLite database (unexpected header)"_s;
     return false;
+}
+
+/// History files this process has open through SQLite, by absolute path, with their connection
+/// counts. Closing any descriptor of a file drops every POSIX lock the process holds on it,
+/// SQLite's included: reading the header while another connection of this process has the file
+/// open would leave that connection without its locks, and the next process to close the
+/// database (a `perfwatch --export-report` beside a running instance) would then delete the
+/// running instance's -wal and -shm from under it.
+std::mutex g_openFilesMutex;
+std::map<QString, int> g_openFiles;
+
+QString fileKey(const QString &path)
+{
+    return QFileInfo(path).absoluteFilePath();
+}
+
+bool isOpenInThisProcess(const QString &path)
+{
+    std::lock_guard lock(g_openFilesMutex);
+    const auto it = g_openFiles.find(fileKey(path));
+    return it != g_openFiles.end() && it->second > 0;
+}
+
+void countConnection(const QString &path, int delta)
+{
+    std::lock_guard lock(g_openFilesMutex);
+    int &count = g_openFiles[fileKey(path)];
+    count += delta;
+    if (count <= 0)
+        g_openFiles.erase(fileKey(path));
 }
 
 bool isCorruption(const QSqlError &error)
@@ -334,6 +365,7 @@ void HistoryDatabase::close()
     }
     QSqlDatabase::removeDatabase(m_connectionName);
     m_registered = false;
+    countConnection(path(), -1);
 }
 
 bool HistoryDatabase::fail(const QString &what, const QSqlError &error)
@@ -376,7 +408,8 @@ bool HistoryDatabase::open(QString *error)
         return failWith(u"Cannot create the data folder "_s + QDir::toNativeSeparators(m_dataDir));
 
     QString why;
-    bool damaged = !hasSqliteHeader(path(), &why);
+    // Another connection of this process has the file: SQLite checked it then (see g_openFiles).
+    bool damaged = !isOpenInThisProcess(path()) && !hasSqliteHeader(path(), &why);
     if (!damaged) {
         if (openOnce(&why, &damaged)) {
             if (error)
@@ -412,6 +445,7 @@ bool HistoryDatabase::openOnce(QString *error, bool *damaged)
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, m_connectionName);
         m_registered = true;
+        countConnection(path(), +1);
         db.setDatabaseName(path());
         db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT="_s + QString::number(kBusyTimeoutMs));
         if (!db.open()) {

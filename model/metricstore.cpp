@@ -5,6 +5,8 @@
 
 #include <QRandomGenerator>
 #include <algorithm>
+#include <array>
+#include <limits>
 #include <map>
 #include <string>
 #include <tuple>
@@ -32,17 +34,37 @@ struct RawEntry
     bool error;
 };
 
+/// The newest fine bucket of a key or group while it is not yet merged into its minute bucket.
+///
+/// Events are added to one fine bucket only; the minute tier is derived from the fine one: when
+/// time moves on to a new fine bucket (or cleanup() finds the open one over), the open bucket is
+/// merged into its minute bucket ("sealed"). Events for a fine bucket that is already sealed (late
+/// ones) go to the fine and the minute bucket directly. Readers of the minute tier add the open
+/// bucket to its minute, so results are those of updating both tiers per event. The open bucket
+/// is always the fine ring's newest, and its minute bucket always exists in the minute ring
+/// (created when the bucket is opened, as the first event of that minute would have created it).
+struct OpenFine
+{
+    qint64 fromMs = 0; ///< the open bucket covers [fromMs, toMs); empty when there is none
+    qint64 toMs = 0;
+    qint64 minute = 0; ///< index of its minute bucket
+
+    bool isOpen() const { return toMs > fromMs; }
+    bool holds(qint64 ts) const { return ts >= fromMs && ts < toMs; }
+};
+
 struct KeySeries
 {
     KeyMeta meta;
     int group = 0;
     BucketRing fine { StoreTiers::kKeyFineMs, StoreTiers::kKeyFineSlots };
     BucketRing minute { StoreTiers::kMinuteMs, StoreTiers::kMinuteSlots };
+    OpenFine open;
     std::vector<RawEntry> raw; ///< ring, grows up to rawHistory
     std::size_t rawNext = 0;
     std::vector<std::pair<std::string, quint64>> fieldSets;
     KeyTotals totals;
-    bool dirty = false;
+    bool dirty = false; ///< minute rollups (or the open bucket) changed since takeDirtyRollups()
 };
 
 struct Group
@@ -50,6 +72,7 @@ struct Group
     KeyMeta meta; ///< kind and service; name empty
     BucketRing fine { StoreTiers::kGroupFineMs, StoreTiers::kGroupFineSlots };
     BucketRing minute { StoreTiers::kMinuteMs, StoreTiers::kMinuteSlots };
+    OpenFine open;
     bool dirty = false;
 };
 
@@ -71,25 +94,62 @@ void addToBucket(BucketRing::Bucket &b, const IngestEvent &e, int sketchIndex, q
     b.dirty = true;
 }
 
-/// Picks the ring whose buckets suit a series of `stepMs` over [fromMs, toMs): the fine ring when
-/// the step is finer than a minute and the fine ring reaches back to fromMs, else the minute ring.
+/// The open fine bucket of a key or group; nullptr when there is none.
 template<typename Holder>
-const BucketRing &ringForSeries(const Holder &h, qint64 fromMs, qint64 toMs, qint64 stepMs)
+const BucketRing::Bucket *openBucket(const Holder &h)
 {
-    const BucketRing &fine = h.fine;
-    const qint64 fineHorizon = fine.oldestIndexFor(fine.indexFor(toMs)) * fine.bucketMs();
-    return stepMs < StoreTiers::kMinuteMs && fromMs >= fineHorizon ? fine : h.minute;
+    return h.open.isOpen() ? &h.fine.newest() : nullptr;
+}
+
+/// The minute tier over [fromMs, toMs): the minute buckets plus the open fine bucket.
+template<typename Holder>
+void mergeMinutes(const Holder &h, qint64 fromMs, qint64 toMs, Aggregate &out)
+{
+    h.minute.mergeRange(fromMs, toMs, out);
+    if (const BucketRing::Bucket *open = openBucket(h); open && h.minute.counts(h.open.minute, fromMs, toMs))
+        out.merge(open->agg);
+}
+
+/// Short windows need the fine tier to be accurate; longer ones are cheaper from minutes.
+template<typename Holder>
+void mergeWindow(const Holder &h, qint64 fromMs, qint64 toMs, Aggregate &out)
+{
+    if (toMs - fromMs <= 5 * 60 * 1000 && h.fine.reaches(fromMs))
+        h.fine.mergeRange(fromMs, toMs, out);
+    else
+        mergeMinutes(h, fromMs, toMs, out);
+}
+
+void appendBucket(qint64 start, qint64 bucketMs, const Aggregate &agg, qint64 fromMs, qint64 toMs, qint64 stepMs,
+    std::map<qint64, Aggregate> &out)
+{
+    if (start + bucketMs <= fromMs || start >= toMs)
+        return;
+    const qint64 point = start - start % stepMs;
+    out[point].merge(agg);
 }
 
 void appendSeries(const BucketRing &ring, qint64 fromMs, qint64 toMs, qint64 stepMs, std::map<qint64, Aggregate> &out)
 {
-    for (const BucketRing::Bucket &b : ring.buckets()) {
-        const qint64 start = b.index * ring.bucketMs();
-        if (start + ring.bucketMs() <= fromMs || start >= toMs)
-            continue;
-        const qint64 point = start - start % stepMs;
-        out[point].merge(b.agg);
+    for (const BucketRing::Bucket &b : ring.buckets())
+        appendBucket(b.index * ring.bucketMs(), ring.bucketMs(), b.agg, fromMs, toMs, stepMs, out);
+}
+
+/// A series of `stepMs` over [fromMs, toMs) from the tier that suits it: the fine ring when the
+/// step is finer than a minute and the fine ring reaches back to fromMs, else the minute tier.
+template<typename Holder>
+void appendTierSeries(const Holder &h, qint64 fromMs, qint64 toMs, qint64 stepMs, std::map<qint64, Aggregate> &out)
+{
+    const BucketRing &fine = h.fine;
+    const qint64 fineHorizon = fine.oldestIndexFor(fine.indexFor(toMs)) * fine.bucketMs();
+    if (stepMs < StoreTiers::kMinuteMs && fromMs >= fineHorizon) {
+        appendSeries(fine, fromMs, toMs, stepMs, out);
+        return;
     }
+    appendSeries(h.minute, fromMs, toMs, stepMs, out);
+    if (const BucketRing::Bucket *open = openBucket(h))
+        appendBucket(
+            h.open.minute * StoreTiers::kMinuteMs, StoreTiers::kMinuteMs, open->agg, fromMs, toMs, stepMs, out);
 }
 
 std::vector<TimePoint> toPoints(std::map<qint64, Aggregate> &&merged)
@@ -119,6 +179,24 @@ struct MetricStore::State
     std::string lastName;
     KeyId lastKey = 0;
     bool haveLast = false;
+
+    /// Keys found during the current insert(), by the address and length of the event's name.
+    /// Within one call every event's strings stay put, and decoders hand all events of a key the
+    /// same name string, so most events skip hashing and comparing in the key index. A hit
+    /// needs the same name address and length, kind and service: it is the key the index gives.
+    struct ResolvedKey
+    {
+        const char *name = nullptr;
+        std::size_t nameSize = 0;
+        std::string_view service;
+        MetricKind kind = MetricKind::Api;
+        bool overflowed = false;
+        KeyId id = 0;
+        quint32 call = 0; ///< the insert() call it belongs to; 0 = empty
+    };
+    static constexpr std::size_t kResolvedSlots = 256;
+    std::array<ResolvedKey, kResolvedSlots> resolved {};
+    quint32 insertCall = 0;
 
     std::unordered_map<std::string, PendingRequest> pending;
     std::vector<RequestTrace> traces; ///< finished, ascending by timestamp (ring beyond traceHistory)
@@ -219,6 +297,31 @@ struct MetricStore::State
         return id;
     }
 
+    /// Starts an insert() call: earlier calls' entries in `resolved` are stale from now on.
+    void beginInsert()
+    {
+        if (++insertCall == 0) {
+            resolved.fill({});
+            insertCall = 1;
+        }
+    }
+
+    /// keyFor() for an event of the current insert() call, through `resolved`.
+    KeyId keyForEvent(const IngestEvent &e, const StoreConfig &config, bool &overflowed)
+    {
+        const std::string_view service = e.service.empty() ? kDefaultService : e.service;
+        const auto address = reinterpret_cast<std::uintptr_t>(e.name.data());
+        ResolvedKey &r = resolved[((address >> 3) ^ (address >> 11) ^ std::uintptr_t(e.kind)) % kResolvedSlots];
+        if (r.call == insertCall && r.name == e.name.data() && r.nameSize == e.name.size() && r.kind == e.kind
+            && r.service == service) {
+            overflowed = r.overflowed;
+            return r.id;
+        }
+        const KeyId id = keyFor(e.kind, service, e.name, config, overflowed);
+        r = ResolvedKey { e.name.data(), e.name.size(), service, e.kind, overflowed, id, insertCall };
+        return id;
+    }
+
     void correlate(const IngestEvent &e, KeyId key, qint64 ts, qint64 nowMs, const StoreConfig &config)
     {
         scratch.assign(e.requestId);
@@ -293,21 +396,105 @@ struct MetricStore::State
         }
     }
 
-    void addLate(
-        int scope, quint32 id, qint64 minuteStart, const IngestEvent &e, int sketchIndex, qint64 ts, bool latency)
+    /// The late-data aggregate of a minute older than the minute ring; nullptr beyond the cap.
+    Aggregate *lateSlot(RollupRow::Scope scope, quint32 id, qint64 minuteStart)
     {
-        const auto slot = std::make_tuple(scope, id, minuteStart);
+        const auto slot = std::make_tuple(int(scope), id, minuteStart);
         auto it = late.find(slot);
         if (it == late.end()) {
-            if (late.size() >= kMaxLateBuckets) {
-                ++droppedLate;
-                return;
-            }
+            if (late.size() >= kMaxLateBuckets)
+                return nullptr;
             it = late.emplace(slot, Aggregate {}).first;
         }
-        it->second.stats.add(e, ts);
+        return &it->second;
+    }
+
+    void addLate(RollupRow::Scope scope, quint32 id, qint64 minuteStart, const IngestEvent &e, int sketchIndex,
+        qint64 ts, bool latency)
+    {
+        Aggregate *agg = lateSlot(scope, id, minuteStart);
+        if (!agg) {
+            ++droppedLate;
+            return;
+        }
+        agg->stats.add(e, ts);
         if (latency)
-            it->second.sketch.addIndex(sketchIndex, e.value);
+            agg->sketch.addIndex(sketchIndex, e.value);
+    }
+
+    /// Merges the open fine bucket of a key or group into its minute bucket (see OpenFine).
+    template<typename Holder>
+    void seal(Holder &h, RollupRow::Scope scope, quint32 id)
+    {
+        if (!h.open.isOpen())
+            return;
+        BucketRing::Bucket &fine = h.fine.newest();
+        Q_ASSERT(fine.index * h.fine.bucketMs() == h.open.fromMs);
+        const qint64 minute = h.open.minute;
+        h.open = OpenFine {};
+        if (BucketRing::Bucket *b = h.minute.bucketFor(minute)) {
+            b->agg.merge(fine.agg);
+            // Unchanged since the last takeDirtyRollups() (which reported the open bucket with its
+            // minute) means the minute's row is unchanged too.
+            b->dirty = b->dirty || fine.dirty;
+        } else if (Aggregate *agg = lateSlot(scope, id, minute * StoreTiers::kMinuteMs)) {
+            // Not reached: the minute bucket exists while the bucket is open (restore() seals first).
+            agg->merge(fine.agg);
+        } else {
+            droppedLate += fine.agg.stats.count;
+        }
+        fine.dirty = false;
+    }
+
+    /// Adds one event to the time buckets of a key or group.
+    template<typename Holder>
+    void record(
+        Holder &h, RollupRow::Scope scope, quint32 id, const IngestEvent &e, int sketchIndex, qint64 ts, bool latency)
+    {
+        h.dirty = true;
+        if (h.open.holds(ts)) {
+            addToBucket(h.fine.newest(), e, sketchIndex, ts, latency);
+            return;
+        }
+        const qint64 fineIndex = h.fine.indexFor(ts);
+        const qint64 minute = ts / StoreTiers::kMinuteMs;
+        if (h.fine.isEmpty() || fineIndex > h.fine.newest().index) {
+            // Time moved on: seal the open bucket and open this one.
+            seal(h, scope, id);
+            BucketRing::Bucket *minuteBucket = h.minute.bucketFor(minute);
+            addToBucket(*h.fine.bucketFor(fineIndex), e, sketchIndex, ts, latency);
+            if (minuteBucket) {
+                const qint64 fineMs = h.fine.bucketMs();
+                h.open = OpenFine { fineIndex * fineMs, (fineIndex + 1) * fineMs, minute };
+            } else {
+                addLate(scope, id, minute * StoreTiers::kMinuteMs, e, sketchIndex, ts, latency);
+            }
+            return;
+        }
+        // Late, into a fine bucket already sealed or one older than the fine ring: both tiers.
+        if (BucketRing::Bucket *b = h.fine.bucketFor(fineIndex))
+            addToBucket(*b, e, sketchIndex, ts, latency);
+        if (BucketRing::Bucket *b = h.minute.bucketFor(minute))
+            addToBucket(*b, e, sketchIndex, ts, latency);
+        else
+            addLate(scope, id, minute * StoreTiers::kMinuteMs, e, sketchIndex, ts, latency);
+    }
+
+    /// Seals every open bucket that ended before nowMs (all of them when nowMs is the largest
+    /// time), in the groups and in the keys [begin, end).
+    void sealGroups(qint64 nowMs)
+    {
+        for (std::size_t i = 0; i < groups.size(); ++i) {
+            if (groups[i] && groups[i]->open.isOpen() && groups[i]->open.toMs <= nowMs)
+                seal(*groups[i], RollupRow::Scope::Group, quint32(i));
+        }
+    }
+    void sealKeys(std::size_t begin, std::size_t end, qint64 nowMs)
+    {
+        for (std::size_t i = begin; i < end; ++i) {
+            if (keys[i]->open.isOpen() && keys[i]->open.toMs <= nowMs)
+                seal(*keys[i], RollupRow::Scope::Key, quint32(i));
+        }
     }
 };
 
@@ -326,6 +513,7 @@ void MetricStore::insert(std::span<const IngestEvent> events, qint64 nowMs)
 {
     std::lock_guard lock(m_mutex);
     State &s = *m_state;
+    s.beginInsert();
     for (const IngestEvent &e : events) {
         const qint64 ts = (e.timestampMs <= 0 || e.timestampMs > nowMs) ? nowMs : e.timestampMs;
         if (nowMs - ts > m_config.maxLateMs) {
@@ -333,31 +521,15 @@ void MetricStore::insert(std::span<const IngestEvent> events, qint64 nowMs)
             continue;
         }
         bool overflowed = false;
-        const KeyId id = s.keyFor(e.kind, e.service, e.name, m_config, overflowed);
+        const KeyId id = s.keyForEvent(e, m_config, overflowed);
         s.overflowEvents += overflowed ? 1 : 0;
         KeySeries &k = *s.keys[id];
         Group &g = *s.groups[std::size_t(k.group)];
         const bool latency = kindHasLatency(e.kind);
         const int sketchIndex = latency ? LatencySketch::indexFor(e.value) : 0;
 
-        if (BucketRing::Bucket *b = k.fine.bucketFor(k.fine.indexFor(ts)))
-            addToBucket(*b, e, sketchIndex, ts, latency);
-        if (BucketRing::Bucket *b = g.fine.bucketFor(g.fine.indexFor(ts)))
-            addToBucket(*b, e, sketchIndex, ts, latency);
-        const qint64 minute = k.minute.indexFor(ts);
-        if (BucketRing::Bucket *b = k.minute.bucketFor(minute)) {
-            addToBucket(*b, e, sketchIndex, ts, latency);
-            k.dirty = true;
-        } else {
-            s.addLate(int(RollupRow::Scope::Key), id, minute * StoreTiers::kMinuteMs, e, sketchIndex, ts, latency);
-        }
-        if (BucketRing::Bucket *b = g.minute.bucketFor(minute)) {
-            addToBucket(*b, e, sketchIndex, ts, latency);
-            g.dirty = true;
-        } else {
-            s.addLate(int(RollupRow::Scope::Group), quint32(k.group), minute * StoreTiers::kMinuteMs, e, sketchIndex,
-                ts, latency);
-        }
+        s.record(k, RollupRow::Scope::Key, id, e, sketchIndex, ts, latency);
+        s.record(g, RollupRow::Scope::Group, quint32(k.group), e, sketchIndex, ts, latency);
 
         if (m_config.rawHistory > 0) {
             const RawEntry entry { ts, e.value, quint32(std::min<quint64>(e.items, UINT32_MAX)), e.status, e.error };
@@ -418,16 +590,6 @@ StoreCounters MetricStore::counters() const
     return StoreCounters { s.events, s.overflowEvents, s.droppedLate, s.keys.size(), s.services.size() };
 }
 
-namespace {
-
-/// Short windows need the 10 s tier to be accurate; longer ones are cheaper from minutes.
-const BucketRing &ringForWindow(const KeySeries &k, qint64 fromMs, qint64 toMs)
-{
-    return toMs - fromMs <= 5 * 60 * 1000 && k.fine.reaches(fromMs) ? k.fine : k.minute;
-}
-
-} // namespace
-
 std::vector<KeyAggregate> MetricStore::window(qint64 fromMs, qint64 toMs) const
 {
     std::vector<KeyAggregate> out;
@@ -440,7 +602,7 @@ std::vector<KeyAggregate> MetricStore::window(qint64 fromMs, qint64 toMs) const
         for (std::size_t i = begin; i < end; ++i) {
             const KeySeries &k = *keys[i];
             Aggregate agg;
-            ringForWindow(k, fromMs, toMs).mergeRange(fromMs, toMs, agg);
+            mergeWindow(k, fromMs, toMs, agg);
             if (agg.stats.count > 0)
                 out.push_back(KeyAggregate { k.meta, std::move(agg) });
         }
@@ -453,8 +615,7 @@ Aggregate MetricStore::keyWindow(KeyId key, qint64 fromMs, qint64 toMs) const
     std::lock_guard lock(m_mutex);
     Aggregate agg;
     if (key < m_state->keys.size()) {
-        const KeySeries &k = *m_state->keys[key];
-        ringForWindow(k, fromMs, toMs).mergeRange(fromMs, toMs, agg);
+        mergeWindow(*m_state->keys[key], fromMs, toMs, agg);
     }
     return agg;
 }
@@ -467,8 +628,7 @@ std::vector<TimePoint> MetricStore::keySeries(KeyId key, qint64 fromMs, qint64 t
         std::lock_guard lock(m_mutex);
         if (key >= m_state->keys.size())
             return {};
-        const KeySeries &k = *m_state->keys[key];
-        appendSeries(ringForSeries(k, fromMs, toMs, stepMs), fromMs, toMs, stepMs, merged);
+        appendTierSeries(*m_state->keys[key], fromMs, toMs, stepMs, merged);
     }
     return toPoints(std::move(merged));
 }
@@ -484,7 +644,7 @@ std::vector<TimePoint> MetricStore::kindSeries(
             continue;
         if (!services.isEmpty() && !services.contains(g->meta.service))
             continue;
-        appendSeries(ringForSeries(*g, fromMs, toMs, stepMs), fromMs, toMs, stepMs, merged);
+        appendTierSeries(*g, fromMs, toMs, stepMs, merged);
     }
     return toPoints(std::move(merged));
 }
@@ -571,6 +731,8 @@ void MetricStore::cleanup(qint64 nowMs)
         auto firstKept = std::lower_bound(traces.begin(), traces.end(), nowMs - kTraceRetentionMs,
             [](const RequestTrace &t, qint64 ms) { return t.timestampMs < ms; });
         traces.erase(traces.begin(), firstKept);
+        // Idle buckets are merged into their minutes before the rings drop anything.
+        m_state->sealGroups(nowMs);
         for (auto &g : m_state->groups) {
             if (g) {
                 g->fine.expire(nowMs);
@@ -584,6 +746,7 @@ void MetricStore::cleanup(qint64 nowMs)
         if (begin >= keys.size())
             break;
         const std::size_t end = std::min(keys.size(), begin + kReadChunk);
+        m_state->sealKeys(begin, end, nowMs);
         for (std::size_t i = begin; i < end; ++i) {
             keys[i]->fine.expire(nowMs);
             keys[i]->minute.expire(nowMs);
@@ -599,19 +762,32 @@ void collectDirty(Holder &h, RollupRow::Scope scope, std::vector<RollupRow> &out
     if (!h.dirty)
         return;
     h.dirty = false;
+    // The open fine bucket belongs to its minute's row: the row is the whole minute so far.
+    BucketRing::Bucket *open = h.open.isOpen() ? &h.fine.newest() : nullptr;
+    const bool openChanged = open && open->dirty;
     for (const BucketRing::Bucket &b : h.minute.buckets()) {
-        if (!b.dirty)
+        const bool withOpen = open && b.index == h.open.minute;
+        if (!b.dirty && !(withOpen && openChanged))
             continue;
         const_cast<BucketRing::Bucket &>(b).dirty = false;
         RollupRow row;
         row.scope = scope;
         row.meta = h.meta;
         row.startMs = b.index * StoreTiers::kMinuteMs;
-        row.stats = b.agg.stats;
+        const Aggregate *agg = &b.agg;
+        Aggregate merged;
+        if (withOpen) {
+            merged = b.agg;
+            merged.merge(open->agg);
+            agg = &merged;
+        }
+        row.stats = agg->stats;
         if (kindHasLatency(h.meta.kind))
-            row.sketch = b.agg.sketch.encode();
+            row.sketch = agg->sketch.encode();
         out.push_back(std::move(row));
     }
+    if (open)
+        open->dirty = false;
 }
 
 } // namespace
@@ -659,6 +835,9 @@ void MetricStore::restore(const std::vector<RollupRow> &rows, qint64 nowMs)
     const qint64 horizon = memoryHorizonMs(nowMs, StoreTiers::kMinuteMs);
     std::lock_guard lock(m_mutex);
     State &s = *m_state;
+    // Restored rows replace whole minute buckets, so nothing may be pending outside them.
+    s.sealGroups(std::numeric_limits<qint64>::max());
+    s.sealKeys(0, s.keys.size(), std::numeric_limits<qint64>::max());
     for (const RollupRow &row : rows) {
         if (row.startMs < horizon || row.startMs > nowMs)
             continue;

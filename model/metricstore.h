@@ -77,6 +77,11 @@ struct StoreCounters
 /// Writers call insert() with a batch (one short lock per batch). Readers get value copies
 /// (windows, series, raw samples) built under short chunked locks, so a reader never holds
 /// up ingest for long. Memory grows with keys x retained buckets, never with events.
+///
+/// An event updates the fine bucket of its key and of its group; the minute buckets are derived
+/// from the fine ones as time moves on (and by cleanup()), and every reader of the minute tier
+/// adds the newest fine bucket not merged yet, so what readers see is as if both tiers were
+/// updated per event.
 class MetricStore
 {
 public:

@@ -62,7 +62,7 @@
         <translation>%1 schlägt zu oft fehl: %2 % von %3 Anfragen antworteten in den letzten %4 mit 5xx (Schwelle %5 %)</translation>
     </message>
     <message>
-        <source>Look up the failing requests in the service&apos;s logs or error tracker; handle the failing dependency or input instead of answering 5xx.</source>
+        <source>Look up the failing requests in the service's logs or error tracker; handle the failing dependency or input instead of answering 5xx.</source>
         <translation>Suchen Sie die fehlgeschlagenen Anfragen in den Logs oder im Fehler-Tracker des Dienstes; behandeln Sie die fehlerhafte Abhängigkeit oder Eingabe, statt mit 5xx zu antworten.</translation>
     </message>
     <message>
@@ -266,6 +266,608 @@
     </message>
 </context>
 <context>
+    <name>ReportChartPainter</name>
+    <message>
+        <source>%1 (above the chart)</source>
+        <translation>%1 (über dem Diagramm)</translation>
+    </message>
+    <message>
+        <source>d MMM</source>
+        <comment>chart axis date</comment>
+        <translation>d. MMM</translation>
+    </message>
+    <message>
+        <source>No data in this period</source>
+        <translation>Keine Daten in diesem Zeitraum</translation>
+    </message>
+</context>
+<context>
+    <name>ReportExporter</name>
+    <message>
+        <source>cannot write %1: %2</source>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <source>no report file or folder given</source>
+        <translation>keine Berichtsdatei und kein Ordner angegeben</translation>
+    </message>
+    <message>
+        <source>cannot tell what to write to %1: use a .pdf or .csv file, or a folder for every CSV file</source>
+        <translation>unklar, was nach %1 geschrieben werden soll: geben Sie eine .pdf- oder .csv-Datei an, oder einen Ordner für alle CSV-Dateien</translation>
+    </message>
+    <message>
+        <source>cannot create the folder %1</source>
+        <translation>der Ordner %1 kann nicht angelegt werden</translation>
+    </message>
+    <message>
+        <source>no history in %1: nothing to report</source>
+        <translation>kein Verlauf in %1: nichts zu berichten</translation>
+    </message>
+    <message>
+        <source>no data in the last %1 hours in %2: nothing to report</source>
+        <translation>keine Daten in den letzten %1 Stunden in %2: nichts zu berichten</translation>
+    </message>
+</context>
+<context>
+    <name>ReportPdfWriter</name>
+    <message>
+        <source>%1 – %2</source>
+        <translation>%1 – %2</translation>
+    </message>
+    <message>
+        <source>d MMM yyyy, HH:mm</source>
+        <comment>date and time format</comment>
+        <translation>d. MMM yyyy, HH:mm</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n minute(s)</source>
+        <translation>
+            <numerusform>%n Minute</numerusform>
+            <numerusform>%n Minuten</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n hour(s)</source>
+        <translation>
+            <numerusform>%n Stunde</numerusform>
+            <numerusform>%n Stunden</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Performance report</source>
+        <translation>Leistungsbericht</translation>
+    </message>
+    <message>
+        <source>No services reported in this period</source>
+        <translation>In diesem Zeitraum haben keine Dienste gemeldet</translation>
+    </message>
+    <message>
+        <source>Period</source>
+        <translation>Zeitraum</translation>
+    </message>
+    <message>
+        <source>Data from</source>
+        <translation>Daten ab</translation>
+    </message>
+    <message>
+        <source>Generated</source>
+        <translation>Erstellt</translation>
+    </message>
+    <message>
+        <source>Times</source>
+        <translation>Zeiten</translation>
+    </message>
+    <message>
+        <source>local time, %1</source>
+        <translation>Ortszeit, %1</translation>
+    </message>
+    <message>
+        <source>From the analysis of the last %1, at %2.</source>
+        <translation>Aus der Analyse der letzten %1, am %2.</translation>
+    </message>
+    <message>
+        <source>The last score recorded in the period, at %1. No data arrived in the last %2, so there is no current score and no breakdown.</source>
+        <translation>Der letzte im Zeitraum erfasste Wert, am %1. In den letzten %2 kamen keine Daten an, daher gibt es keinen aktuellen Wert und keine Aufschlüsselung.</translation>
+    </message>
+    <message>
+        <source>No score: nothing was measured in this period.</source>
+        <translation>Kein Wert: in diesem Zeitraum wurde nichts gemessen.</translation>
+    </message>
+    <message>
+        <source>Over the period: average %1, lowest %2, highest %3.</source>
+        <translation>Im Zeitraum: Durchschnitt %1, niedrigster %2, höchster %3.</translation>
+    </message>
+    <message>
+        <source>PERFORMANCE SCORE</source>
+        <translation>LEISTUNGSWERT</translation>
+    </message>
+    <message>
+        <source>%1 of 100 · %2</source>
+        <translation>%1 von 100 · %2</translation>
+    </message>
+    <message>
+        <source>no data</source>
+        <translation>keine Daten</translation>
+    </message>
+    <message>
+        <source>API latency</source>
+        <translation>API-Latenz</translation>
+    </message>
+    <message>
+        <source>p95 %1 over %2 requests</source>
+        <translation>p95 %1 bei %2 Anfragen</translation>
+    </message>
+    <message>
+        <source>0 lost at %1, all %2 at %3</source>
+        <translation>0 Abzug bei %1, alle %2 bei %3</translation>
+    </message>
+    <message>
+        <source>Database</source>
+        <translation>Datenbank</translation>
+    </message>
+    <message>
+        <source>average %1 over %2 operations</source>
+        <translation>durchschnittlich %1 bei %2 Operationen</translation>
+    </message>
+    <message>
+        <source>Errors</source>
+        <translation>Fehler</translation>
+    </message>
+    <message>
+        <source>%1 of %2 requests and operations failed</source>
+        <translation>%1 von %2 Anfragen und Operationen fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Cache bonus</source>
+        <translation>Cache-Bonus</translation>
+    </message>
+    <message>
+        <source>hit rate %1 over %2 lookups</source>
+        <translation>Trefferquote %1 bei %2 Zugriffen</translation>
+    </message>
+    <message>
+        <source>+%1 at %2 or more (at least %3 lookups)</source>
+        <translation>+%1 ab %2 (mindestens %3 Zugriffe)</translation>
+    </message>
+    <message>
+        <source>Where the points went</source>
+        <translation>Wohin die Punkte gingen</translation>
+    </message>
+    <message>
+        <source>Component</source>
+        <translation>Bereich</translation>
+    </message>
+    <message>
+        <source>Measured</source>
+        <translation>Gemessen</translation>
+    </message>
+    <message>
+        <source>Rule</source>
+        <translation>Regel</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>Punkte</translation>
+    </message>
+    <message>
+        <source>Score</source>
+        <translation>Wert</translation>
+    </message>
+    <message>
+        <source>100 − %1 lost + %2 bonus, rounded and kept within 0–100</source>
+        <translation>100 − %1 Abzug + %2 Bonus, gerundet und auf 0–100 begrenzt</translation>
+    </message>
+    <message>
+        <source>Requests</source>
+        <translation>Anfragen</translation>
+    </message>
+    <message>
+        <source>%1 on average</source>
+        <translation>%1 im Durchschnitt</translation>
+    </message>
+    <message>
+        <source>API p95</source>
+        <translation>API p95</translation>
+    </message>
+    <message>
+        <source>average %1</source>
+        <translation>Durchschnitt %1</translation>
+    </message>
+    <message>
+        <source>Error rate</source>
+        <translation>Fehlerquote</translation>
+    </message>
+    <message>
+        <source>%1 of %2 failed</source>
+        <translation>%1 von %2 fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Database average</source>
+        <translation>Datenbank-Durchschnitt</translation>
+    </message>
+    <message>
+        <source>%1 operations</source>
+        <translation>%1 Operationen</translation>
+    </message>
+    <message>
+        <source>Cache hit rate</source>
+        <translation>Cache-Treffer</translation>
+    </message>
+    <message>
+        <source>%1 lookups</source>
+        <translation>%1 Zugriffe</translation>
+    </message>
+    <message>
+        <source>The period at a glance</source>
+        <translation>Der Zeitraum auf einen Blick</translation>
+    </message>
+    <message>
+        <source>Key findings</source>
+        <translation>Wichtigste Befunde</translation>
+    </message>
+    <message>
+        <source>No recommendations: every rule is within its thresholds.</source>
+        <translation>Keine Empfehlungen: Alle Regeln liegen innerhalb ihrer Schwellen.</translation>
+    </message>
+    <message>
+        <source>No recommendations were saved for this period.</source>
+        <translation>Für diesen Zeitraum wurden keine Empfehlungen gespeichert.</translation>
+    </message>
+    <message numerus="yes">
+        <source>… and %n more.</source>
+        <translation>
+            <numerusform>… und %n weitere.</numerusform>
+            <numerusform>… und %n weitere.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Contents</source>
+        <translation>Inhalt</translation>
+    </message>
+    <message>
+        <source>Over time</source>
+        <translation>Im Zeitverlauf</translation>
+    </message>
+    <message>
+        <source>All services, in steps of %1, from %2. The last, incomplete step is left out.</source>
+        <translation>Alle Dienste, in Schritten von %1, ab %2. Der letzte, unvollständige Schritt fehlt.</translation>
+    </message>
+    <message>
+        <source>p50</source>
+        <translation>p50</translation>
+    </message>
+    <message>
+        <source>p95</source>
+        <translation>p95</translation>
+    </message>
+    <message>
+        <source>p99</source>
+        <translation>p99</translation>
+    </message>
+    <message>
+        <source>slow-API threshold %1</source>
+        <translation>Schwelle langsame API %1</translation>
+    </message>
+    <message>
+        <source>No API requests in this period</source>
+        <translation>Keine API-Anfragen in diesem Zeitraum</translation>
+    </message>
+    <message>
+        <source>Throughput</source>
+        <translation>Durchsatz</translation>
+    </message>
+    <message>
+        <source>requests/s</source>
+        <translation>Anfragen/s</translation>
+    </message>
+    <message>
+        <source>database operations/s</source>
+        <translation>Datenbank-Operationen/s</translation>
+    </message>
+    <message>
+        <source>No requests or database operations in this period</source>
+        <translation>Keine Anfragen oder Datenbank-Operationen in diesem Zeitraum</translation>
+    </message>
+    <message>
+        <source>API 5xx</source>
+        <translation>API 5xx</translation>
+    </message>
+    <message>
+        <source>failed database operations</source>
+        <translation>fehlgeschlagene Datenbank-Operationen</translation>
+    </message>
+    <message>
+        <source>error-rate threshold %1</source>
+        <translation>Fehlerquoten-Schwelle %1</translation>
+    </message>
+    <message>
+        <source>Performance score</source>
+        <translation>Leistungswert</translation>
+    </message>
+    <message>
+        <source>score</source>
+        <translation>Wert</translation>
+    </message>
+    <message>
+        <source>No score in this period</source>
+        <translation>Kein Wert in diesem Zeitraum</translation>
+    </message>
+    <message>
+        <source>Processing throughput</source>
+        <translation>Verarbeitungsdurchsatz</translation>
+    </message>
+    <message>
+        <source>items processed/s</source>
+        <translation>verarbeitete Elemente/s</translation>
+    </message>
+    <message>
+        <source>No data arrived in the last %1.</source>
+        <translation>In den letzten %1 kamen keine Daten an.</translation>
+    </message>
+    <message>
+        <source>%1 high, %2 medium and %3 low priority</source>
+        <translation>%1 hoher, %2 mittlerer und %3 niedriger Dringlichkeit</translation>
+    </message>
+    <message>
+        <source>%1, from the analysis of the last %2 at %3.</source>
+        <translation>%1, aus der Analyse der letzten %2 am %3.</translation>
+    </message>
+    <message>
+        <source>%1. No data arrived in the last %2: these are the recommendations PerfWatch saved at %3.</source>
+        <translation>%1. In den letzten %2 kamen keine Daten an: dies sind die Empfehlungen, die PerfWatch am %3 gespeichert hat.</translation>
+    </message>
+    <message>
+        <source>Recommendations</source>
+        <translation>Empfehlungen</translation>
+    </message>
+    <message>
+        <source>first seen: %1</source>
+        <translation>zuerst gesehen: %1</translation>
+    </message>
+    <message>
+        <source>%1 · service %2</source>
+        <translation>%1 · Dienst %2</translation>
+    </message>
+    <message>
+        <source>SUGGESTION</source>
+        <translation>VORSCHLAG</translation>
+    </message>
+    <message>
+        <source>EVIDENCE</source>
+        <translation>BELEGE</translation>
+    </message>
+    <message>
+        <source>Latency trends</source>
+        <translation>Latenz-Trends</translation>
+    </message>
+    <message>
+        <source>p95 of the last %1 against the hour before, for keys with enough samples in both; most slowed-down first.</source>
+        <translation>p95 der letzten %1 gegenüber der Stunde davor, für Schlüssel mit genug Messwerten in beiden; am stärksten verlangsamte zuerst.</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>Schlüssel</translation>
+    </message>
+    <message>
+        <source>Service</source>
+        <translation>Dienst</translation>
+    </message>
+    <message>
+        <source>Hour before</source>
+        <translation>Stunde davor</translation>
+    </message>
+    <message>
+        <source>Last %1</source>
+        <translation>Letzte %1</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>Änderung</translation>
+    </message>
+    <message>
+        <source>Direction</source>
+        <translation>Richtung</translation>
+    </message>
+    <message>
+        <source>slower</source>
+        <translation>langsamer</translation>
+    </message>
+    <message>
+        <source>faster</source>
+        <translation>schneller</translation>
+    </message>
+    <message>
+        <source>stable</source>
+        <translation>stabil</translation>
+    </message>
+    <message>
+        <source>API endpoints</source>
+        <translation>API-Endpunkte</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n endpoint(s)</source>
+        <translation>
+            <numerusform>%n Endpunkt</numerusform>
+            <numerusform>%n Endpunkte</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No API requests in this period.</source>
+        <translation>Keine API-Anfragen in diesem Zeitraum.</translation>
+    </message>
+    <message>
+        <source>Database operations</source>
+        <translation>Datenbank-Operationen</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n operation(s)</source>
+        <translation>
+            <numerusform>%n Operation</numerusform>
+            <numerusform>%n Operationen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No database operations in this period.</source>
+        <translation>Keine Datenbank-Operationen in diesem Zeitraum.</translation>
+    </message>
+    <message>
+        <source>Processing steps</source>
+        <translation>Verarbeitungsschritte</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n step(s)</source>
+        <translation>
+            <numerusform>%n Schritt</numerusform>
+            <numerusform>%n Schritte</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No processing steps in this period.</source>
+        <translation>Keine Verarbeitungsschritte in diesem Zeitraum.</translation>
+    </message>
+    <message>
+        <source>Caches and resources</source>
+        <translation>Caches und Ressourcen</translation>
+    </message>
+    <message>
+        <source>Gauges and pools</source>
+        <translation>Messwerte und Pools</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n gauge(s)</source>
+        <translation>
+            <numerusform>%n Messwert</numerusform>
+            <numerusform>%n Messwerte</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No gauges in this period.</source>
+        <translation>Keine Messgrößen in diesem Zeitraum.</translation>
+    </message>
+    <message>
+        <source>Caches</source>
+        <translation>Caches</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n cache(s)</source>
+        <translation>
+            <numerusform>%n Cache</numerusform>
+            <numerusform>%n Caches</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No cache lookups in this period.</source>
+        <translation>Keine Cache-Zugriffe in diesem Zeitraum.</translation>
+    </message>
+    <message>
+        <source>%1 with data in the period</source>
+        <translation>%1 mit Daten im Zeitraum</translation>
+    </message>
+    <message>
+        <source>, slowest p95 first</source>
+        <translation>, langsamstes p95 zuerst</translation>
+    </message>
+    <message>
+        <source>The first %1 are shown; the CSV export lists all of them.</source>
+        <translation>Die ersten %1 sind aufgeführt; der CSV-Export enthält alle.</translation>
+    </message>
+    <message>
+        <source>Rates are per second over the whole period.</source>
+        <translation>Raten gelten pro Sekunde über den ganzen Zeitraum.</translation>
+    </message>
+    <message>
+        <source>%1 (continued)</source>
+        <translation>%1 (Fortsetzung)</translation>
+    </message>
+    <message>
+        <source>How to read this report</source>
+        <translation>So lesen Sie diesen Bericht</translation>
+    </message>
+    <message>
+        <source>Figures cover %1 (%2), read from PerfWatch's memory and its history, which keeps every minute of every key. Rates are per second over the whole period.</source>
+        <translation>Die Zahlen decken %1 (%2) ab, gelesen aus dem Speicher und dem Verlauf von PerfWatch, der jede Minute jedes Schlüssels aufbewahrt. Raten gelten pro Sekunde über den ganzen Zeitraum.</translation>
+    </message>
+    <message>
+        <source>Percentiles come from mergeable latency sketches with at most 1% relative error. Apdex uses T = %1; 5xx responses count as frustrated.</source>
+        <translation>Perzentile stammen aus zusammenführbaren Latenz-Sketches mit höchstens 1 % relativem Fehler. Apdex verwendet T = %1; 5xx-Antworten zählen als frustriert.</translation>
+    </message>
+    <message>
+        <source>The score (0–100) looks at the last %1: up to %2 points are lost for API p95 between %3 and %4, up to %5 for the database average between %6 and %7, up to %8 for errors between %9 and %10, and a cache hit rate of %11 or more adds %12.</source>
+        <translation>Der Wert (0–100) betrachtet die letzten %1: bis zu %2 Punkte Abzug für das API-p95 zwischen %3 und %4, bis zu %5 für den Datenbank-Durchschnitt zwischen %6 und %7, bis zu %8 für Fehler zwischen %9 und %10, und eine Cache-Trefferquote ab %11 bringt %12 dazu.</translation>
+    </message>
+    <message>
+        <source>Tinted cells are above a threshold (red) or close to one (amber), as in the window. The CSV export (api_requests.csv and the other files) holds every row with unrounded numbers.</source>
+        <translation>Getönte Zellen liegen über einer Schwelle (rot) oder nahe daran (gelb), wie im Fenster. Der CSV-Export (api_requests.csv und die anderen Dateien) enthält jede Zeile mit ungerundeten Zahlen.</translation>
+    </message>
+    <message>
+        <source>Made by PerfWatch %1.</source>
+        <translation>Erstellt mit PerfWatch %1.</translation>
+    </message>
+    <message>
+        <source>PDF reports need a QGuiApplication (fonts); this process runs without one</source>
+        <translation>PDF-Berichte brauchen eine QGuiApplication (Schriften); dieser Prozess läuft ohne</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <source>PerfWatch performance report</source>
+        <translation>PerfWatch-Leistungsbericht</translation>
+    </message>
+    <message>
+        <source>cannot start the PDF</source>
+        <translation>das PDF kann nicht begonnen werden</translation>
+    </message>
+    <message>
+        <source>Generated %1</source>
+        <translation>Erstellt am %1</translation>
+    </message>
+    <message>
+        <source>cannot add a page to the PDF</source>
+        <translation>dem PDF kann keine Seite hinzugefügt werden</translation>
+    </message>
+    <message>
+        <source>Page %1 of %2</source>
+        <translation>Seite %1 von %2</translation>
+    </message>
+    <message>
+        <source>cannot finish the PDF</source>
+        <translation>das PDF kann nicht abgeschlossen werden</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n more, in order of priority and impact; recommendations.csv has their evidence and suggestions.</source>
+        <translation>
+            <numerusform>%n weitere, nach Dringlichkeit und Auswirkung geordnet; recommendations.csv enthält ihre Belege und Vorschläge.</numerusform>
+            <numerusform>%n weitere, nach Dringlichkeit und Auswirkung geordnet; recommendations.csv enthält ihre Belege und Vorschläge.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The first %1 are listed here.</source>
+        <translation>Die ersten %1 sind hier aufgeführt.</translation>
+    </message>
+    <message>
+        <source>More recommendations</source>
+        <translation>Weitere Empfehlungen</translation>
+    </message>
+    <message>
+        <source>Problem</source>
+        <translation>Problem</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>Priorität</translation>
+    </message>
+    <message>
+        <source>%1, as PerfWatch saved them from its analysis of the last %2 at %3.</source>
+        <translation>%1, wie PerfWatch sie aus seiner Analyse der letzten %2 am %3 gespeichert hat.</translation>
+    </message>
+</context>
+<context>
     <name>Theme</name>
     <message>
         <source>excellent</source>
@@ -323,7 +925,7 @@
 <context>
     <name>main</name>
     <message>
-        <source>--%1 needs a whole number, not &quot;%2&quot;</source>
+        <source>--%1 needs a whole number, not "%2"</source>
         <translation>--%1 braucht eine ganze Zahl, nicht „%2“</translation>
     </message>
     <message>
@@ -375,11 +977,7 @@
         <translation>Stunden, die der Bericht abdeckt (Standard 24).</translation>
     </message>
     <message>
-        <source>--export-report is not available in this version yet</source>
-        <translation>--export-report ist in dieser Version noch nicht verfügbar</translation>
-    </message>
-    <message>
-        <source>Binding %1 requires a token; clients must send &quot;Authorization: Bearer &lt;token&gt;&quot; (stored in %2).</source>
+        <source>Binding %1 requires a token; clients must send "Authorization: Bearer &lt;token&gt;" (stored in %2).</source>
         <translation>Die Bindung an %1 erfordert ein Token; Clients müssen „Authorization: Bearer &lt;token&gt;“ senden (gespeichert in %2).</translation>
     </message>
     <message>
@@ -397,6 +995,42 @@
     <message>
         <source>PerfWatch stopped; history saved.</source>
         <translation>PerfWatch beendet; Verlauf gespeichert.</translation>
+    </message>
+    <message>
+        <source>Page size of PDF reports: A4 (default) or Letter.</source>
+        <translation>Seitengröße von PDF-Berichten: A4 (Standard) oder Letter.</translation>
+    </message>
+    <message>
+        <source>Save PNGs of every page of the window into DIR and exit.</source>
+        <translation>PNGs jeder Seite des Fensters in DIR speichern und beenden.</translation>
+    </message>
+    <message>
+        <source>--hours needs a number of hours between 0 and 2160, not "%1"</source>
+        <translation>--hours braucht eine Stundenzahl zwischen 0 und 2160, nicht „%1“</translation>
+    </message>
+    <message>
+        <source>--page-size must be A4 or Letter, not "%1"</source>
+        <translation>--page-size muss A4 oder Letter sein, nicht „%1“</translation>
+    </message>
+    <message>
+        <source>--export-report needs the views library (a GUI build)</source>
+        <translation>--export-report braucht die Views-Bibliothek (einen Build mit Oberfläche)</translation>
+    </message>
+    <message>
+        <source>PerfWatch</source>
+        <translation>PerfWatch</translation>
+    </message>
+    <message>
+        <source>Report written: %1</source>
+        <translation>Bericht geschrieben: %1</translation>
+    </message>
+    <message>
+        <source>scheduled report failed: %1</source>
+        <translation>geplanter Bericht fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>--screenshot needs the window (a display, not --headless)</source>
+        <translation>--screenshot braucht das Fenster (eine Anzeige, nicht --headless)</translation>
     </message>
 </context>
 <context>
@@ -429,7 +1063,7 @@
         <translation>Zahl</translation>
     </message>
     <message>
-        <source>bind address &quot;%1&quot; is not an IP address</source>
+        <source>bind address "%1" is not an IP address</source>
         <translation>die Bind-Adresse „%1“ ist keine IP-Adresse</translation>
     </message>
     <message>
@@ -472,6 +1106,22 @@
         <source>binding %1 exposes PerfWatch beyond this machine and needs a token</source>
         <translation>die Bindung an %1 macht PerfWatch über diesen Rechner hinaus erreichbar und erfordert ein Token</translation>
     </message>
+    <message>
+        <source>the report period must be between 1 hour and the history retention (%1 hours)</source>
+        <translation>der Berichtszeitraum muss zwischen 1 Stunde und der Aufbewahrungsdauer des Verlaufs (%1 Stunden) liegen</translation>
+    </message>
+    <message>
+        <source>the report page size must be A4 or Letter, not "%1"</source>
+        <translation>die Seitengröße von Berichten muss A4 oder Letter sein, nicht „%1“</translation>
+    </message>
+    <message>
+        <source>scheduled reports must be written every 1 to 168 hours</source>
+        <translation>geplante Berichte müssen alle 1 bis 168 Stunden geschrieben werden</translation>
+    </message>
+    <message>
+        <source>scheduled reports need a folder to write into</source>
+        <translation>geplante Berichte brauchen einen Ordner, in den sie geschrieben werden</translation>
+    </message>
 </context>
 <context>
     <name>perfwatch::DetailPane</name>
@@ -496,7 +1146,7 @@
         <translation>Cache</translation>
     </message>
     <message>
-        <source>Select a row to see that key&apos;s latency over time and its most recent samples.</source>
+        <source>Select a row to see that key's latency over time and its most recent samples.</source>
         <translation>Wählen Sie eine Zeile, um die Latenz dieses Schlüssels im Zeitverlauf und seine jüngsten Messungen zu sehen.</translation>
     </message>
     <message>
@@ -946,10 +1596,6 @@ Die %2 davor: %3</translation>
         <translation>alle %1</translation>
     </message>
     <message>
-        <source>Settings (thresholds, server, display, storage)</source>
-        <translation>Einstellungen (Schwellen, Server, Anzeige, Speicher)</translation>
-    </message>
-    <message>
         <source>PerfWatch</source>
         <translation>PerfWatch</translation>
     </message>
@@ -980,10 +1626,6 @@ Die %2 davor: %3</translation>
     <message>
         <source>%1 events</source>
         <translation>%1 Ereignisse</translation>
-    </message>
-    <message>
-        <source>%1 events accepted in %2 requests (%3 received)</source>
-        <translation>%1 Ereignisse in %2 Anfragen angenommen (%3 empfangen)</translation>
     </message>
     <message>
         <source>%1 rejected</source>
@@ -1017,7 +1659,7 @@ Die %2 davor: %3</translation>
         <translation>kein Empfangsserver</translation>
     </message>
     <message>
-        <source>%1 events went to &quot;other&quot; keys: the key limit is reached</source>
+        <source>%1 events went to "other" keys: the key limit is reached</source>
         <translation>%1 Ereignisse landeten in „other“-Schlüsseln: die Schlüsselgrenze ist erreicht</translation>
     </message>
     <message>
@@ -1096,6 +1738,133 @@ Die %2 davor: %3</translation>
             <numerusform>alle %n s</numerusform>
             <numerusform>alle %n s</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Settings (thresholds, server, display, storage, reports)</source>
+        <translation>Einstellungen (Schwellen, Server, Anzeige, Speicher, Berichte)</translation>
+    </message>
+    <message>
+        <source>%1 events stored since start; over HTTP: %2 events in %3 requests (%4 received)</source>
+        <translation>%1 Ereignisse seit dem Start gespeichert; über HTTP: %2 Ereignisse in %3 Anfragen (%4 empfangen)</translation>
+    </message>
+    <message>
+        <source>Export report (PDF)…</source>
+        <translation>Bericht exportieren (PDF) …</translation>
+    </message>
+    <message>
+        <source>Export table (CSV)…</source>
+        <translation>Tabelle exportieren (CSV) …</translation>
+    </message>
+    <message>
+        <source>Export all (CSV)…</source>
+        <translation>Alles exportieren (CSV) …</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>Exportieren</translation>
+    </message>
+    <message>
+        <source>Export the report as PDF, or tables as CSV</source>
+        <translation>Den Bericht als PDF oder Tabellen als CSV exportieren</translation>
+    </message>
+    <message>
+        <source>Writes the table on screen, filtered and sorted as shown</source>
+        <translation>Schreibt die angezeigte Tabelle, gefiltert und sortiert wie sichtbar</translation>
+    </message>
+    <message>
+        <source>Open a table page (API endpoints, database, …) first</source>
+        <translation>Öffnen Sie zuerst eine Tabellenseite (API-Endpunkte, Datenbank, …)</translation>
+    </message>
+    <message>
+        <source>Export report (PDF)</source>
+        <translation>Bericht exportieren (PDF)</translation>
+    </message>
+    <message>
+        <source>PDF documents (*.pdf)</source>
+        <translation>PDF-Dokumente (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Export table (CSV)</source>
+        <translation>Tabelle exportieren (CSV)</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV-Dateien (*.csv)</translation>
+    </message>
+    <message>
+        <source>Export all tables (CSV) into a new folder in…</source>
+        <translation>Alle Tabellen (CSV) in einen neuen Ordner exportieren in …</translation>
+    </message>
+    <message numerus="yes">
+        <source>Writing the report of the last %n hour(s)…</source>
+        <translation>
+            <numerusform>Der Bericht der letzten %n Stunde wird geschrieben …</numerusform>
+            <numerusform>Der Bericht der letzten %n Stunden wird geschrieben …</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Writing every table of the last %n hour(s)…</source>
+        <translation>
+            <numerusform>Alle Tabellen der letzten %n Stunde werden geschrieben …</numerusform>
+            <numerusform>Alle Tabellen der letzten %n Stunden werden geschrieben …</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Writing the table…</source>
+        <translation>Die Tabelle wird geschrieben …</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>Wird abgebrochen …</translation>
+    </message>
+    <message>
+        <source>Saved %1</source>
+        <translation>Gespeichert: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Saved %n file(s) in %1</source>
+        <translation>
+            <numerusform>%n Datei in %1 gespeichert</numerusform>
+            <numerusform>%n Dateien in %1 gespeichert</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Export cancelled; nothing was written</source>
+        <translation>Export abgebrochen; nichts wurde geschrieben</translation>
+    </message>
+    <message>
+        <source>Export failed</source>
+        <translation>Export fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>The export could not be written:
+%1</source>
+        <translation>Der Export konnte nicht geschrieben werden:
+%1</translation>
+    </message>
+    <message>
+        <source>Export failed: %1</source>
+        <translation>Export fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Scheduled report failed</source>
+        <translation>Geplanter Bericht fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>At %1: %2</source>
+        <translation>Um %1: %2</translation>
+    </message>
+    <message>
+        <source>Scheduled report failed: %1</source>
+        <translation>Geplanter Bericht fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Report saved %1</source>
+        <translation>Bericht gespeichert %1</translation>
     </message>
 </context>
 <context>
@@ -1408,6 +2177,21 @@ Die %2 davor: %3</translation>
     </message>
 </context>
 <context>
+    <name>perfwatch::ReportCsv</name>
+    <message>
+        <source>cannot create the folder %1</source>
+        <translation>der Ordner %1 kann nicht angelegt werden</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <source>cannot write %1: %2</source>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
+    </message>
+</context>
+<context>
     <name>perfwatch::ScoreCard</name>
     <message>
         <source>Performance score</source>
@@ -1633,6 +2417,50 @@ Die %2 davor: %3</translation>
     <message>
         <source>These values cannot be used:</source>
         <translation>Diese Werte können nicht verwendet werden:</translation>
+    </message>
+    <message>
+        <source>Reports</source>
+        <translation>Berichte</translation>
+    </message>
+    <message>
+        <source>A4</source>
+        <translation>A4</translation>
+    </message>
+    <message>
+        <source>US Letter</source>
+        <translation>US Letter</translation>
+    </message>
+    <message>
+        <source>Write a PDF report on a schedule</source>
+        <translation>Regelmäßig einen PDF-Bericht schreiben</translation>
+    </message>
+    <message>
+        <source>Report folder</source>
+        <translation>Berichtsordner</translation>
+    </message>
+    <message>
+        <source>Period covered</source>
+        <translation>Abgedeckter Zeitraum</translation>
+    </message>
+    <message>
+        <source>Exported and scheduled reports cover this many hours up to the moment they are made.</source>
+        <translation>Exportierte und geplante Berichte decken so viele Stunden bis zum Zeitpunkt ihrer Erstellung ab.</translation>
+    </message>
+    <message>
+        <source>Page size</source>
+        <translation>Seitengröße</translation>
+    </message>
+    <message>
+        <source>Every</source>
+        <translation>Alle</translation>
+    </message>
+    <message>
+        <source>Folder</source>
+        <translation>Ordner</translation>
+    </message>
+    <message>
+        <source>Reports are written at whole multiples of the interval in UTC (every 6 h: 00:00, 06:00, 12:00 and 18:00 UTC) and named perfwatch-report-&lt;UTC time&gt;.pdf.</source>
+        <translation>Berichte werden zu ganzen Vielfachen des Intervalls in UTC geschrieben (alle 6 h: 00:00, 06:00, 12:00 und 18:00 UTC) und perfwatch-report-&lt;UTC-Zeit&gt;.pdf genannt.</translation>
     </message>
 </context>
 <context>

@@ -43,6 +43,72 @@
     </message>
 </context>
 <context>
+    <name>ReportPdfWriter</name>
+    <message numerus="yes">
+        <source>%n minute(s)</source>
+        <translation>
+            <numerusform>%n minute</numerusform>
+            <numerusform>%n minutes</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n hour(s)</source>
+        <translation>
+            <numerusform>%n hour</numerusform>
+            <numerusform>%n hours</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>… and %n more.</source>
+        <translation>
+            <numerusform>… and %n more.</numerusform>
+            <numerusform>… and %n more.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n endpoint(s)</source>
+        <translation>
+            <numerusform>%n endpoint</numerusform>
+            <numerusform>%n endpoints</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n operation(s)</source>
+        <translation>
+            <numerusform>%n operation</numerusform>
+            <numerusform>%n operations</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n step(s)</source>
+        <translation>
+            <numerusform>%n step</numerusform>
+            <numerusform>%n steps</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n gauge(s)</source>
+        <translation>
+            <numerusform>%n gauge</numerusform>
+            <numerusform>%n gauges</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n cache(s)</source>
+        <translation>
+            <numerusform>%n cache</numerusform>
+            <numerusform>%n caches</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n more, in order of priority and impact; recommendations.csv has their evidence and suggestions.</source>
+        <translation>
+            <numerusform>%n more, in order of priority and impact; recommendations.csv has their evidence and suggestions.</numerusform>
+            <numerusform>%n more, in order of priority and impact; recommendations.csv has their evidence and suggestions.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>perfwatch::DetailPane</name>
     <message numerus="yes">
         <source>Recent samples · %n kept</source>
@@ -121,6 +187,27 @@
         <translation>
             <numerusform>every %n s</numerusform>
             <numerusform>every %n s</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Writing the report of the last %n hour(s)…</source>
+        <translation>
+            <numerusform>Writing the report of the last %n hour…</numerusform>
+            <numerusform>Writing the report of the last %n hours…</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Writing every table of the last %n hour(s)…</source>
+        <translation>
+            <numerusform>Writing every table of the last %n hour…</numerusform>
+            <numerusform>Writing every table of the last %n hours…</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Saved %n file(s) in %1</source>
+        <translation>
+            <numerusform>Saved %n file in %1</numerusform>
+            <numerusform>Saved %n files in %1</numerusform>
         </translation>
     </message>
 </context>

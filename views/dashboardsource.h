@@ -36,6 +36,9 @@ public:
     /// The latest score, recommendations and trends.
     virtual AnalysisResult analysis(qint64 nowMs) const = 0;
     virtual std::vector<ScorePoint> scoreHistory(qint64 fromMs, qint64 toMs) const = 0;
+    /// Recommendations a previous run saved to the history (reports fall back to them when the
+    /// latest analysis has no data); none by default.
+    virtual std::vector<Recommendation> persistedRecommendations() const { return {}; }
     virtual AnalyzerConfig thresholds() const = 0;
     virtual void setThresholds(const AnalyzerConfig &config) = 0;
     /// Apdex of one API key's aggregate with T = config.slowApiMs (Analyzer::apdex); NaN when unknown.

@@ -62,6 +62,11 @@ std::vector<ScorePoint> EngineDashboardSource::scoreHistory(qint64 fromMs, qint6
     return m_engine.scoreHistory(fromMs, toMs);
 }
 
+std::vector<Recommendation> EngineDashboardSource::persistedRecommendations() const
+{
+    return m_engine.persistedRecommendations();
+}
+
 AnalyzerConfig EngineDashboardSource::thresholds() const
 {
     return m_engine.analyzerConfig();

@@ -23,6 +23,7 @@ public:
     std::vector<RawSample> rawSamples(KeyId key, int maxCount) const override;
     AnalysisResult analysis(qint64 nowMs) const override;
     std::vector<ScorePoint> scoreHistory(qint64 fromMs, qint64 toMs) const override;
+    std::vector<Recommendation> persistedRecommendations() const override;
     AnalyzerConfig thresholds() const override;
     void setThresholds(const AnalyzerConfig &config) override;
     double apdex(const Aggregate &agg, const AnalyzerConfig &config) const override;

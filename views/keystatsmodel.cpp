@@ -159,10 +159,14 @@ void KeyStatsModel::emitChanged(const std::vector<int> &rows, int oldCount, bool
 
 Theme::Severity KeyStatsModel::severity(const KeyRow &row, Column column) const
 {
+    return severityOf(row, column, m_thresholds);
+}
+
+Theme::Severity KeyStatsModel::severityOf(const KeyRow &row, Column column, const AnalyzerConfig &t)
+{
     using S = Theme::Severity;
     if (row.count == 0)
         return S::None;
-    const AnalyzerConfig &t = m_thresholds;
     switch (row.key.kind) {
     case MetricKind::Api:
         switch (column) {
@@ -218,7 +222,7 @@ Theme::Severity KeyStatsModel::severity(const KeyRow &row, Column column) const
     return S::None;
 }
 
-QString KeyStatsModel::display(const KeyRow &row, Column column) const
+QString KeyStatsModel::cellText(const KeyRow &row, Column column)
 {
     const bool idle = row.count == 0;
     switch (column) {
@@ -353,7 +357,7 @@ QVariant KeyStatsModel::data(const QModelIndex &index, int role) const
     const Column column = m_columns[std::size_t(index.column())];
     switch (role) {
     case Qt::DisplayRole:
-        return display(row, column);
+        return cellText(row, column);
     case SortRole:
         return sortValue(row, column);
     case Qt::ToolTipRole: {
@@ -388,12 +392,16 @@ QVariant KeyStatsModel::headerData(int section, Qt::Orientation orientation, int
                                                    : QVariant(Qt::AlignRight | Qt::AlignVCenter);
     if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
         return {};
-    const bool tip = role == Qt::ToolTipRole;
+    return columnTitle(m_table, column, role == Qt::ToolTipRole);
+}
+
+QString KeyStatsModel::columnTitle(Table table, Column column, bool tip)
+{
     switch (column) {
     case Service:
         return tr("Service");
     case Name:
-        switch (m_table) {
+        switch (table) {
         case Table::Api:
             return tr("Endpoint");
         case Table::Database:
@@ -407,7 +415,7 @@ QVariant KeyStatsModel::headerData(int section, Qt::Orientation orientation, int
         }
         break;
     case Count:
-        switch (m_table) {
+        switch (table) {
         case Table::Api:
             return tip ? tr("Requests in the selected range") : tr("Requests");
         case Table::Database:
@@ -420,8 +428,8 @@ QVariant KeyStatsModel::headerData(int section, Qt::Orientation orientation, int
         }
         break;
     case Rate:
-        return m_table == Table::Caches ? (tip ? tr("Lookups per second") : tr("Lookups/s"))
-                                        : (tip ? tr("Per second over the selected range") : tr("Rate"));
+        return table == Table::Caches ? (tip ? tr("Lookups per second") : tr("Lookups/s"))
+                                      : (tip ? tr("Per second over the selected range") : tr("Rate"));
     case Avg:
         return tip ? tr("Average") : tr("Avg");
     case P50:
@@ -435,8 +443,8 @@ QVariant KeyStatsModel::headerData(int section, Qt::Orientation orientation, int
     case Max:
         return tip ? tr("Maximum") : tr("Max");
     case Errors:
-        return m_table == Table::Api ? (tip ? tr("Responses with status 500 or above") : tr("Errors"))
-                                     : (tip ? tr("Failed operations") : tr("Errors"));
+        return table == Table::Api ? (tip ? tr("Responses with status 500 or above") : tr("Errors"))
+                                   : (tip ? tr("Failed operations") : tr("Errors"));
     case ErrorPercent:
         return tip ? tr("Share of requests that failed") : tr("Error %");
     case Apdex:
@@ -444,8 +452,8 @@ QVariant KeyStatsModel::headerData(int section, Qt::Orientation orientation, int
     case Items:
         return tip ? tr("Items processed") : tr("Items");
     case ItemsPerSec:
-        return m_table == Table::Database ? (tip ? tr("Documents per second") : tr("Docs/s"))
-                                          : (tip ? tr("Items processed per second") : tr("Items/s"));
+        return table == Table::Database ? (tip ? tr("Documents per second") : tr("Docs/s"))
+                                        : (tip ? tr("Items processed per second") : tr("Items/s"));
     case Hits:
         return tr("Hits");
     case Misses:

@@ -87,8 +87,12 @@ public:
     /// Why a cell is tinted, and how badly.
     Theme::Severity severity(const KeyRow &row, Column column) const;
 
+    /// The same texts and tints without a model (reports render them off the GUI thread).
+    static QString columnTitle(Table table, Column column, bool toolTip = false);
+    static QString cellText(const KeyRow &row, Column column);
+    static Theme::Severity severityOf(const KeyRow &row, Column column, const AnalyzerConfig &thresholds);
+
 private:
-    QString display(const KeyRow &row, Column column) const;
     QVariant sortValue(const KeyRow &row, Column column) const;
     QString toolTip(const KeyRow &row, Column column) const;
     void emitChanged(const std::vector<int> &rows, int oldCount, bool allRoles);

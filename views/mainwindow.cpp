@@ -313,9 +313,11 @@ void MainWindow::buildToolBar()
     connect(m_pause, &QToolButton::toggled, m_controller, &DashboardController::setPaused);
     bar->addWidget(m_pause);
 
+    buildExportMenu(bar);
+
     auto *settings = new QToolButton(bar);
     settings->setIcon(Theme::icon(QStringLiteral("settings")));
-    settings->setToolTip(tr("Settings (thresholds, server, display, storage)"));
+    settings->setToolTip(tr("Settings (thresholds, server, display, storage, reports)"));
     settings->setToolButtonStyle(Qt::ToolButtonIconOnly);
     connect(settings, &QToolButton::clicked, this, &MainWindow::openSettings);
     bar->addWidget(settings);
@@ -335,8 +337,12 @@ void MainWindow::buildStatusBar()
     m_statusRejected = statusLabel(bar);
     m_statusConnections = statusLabel(bar);
     m_statusHistory = statusLabel(bar);
+    m_statusReport = statusLabel(bar);
+    m_statusReport->setObjectName(QStringLiteral("reportStatus"));
+    m_statusReport->setVisible(false);
     bar->addWidget(m_statusIngest);
-    for (QLabel *l : { m_statusRate, m_statusTotal, m_statusRejected, m_statusConnections, m_statusHistory })
+    for (QLabel *l :
+        { m_statusReport, m_statusRate, m_statusTotal, m_statusRejected, m_statusConnections, m_statusHistory })
         bar->addPermanentWidget(l);
 }
 
@@ -428,6 +434,7 @@ void MainWindow::showPage(Page page)
         // Each table keeps its own selection; the charts follow the table on screen.
         m_controller->setSelectedKey(table->selectedKey());
     }
+    updateExportActions();
 }
 
 void MainWindow::setRange(TimeRange range)

@@ -5,10 +5,15 @@
 #include "keystatsmodel.h"
 
 #include <QMainWindow>
+#include <QPointer>
 #include <array>
+#include <functional>
 #include <memory>
 
+class QAction;
 class QButtonGroup;
+class QProgressDialog;
+class QToolBar;
 class QComboBox;
 class QLabel;
 class QSettings;
@@ -26,7 +31,9 @@ class NavButton;
 class OverviewPage;
 class PerformanceEngine;
 class RecommendationsPage;
+class ReportJob;
 class TrayAlerts;
+struct ReportExportResult;
 
 /// PerfWatch's live dashboard window.
 ///
@@ -88,9 +95,28 @@ public:
     /// Applies one snapshot to every model, chart and label (the GUI half of a tick).
     void applySnapshot(const DashboardSnapshot &snapshot);
 
+    /// Exports on a worker thread with a progress dialog; exportFinished() tells how it went.
+    /// False (nothing started) while another export runs. The report covers settings().reportHours
+    /// on settings().reportPageSize pages.
+    bool exportReport(const QString &pdfPath);
+    /// The table on screen as the user sees it (filter, service and sort order) as CSV; on the
+    /// Resources page gauges and caches together. False on the overview.
+    bool exportTable(const QString &csvPath);
+    /// Every CSV file of a report into `folder`.
+    bool exportAll(const QString &folder);
+    bool isExporting() const;
+    /// The actions of the Export menu (tests, shortcuts).
+    QAction *exportReportAction() const { return m_exportReport; }
+    QAction *exportTableAction() const { return m_exportTable; }
+    QAction *exportAllAction() const { return m_exportAll; }
+    /// Shows a scheduled report's outcome in the status bar (a path, or the error when `failed`).
+    void showScheduledReport(const QString &pathOrError, bool failed);
+
 Q_SIGNALS:
     /// The user saved new settings in the dialog (already written to QSettings).
     void settingsChanged(const perfwatch::AppSettings &settings);
+    /// An export started from the window finished, was cancelled or failed.
+    void exportFinished(const perfwatch::ReportExportResult &result);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -108,6 +134,14 @@ private:
     void updateServiceFilter(const QStringList &services);
     void updatePauseUi(bool paused);
     bool waitForSnapshot(int timeoutMs);
+    void buildExportMenu(QToolBar *bar);
+    void chooseReportFile();
+    void chooseTableFile();
+    void chooseExportFolder();
+    QString exportFolder() const;
+    bool startExport(const QString &label, std::function<ReportExportResult(const std::function<bool(int)> &)> task);
+    void onExportFinished(const ReportExportResult &result);
+    void updateExportActions();
 
     std::shared_ptr<DashboardSource> m_source;
     DashboardController *m_controller = nullptr;
@@ -139,6 +173,15 @@ private:
     QLabel *m_statusRejected = nullptr;
     QLabel *m_statusConnections = nullptr;
     QLabel *m_statusHistory = nullptr;
+    QLabel *m_statusReport = nullptr;
+
+    QToolButton *m_export = nullptr;
+    QAction *m_exportReport = nullptr;
+    QAction *m_exportTable = nullptr;
+    QAction *m_exportAll = nullptr;
+    QPointer<ReportJob> m_job;
+    QPointer<QProgressDialog> m_progress;
+    QString m_lastExportDir;
 
     TrayAlerts *m_tray = nullptr;
     bool m_hasData = false;

@@ -81,6 +81,7 @@ SettingsDialog::SettingsDialog(const AppSettings &settings, QSettings *store, QW
     tabs->addTab(serverPage(), tr("Server"));
     tabs->addTab(displayPage(), tr("Display"));
     tabs->addTab(storagePage(), tr("Storage"));
+    tabs->addTab(reportsPage(), tr("Reports"));
     layout->addWidget(tabs);
 
     m_error = new QLabel(this);
@@ -212,6 +213,52 @@ QWidget *SettingsDialog::storagePage()
     return page;
 }
 
+QWidget *SettingsDialog::reportsPage()
+{
+    auto *page = new QWidget(this);
+    QFormLayout *f = form(page);
+    m_reportHours = intSpin(QStringLiteral("reportHours"), 1, 100'000, tr(" h"), page);
+    m_reportPageSize = new QComboBox(page);
+    m_reportPageSize->setObjectName(QStringLiteral("reportPageSize"));
+    m_reportPageSize->addItem(tr("A4"), QStringLiteral("A4"));
+    m_reportPageSize->addItem(tr("US Letter"), QStringLiteral("Letter"));
+    m_scheduledReports = new QCheckBox(tr("Write a PDF report on a schedule"), page);
+    m_scheduledReports->setObjectName(QStringLiteral("scheduledReports"));
+    m_scheduleEvery = intSpin(QStringLiteral("scheduledReportEveryHours"), 1, 24 * 7, tr(" h"), page);
+    m_scheduleDir = new QLineEdit(page);
+    m_scheduleDir->setObjectName(QStringLiteral("scheduledReportDir"));
+    auto *dirRow = new QHBoxLayout;
+    dirRow->addWidget(m_scheduleDir, 1);
+    auto *browse = new QToolButton(page);
+    browse->setText(tr("Browse…"));
+    connect(browse, &QToolButton::clicked, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Report folder"), m_scheduleDir->text());
+        if (!dir.isEmpty())
+            m_scheduleDir->setText(dir);
+    });
+    dirRow->addWidget(browse);
+    const auto updateEnabled = [this, browse] {
+        const bool on = m_scheduledReports->isChecked();
+        m_scheduleEvery->setEnabled(on);
+        m_scheduleDir->setEnabled(on);
+        browse->setEnabled(on);
+    };
+    connect(m_scheduledReports, &QCheckBox::toggled, this, updateEnabled);
+    f->addRow(tr("Period covered"), m_reportHours);
+    f->addRow(QString(),
+        hint(tr("Exported and scheduled reports cover this many hours up to the moment they are made."), page));
+    f->addRow(tr("Page size"), m_reportPageSize);
+    f->addRow(QString(), m_scheduledReports);
+    f->addRow(tr("Every"), m_scheduleEvery);
+    f->addRow(tr("Folder"), dirRow);
+    f->addRow(QString(),
+        hint(tr("Reports are written at whole multiples of the interval in UTC (every 6 h: 00:00, 06:00, 12:00 "
+                "and 18:00 UTC) and named perfwatch-report-<UTC time>.pdf."),
+            page));
+    updateEnabled();
+    return page;
+}
+
 void SettingsDialog::setSettings(const AppSettings &s)
 {
     m_base = s;
@@ -232,6 +279,12 @@ void SettingsDialog::setSettings(const AppSettings &s)
     m_cleanup->setValue(s.cleanupIntervalMinutes);
     m_rawHistory->setValue(s.maxMetricHistory);
     m_maxKeys->setValue(s.maxKeys);
+    m_reportHours->setValue(s.reportHours);
+    const int pageSize = m_reportPageSize->findData(s.reportPageSize);
+    m_reportPageSize->setCurrentIndex(pageSize < 0 ? 0 : pageSize);
+    m_scheduledReports->setChecked(s.scheduledReports);
+    m_scheduleEvery->setValue(s.scheduledReportEveryHours);
+    m_scheduleDir->setText(s.scheduledReportDir);
     m_error->clear();
     m_error->setVisible(false);
 }
@@ -255,6 +308,11 @@ AppSettings SettingsDialog::settings() const
     s.cleanupIntervalMinutes = m_cleanup->value();
     s.maxMetricHistory = m_rawHistory->value();
     s.maxKeys = m_maxKeys->value();
+    s.reportHours = m_reportHours->value();
+    s.reportPageSize = m_reportPageSize->currentData().toString();
+    s.scheduledReports = m_scheduledReports->isChecked();
+    s.scheduledReportEveryHours = m_scheduleEvery->value();
+    s.scheduledReportDir = m_scheduleDir->text().trimmed();
     return s;
 }
 

@@ -14,7 +14,7 @@ class QSpinBox;
 
 namespace perfwatch {
 
-/// Edits AppSettings: thresholds, server, display and storage. OK validates (AppSettings::validate()),
+/// Edits AppSettings: thresholds, server, display, storage and reports. OK validates (AppSettings::validate()),
 /// refuses bad values with the reason, saves to QSettings and emits settingsApplied().
 class SettingsDialog final : public QDialog
 {
@@ -42,6 +42,7 @@ private:
     QWidget *serverPage();
     QWidget *displayPage();
     QWidget *storagePage();
+    QWidget *reportsPage();
 
     AppSettings m_base; ///< fields the dialog does not edit keep these values
     QSettings *m_store = nullptr;
@@ -61,6 +62,11 @@ private:
     QSpinBox *m_cleanup = nullptr;
     QSpinBox *m_rawHistory = nullptr;
     QSpinBox *m_maxKeys = nullptr;
+    QSpinBox *m_reportHours = nullptr;
+    QComboBox *m_reportPageSize = nullptr;
+    QCheckBox *m_scheduledReports = nullptr;
+    QSpinBox *m_scheduleEvery = nullptr;
+    QLineEdit *m_scheduleDir = nullptr;
     QLabel *m_error = nullptr;
 };
 

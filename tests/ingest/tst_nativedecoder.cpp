@@ -78,6 +78,7 @@ private Q_SLOTS:
     void decodesInPlaceWhenCapacityAllows();
     void reusesBatches();
     void keepsNdjsonStringsAcrossLines();
+    void composesInterleavedKeys();
 };
 
 void tst_NativeDecoder::decodesEveryType_data()
@@ -141,6 +142,11 @@ void tst_NativeDecoder::decodesEveryType_data()
         << QByteArray(R"({"typ\u0065":"gauge","name":"caf\u00e9 \"q\"","value":1e3})") << int(MetricKind::Gauge)
         << u"café \"q\""_s << QString() << QString() << QString() << qint64(0) << 1000.0 << quint64(0) << quint64(0)
         << 0 << false;
+    QTest::newRow("escapes past the first eight bytes of a key")
+        << QByteArray(R"({"type":"api","method":"GET","route":"/x","duration\u005fms":5,"statu\u0073":200,)"
+                      R"("an_unknown_long_key_\u0041":1})")
+        << int(MetricKind::Api) << u"GET:/x"_s << QString() << QString() << QString() << qint64(0) << 5.0 << quint64(0)
+        << quint64(0) << 200 << false;
     QTest::newRow("timestamp 0 means time received")
         << QByteArray(R"({"type":"gauge","name":"g","value":0,"timestamp":0})") << int(MetricKind::Gauge) << u"g"_s
         << QString() << QString() << QString() << qint64(0) << 0.0 << quint64(0) << quint64(0) << 0 << false;
@@ -632,6 +638,49 @@ void tst_NativeDecoder::keepsNdjsonStringsAcrossLines()
         QCOMPARE(sv(e.name), u"opA"_s + QString::number(i) + u":c"_s);
         QCOMPARE(sv(e.requestId), u"req-"_s + QString::number(i));
         QCOMPARE(sv(e.fields), u"f"_s + QString::number(i));
+    }
+}
+
+void tst_NativeDecoder::composesInterleavedKeys()
+{
+    // Keys are composed once per batch and reused by later events with the same raw parts; the
+    // same parts under another kind, or split differently, are other keys.
+    const auto api = [](const QByteArray &method, const QByteArray &route) -> QByteArray {
+        return R"({"type":"api","method":")" + method + R"(","route":")" + route + R"(","duration_ms":1,"status":200})";
+    };
+    const auto db = [](const QByteArray &operation, const QByteArray &collection) -> QByteArray {
+        return R"({"type":"db","operation":")" + operation + R"(","collection":")" + collection
+            + R"(","duration_ms":1})";
+    };
+    NativeDecoder decoder;
+    DecodedBatch batch;
+    {
+        const QByteArray body = '[' + api("get", "/a/42") + ',' + db("get", "/a/42") + ',' + api("get", "/a/43") + ','
+            + api("ge", "t/a/42") + ',' + db("get", "/a/42") + ',' + api("get", "/a/42") + ']';
+        QVERIFY2(decoder.decode(body, IngestFormat::Json, kNow, batch), batch.refusal().c_str());
+        QStringList names;
+        for (const IngestEvent &e : batch.events())
+            names << sv(e.name);
+        QCOMPARE(names,
+            QStringList({ u"GET:/a/{id}"_s, u"get:/a/42"_s, u"GET:/a/{id}"_s, u"GE:t/a/{id}"_s, u"get:/a/42"_s,
+                u"GET:/a/{id}"_s }));
+    }
+    // Many more distinct keys than the decoder remembers, interleaved, in a fresh body (the
+    // previous one is gone): every name is still composed from its own event.
+    QByteArray body = "[";
+    for (int i = 0; i < 2000; ++i) {
+        const int key = (i * 7919) % 600;
+        if (i > 0)
+            body += ',';
+        body += key % 2 ? api("get", "/r" + QByteArray::number(key)) : db("find", "c" + QByteArray::number(key));
+    }
+    body += ']';
+    QVERIFY2(decoder.decode(body, IngestFormat::Json, kNow, batch), batch.refusal().c_str());
+    QCOMPARE(batch.accepted(), 2000u);
+    for (int i = 0; i < 2000; ++i) {
+        const int key = (i * 7919) % 600;
+        const QString expected = key % 2 ? u"GET:/r"_s + QString::number(key) : u"find:c"_s + QString::number(key);
+        QCOMPARE(sv(batch.events()[std::size_t(i)].name), expected);
     }
 }
 

@@ -24,6 +24,7 @@ private Q_SLOTS:
         QCOMPARE(s.slowApiMs, 500.0);
         QCOMPARE(s.slowDbMs, 200.0);
         QCOMPARE(s.minThroughput, 100.0);
+        QCOMPARE(s.ingestThreads, 2);
         QVERIFY(s.validate().isEmpty());
         const EngineConfig e = s.engineConfig();
         QCOMPARE(e.store.rawHistory, 1000);
@@ -39,12 +40,14 @@ private Q_SLOTS:
         saved.slowApiMs = 800;
         saved.slowDbMs = 150;
         saved.port = 9000;
+        saved.ingestThreads = 3;
         saved.save(stored);
 
         AppSettings s;
         s.load(stored);
         QCOMPARE(s.slowApiMs, 800.0);
         QCOMPARE(s.port, 9000);
+        QCOMPARE(s.ingestThreads, 3);
 
         QProcessEnvironment env;
         env.insert(QStringLiteral("PERFORMANCE_SLOW_API_THRESHOLD_MS"), QStringLiteral("250"));
@@ -52,6 +55,7 @@ private Q_SLOTS:
         env.insert(QStringLiteral("PERFORMANCE_CLEANUP_INTERVAL_MINUTES"), QStringLiteral("5"));
         env.insert(QStringLiteral("PERFORMANCE_MIN_THROUGHPUT"), QStringLiteral("12.5"));
         env.insert(QStringLiteral("PERFWATCH_TOKEN"), QStringLiteral("s3cret"));
+        env.insert(QStringLiteral("PERFWATCH_INGEST_THREADS"), QStringLiteral("1"));
         QVERIFY(s.applyEnvironment(env).isEmpty());
         QCOMPARE(s.slowApiMs, 250.0);
         QCOMPARE(s.slowDbMs, 150.0); // not in the environment: the saved value stays
@@ -59,6 +63,7 @@ private Q_SLOTS:
         QCOMPARE(s.cleanupIntervalMinutes, 5);
         QCOMPARE(s.minThroughput, 12.5);
         QCOMPARE(s.token, QStringLiteral("s3cret"));
+        QCOMPARE(s.ingestThreads, 1);
     }
 
     void invalidEnvironmentWarns_data()
@@ -75,6 +80,8 @@ private Q_SLOTS:
                                               << "10.5";
         QTest::newRow("nan") << "PERFORMANCE_SLOW_API_THRESHOLD_MS"
                              << "nan";
+        QTest::newRow("no ingest threads") << "PERFWATCH_INGEST_THREADS"
+                                           << "0";
     }
 
     void invalidEnvironmentWarns()
@@ -92,6 +99,7 @@ private Q_SLOTS:
         QCOMPARE(s.slowDbMs, before.slowDbMs);
         QCOMPARE(s.maxMetricHistory, before.maxMetricHistory);
         QCOMPARE(s.minThroughput, before.minThroughput);
+        QCOMPARE(s.ingestThreads, before.ingestThreads);
     }
 
     void validation()
@@ -106,9 +114,49 @@ private Q_SLOTS:
         s.refreshMs = 10;
         QCOMPARE(s.validate().size(), 3);
         s = AppSettings();
+        s.ingestThreads = 0;
+        QCOMPARE(s.validate(), QStringList { QStringLiteral("ingest threads must be between 1 and 64") });
+        s = AppSettings();
         s.bindAddress = QStringLiteral("::1");
         QVERIFY(s.bindsLoopback());
         QVERIFY(s.validate().isEmpty());
+    }
+
+    void reportSettingsRoundTripAndValidate()
+    {
+        const AppSettings defaults;
+        QCOMPARE(defaults.reportHours, 24);
+        QCOMPARE(defaults.reportPageSize, QStringLiteral("A4"));
+        QVERIFY(!defaults.scheduledReports); // off by default
+        QCOMPARE(defaults.scheduledReportEveryHours, 24);
+
+        QTemporaryDir dir;
+        QSettings stored(dir.filePath(QStringLiteral("s.ini")), QSettings::IniFormat);
+        AppSettings saved;
+        saved.reportHours = 6;
+        saved.reportPageSize = QStringLiteral("Letter");
+        saved.scheduledReports = true;
+        saved.scheduledReportEveryHours = 12;
+        saved.scheduledReportDir = dir.path();
+        QVERIFY(saved.validate().isEmpty());
+        saved.save(stored);
+        AppSettings loaded;
+        loaded.load(stored);
+        QCOMPARE(loaded.reportHours, 6);
+        QCOMPARE(loaded.reportPageSize, QStringLiteral("Letter"));
+        QVERIFY(loaded.scheduledReports);
+        QCOMPARE(loaded.scheduledReportEveryHours, 12);
+        QCOMPARE(loaded.scheduledReportDir, dir.path());
+
+        AppSettings bad;
+        bad.reportHours = 0;
+        bad.reportPageSize = QStringLiteral("A5");
+        bad.scheduledReportEveryHours = 0;
+        bad.scheduledReports = true; // without a folder
+        QCOMPARE(bad.validate().size(), 4);
+        bad = AppSettings();
+        bad.reportHours = bad.retentionHours + 1; // beyond what the history keeps
+        QCOMPARE(bad.validate().size(), 1);
     }
 
     void tokenFileIsPrivate()

@@ -106,6 +106,42 @@ private Q_SLOTS:
         QCOMPARE(again.recommendations.front().firstSeenMs, firstSeen);
     }
 
+    void readOnlyReadsHistoryWithoutWritingIt()
+    {
+        QTemporaryDir dir;
+        const qint64 t0 = now();
+        {
+            PerformanceEngine engine(configFor(dir.path()));
+            QVERIFY(engine.start());
+            std::vector<IngestEvent> batch;
+            for (int i = 0; i < 20; ++i)
+                batch.push_back(api("GET:/api/slow", 1500, 200, t0 - 5 * kMinute + i * 1000));
+            engine.store().insert(batch, t0);
+            QVERIFY(!engine.analyzeNow(t0).recommendations.empty());
+            engine.stop();
+        }
+        const auto counts = [&] {
+            HistoryDatabase db(dir.path(), QStringLiteral("read-only-check"));
+            db.open();
+            return std::make_pair(db.scores(0, now() + kHour).size(), db.recommendations().size());
+        };
+        const auto before = counts();
+        QCOMPARE(before.second, std::size_t(1));
+
+        EngineConfig config = configFor(dir.path());
+        config.readOnly = true;
+        PerformanceEngine reader(config);
+        QVERIFY(reader.start());
+        QCOMPARE(reader.persistedRecommendations().size(), std::size_t(1));
+        QCOMPARE(reader.persistedRecommendations().front().target, QStringLiteral("GET:/api/slow"));
+        QVERIFY(find(reader.summary(1, now()), QStringLiteral("GET:/api/slow")));
+        // Nothing in the window an hour later: an analysis with no advice must not replace the saved one.
+        reader.analyzeNow(now() + kHour);
+        reader.flushNow();
+        reader.stop();
+        QCOMPARE(counts(), before);
+    }
+
     void summaryJoinsHistoryAndMemory()
     {
         QTemporaryDir dir;

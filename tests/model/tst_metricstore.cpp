@@ -2,6 +2,7 @@
 
 #include <QTest>
 #include <cmath>
+#include <map>
 #include <string>
 #include <thread>
 
@@ -198,6 +199,36 @@ private Q_SLOTS:
         QCOMPARE(store.counters().overflowEvents, quint64(4));
     }
 
+    void sameNameStringAcrossKindsAndServices()
+    {
+        // Events of one batch share name strings (decoders do that); kind and service still
+        // tell keys apart, and an equal name at another address is the same key.
+        MetricStore store;
+        const std::string name = "find:trips";
+        const std::string copy = name;
+        std::vector<IngestEvent> batch;
+        for (int i = 0; i < 6; ++i) {
+            IngestEvent e = i % 2 ? db(name, 1) : api(name, 1);
+            e.service = i % 3 == 0 ? std::string_view("alpha") : std::string_view("beta");
+            batch.push_back(e);
+        }
+        batch.push_back(db(copy, 1)); // default service
+        IngestEvent alphaCopy = api(copy, 1);
+        alphaCopy.service = "alpha";
+        batch.push_back(alphaCopy);
+        store.insert(batch, kNow);
+
+        QCOMPARE(store.keyCount(), std::size_t(5));
+        std::map<std::tuple<int, QString>, quint64> counts;
+        for (const KeyMeta &k : store.keys())
+            counts[{ int(k.kind), k.service }] = store.keyWindow(k.id, kNow - kMinute, kNow + 1).stats.count;
+        QCOMPARE(counts[std::make_tuple(int(MetricKind::Api), QStringLiteral("alpha"))], quint64(2));
+        QCOMPARE(counts[std::make_tuple(int(MetricKind::Api), QStringLiteral("beta"))], quint64(2));
+        QCOMPARE(counts[std::make_tuple(int(MetricKind::Db), QStringLiteral("alpha"))], quint64(1));
+        QCOMPARE(counts[std::make_tuple(int(MetricKind::Db), QStringLiteral("beta"))], quint64(2));
+        QCOMPARE(counts[std::make_tuple(int(MetricKind::Db), QStringLiteral("default"))], quint64(1));
+    }
+
     void servicesCapped()
     {
         StoreConfig config;
@@ -297,6 +328,128 @@ private Q_SLOTS:
         QCOMPARE(rows.size(), std::size_t(2));
         QCOMPARE(rows[0].stats.count, quint64(3)); // the whole minute, not the delta
         QCOMPARE(rows[0].stats.sum, 90.0);
+    }
+
+    void lateEventAfterItsFineBucketWasMerged()
+    {
+        MetricStore store;
+        // The 10 s bucket at kNow is merged into its minute once an event opens the next one.
+        store.insert(std::vector { api("GET:/a", 10, 200, kNow) }, kNow);
+        store.insert(std::vector { api("GET:/a", 30, 200, kNow + 15 * kSecond) }, kNow + 15 * kSecond);
+        store.takeDirtyRollups();
+        // Late, into the merged bucket: it must reach the minute tier exactly once, and the
+        // newest value stays the one with the latest timestamp.
+        store.insert(std::vector { api("GET:/a", 20, 503, kNow + 2 * kSecond) }, kNow + 16 * kSecond);
+
+        const Aggregate hour = store.keyWindow(0, kNow - 45 * kMinute, kNow + 15 * kMinute); // minute tier
+        QCOMPARE(hour.stats.count, quint64(3));
+        QCOMPARE(hour.stats.errors, quint64(1));
+        QCOMPARE(hour.stats.sum, 60.0);
+        QCOMPARE(hour.stats.min, 10.0);
+        QCOMPARE(hour.stats.max, 30.0);
+        QCOMPARE(hour.stats.last, 30.0);
+        QCOMPARE(hour.stats.lastMs, kNow + 15 * kSecond);
+        QCOMPARE(hour.sketch.count(), quint64(3));
+        const Aggregate fine = store.keyWindow(0, kNow, kNow + kMinute); // 10 s tier
+        QCOMPARE(fine.stats.count, quint64(3));
+        QVERIFY(fine.sketch == hour.sketch);
+
+        const auto tenSeconds = store.keySeries(0, kNow, kNow + kMinute, 10 * kSecond);
+        QCOMPARE(tenSeconds.size(), std::size_t(2));
+        QCOMPARE(tenSeconds[0].agg.stats.count, quint64(2));
+        QCOMPARE(tenSeconds[1].agg.stats.count, quint64(1));
+        const auto minutes = store.keySeries(0, kNow - 10 * kMinute, kNow + kMinute, kMinute);
+        QCOMPARE(minutes.size(), std::size_t(1));
+        QCOMPARE(minutes[0].agg.stats.count, quint64(3));
+        const auto kind = store.kindSeries(MetricKind::Api, {}, kNow - 10 * kMinute, kNow + kMinute, kMinute);
+        QCOMPARE(kind.size(), std::size_t(1));
+        QCOMPARE(kind[0].agg.stats.count, quint64(3));
+        QCOMPARE(kind[0].agg.stats.sum, 60.0);
+
+        // Persistence gets the whole minute again, for the key and for its group.
+        const auto rows = store.takeDirtyRollups();
+        QCOMPARE(rows.size(), std::size_t(2));
+        for (const RollupRow &row : rows) {
+            QCOMPARE(row.startMs, kNow);
+            QCOMPARE(row.stats.count, quint64(3));
+            QCOMPARE(row.stats.sum, 60.0);
+            QVERIFY(!row.additive);
+            QCOMPARE(LatencySketch::decode(row.sketch)->count(), quint64(3));
+        }
+    }
+
+    void idleKeyIsMergedByCleanup()
+    {
+        MetricStore store;
+        store.insert(std::vector { api("GET:/idle", 10, 200, kNow), api("GET:/idle", 20, 200, kNow + kSecond) }, kNow);
+        const auto rows = store.takeDirtyRollups();
+        QCOMPARE(rows.size(), std::size_t(2));
+        const Aggregate before = store.keyWindow(0, kNow - 30 * kMinute, kNow + 30 * kMinute);
+        QCOMPARE(before.stats.count, quint64(2));
+
+        // No event opens a newer bucket; cleanup merges the last one. Reads do not change, and the
+        // minute, already reported with the open bucket in it, is not reported again.
+        store.cleanup(kNow + 5 * kMinute);
+        const Aggregate after = store.keyWindow(0, kNow - 30 * kMinute, kNow + 30 * kMinute);
+        QCOMPARE(after.stats.count, before.stats.count);
+        QCOMPARE(after.stats.sum, before.stats.sum);
+        QCOMPARE(after.stats.last, 20.0);
+        QVERIFY(after.sketch == before.sketch);
+        const auto series = store.kindSeries(MetricKind::Api, {}, kNow - 10 * kMinute, kNow + 10 * kMinute, kMinute);
+        QCOMPARE(series.size(), std::size_t(1));
+        QCOMPARE(series[0].agg.stats.count, quint64(2));
+        QVERIFY(store.takeDirtyRollups().empty());
+
+        // A late event into the merged minute is reported with the rest of it.
+        store.insert(std::vector { api("GET:/idle", 30, 200, kNow + 2 * kSecond) }, kNow + 5 * kMinute);
+        const auto late = store.takeDirtyRollups();
+        QCOMPARE(late.size(), std::size_t(2));
+        QCOMPARE(late[0].stats.count, quint64(3));
+        QCOMPARE(late[1].stats.count, quint64(3));
+
+        // Once the minute ring moved past it, cleanup drops it like any expired minute.
+        store.cleanup(kNow + 81 * kMinute);
+        QCOMPARE(store.keyWindow(0, 0, kNow + 1000 * kMinute).stats.count, quint64(0));
+        QVERIFY(store.takeDirtyRollups().empty());
+    }
+
+    void dirtyRollupsIncludeTheOpenBucket()
+    {
+        MetricStore store;
+        // A merged 10 s bucket and an open one in the same minute.
+        store.insert(std::vector { api("GET:/a", 10, 200, kNow) }, kNow);
+        store.insert(std::vector { api("GET:/a", 30, 200, kNow + 15 * kSecond) }, kNow + 15 * kSecond);
+        auto keyRows = [&store] {
+            std::vector<RollupRow> keys;
+            for (RollupRow &row : store.takeDirtyRollups()) {
+                if (row.scope == RollupRow::Scope::Key)
+                    keys.push_back(std::move(row));
+            }
+            return keys;
+        };
+        auto rows = keyRows();
+        QCOMPARE(rows.size(), std::size_t(1));
+        QCOMPARE(rows[0].startMs, kNow);
+        QCOMPARE(rows[0].stats.count, quint64(2));
+        QCOMPARE(rows[0].stats.sum, 40.0);
+        QCOMPARE(rows[0].stats.max, 30.0);
+
+        // More in the open bucket: the whole minute again.
+        store.insert(std::vector { api("GET:/a", 50, 200, kNow + 16 * kSecond) }, kNow + 16 * kSecond);
+        rows = keyRows();
+        QCOMPARE(rows.size(), std::size_t(1));
+        QCOMPARE(rows[0].stats.count, quint64(3));
+        QCOMPARE(rows[0].stats.sum, 90.0);
+        QCOMPARE(LatencySketch::decode(rows[0].sketch)->count(), quint64(3));
+
+        // The next minute merges the open bucket, unchanged since it was reported: only the new
+        // minute is written.
+        store.insert(std::vector { api("GET:/a", 70, 200, kNow + 61 * kSecond) }, kNow + 61 * kSecond);
+        rows = keyRows();
+        QCOMPARE(rows.size(), std::size_t(1));
+        QCOMPARE(rows[0].startMs, kNow + kMinute);
+        QCOMPARE(rows[0].stats.count, quint64(1));
+        QCOMPARE(store.keyWindow(0, kNow - 30 * kMinute, kNow + 30 * kMinute).stats.count, quint64(4));
     }
 
     void restoreFromRollups()

@@ -42,6 +42,11 @@ AppSettings custom()
     s.cleanupIntervalMinutes = 15;
     s.maxMetricHistory = 500;
     s.maxKeys = 2000;
+    s.reportHours = 12;
+    s.reportPageSize = QStringLiteral("Letter");
+    s.scheduledReports = true;
+    s.scheduledReportEveryHours = 6;
+    s.scheduledReportDir = QStringLiteral("/tmp/perfwatch-reports");
     return s;
 }
 
@@ -63,6 +68,11 @@ void compareSettings(const AppSettings &a, const AppSettings &b)
     QCOMPARE(a.cleanupIntervalMinutes, b.cleanupIntervalMinutes);
     QCOMPARE(a.maxMetricHistory, b.maxMetricHistory);
     QCOMPARE(a.maxKeys, b.maxKeys);
+    QCOMPARE(a.reportHours, b.reportHours);
+    QCOMPARE(a.reportPageSize, b.reportPageSize);
+    QCOMPARE(a.scheduledReports, b.scheduledReports);
+    QCOMPARE(a.scheduledReportEveryHours, b.scheduledReportEveryHours);
+    QCOMPARE(a.scheduledReportDir, b.scheduledReportDir);
 }
 
 } // namespace
@@ -87,6 +97,8 @@ private Q_SLOTS:
             field<QLineEdit>(dialog, "bindAddress")->setText(QStringLiteral("::1"));
             field<QSpinBox>(dialog, "refreshMs")->setValue(5000);
             field<QCheckBox>(dialog, "notifications")->setChecked(true);
+            field<QSpinBox>(dialog, "scheduledReportEveryHours")->setValue(8);
+            field<QComboBox>(dialog, "reportPageSize")->setCurrentIndex(0);
             QSignalSpy applied(&dialog, &SettingsDialog::settingsApplied);
             dialog.accept();
             QCOMPARE(dialog.result(), int(QDialog::Accepted));
@@ -107,6 +119,8 @@ private Q_SLOTS:
         expected.bindAddress = QStringLiteral("::1");
         expected.refreshMs = 5000;
         expected.notifications = true;
+        expected.scheduledReportEveryHours = 8;
+        expected.reportPageSize = QStringLiteral("A4");
         compareSettings(loaded, expected);
         SettingsDialog again(loaded, &reread);
         QCOMPARE(field<QDoubleSpinBox>(again, "slowApiMs")->value(), 640.0);
@@ -128,6 +142,8 @@ private Q_SLOTS:
         QTest::newRow("public without token") << QStringLiteral("token") << QString()
                                               << QStringLiteral("binding 0.0.0.0 exposes PerfWatch beyond this "
                                                                 "machine and needs a token");
+        QTest::newRow("schedule without folder") << QStringLiteral("scheduledReportDir") << QString()
+                                                 << QStringLiteral("scheduled reports need a folder to write into");
     }
     void refusesABadValueWithTheReason()
     {

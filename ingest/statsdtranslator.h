@@ -1,0 +1,101 @@
+#pragma once
+
+#include "event.h"
+#include "statsdparser.h"
+#include "stringarena.h"
+
+#include <QtGlobal>
+#include <map>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace perfwatch {
+
+/// Bounds of the StatsD translator's state (names are remembered for gauges and counters).
+struct StatsdTranslatorLimits
+{
+    std::size_t maxGauges = 10'000; ///< gauge values remembered for +/- deltas
+    std::size_t maxCounters = 10'000; ///< counters and caches accumulated between flushes
+    int maxCopies = 1000; ///< a sampled timer counts at most this many times (rate 0.001)
+    std::size_t maxStringBytes = 1024; ///< composed keys, service names
+};
+
+/// Turns StatsD metrics into PerfWatch events (README "StatsD"):
+///  - `|ms`, `|h`, `|d`: durations in ms. With tags `method` and `route` (optional `status`,
+///    default 200) an `api` event; with tags `operation` and `collection` (optional `error`) a
+///    `db` event; otherwise a `processing` event named after the metric. A sample rate r counts
+///    the sample round(1/r) times, so counts and percentiles stay those of the full traffic.
+///  - `|g`: a `gauge` event; "+N"/"-N" adjusts the last value of that gauge.
+///  - `|c`: counters accumulate (scaled by 1/r) and are flushed once per interval: a counter
+///    named `<cache>.hit(s)` or `<cache>.miss(es)` becomes a `cache` event of <cache>; any other
+///    counter X becomes two gauges, X (its running total since PerfWatch started) and
+///    X.per_second (its rate over the interval; one 0 after it goes quiet).
+///  - `|s` sets, DogStatsD events and service checks are counted as ignored.
+/// A `service` tag sets the service. Not thread-safe; owned by the StatsD thread.
+class StatsdTranslator
+{
+public:
+    struct Counts
+    {
+        std::size_t lines = 0;
+        std::size_t accepted = 0;
+        std::size_t malformed = 0;
+        std::size_t ignored = 0;
+    };
+
+    explicit StatsdTranslator(StatsdTranslatorLimits limits = {});
+
+    /// Translates one datagram. Timer and gauge events are appended to `out`; they point into
+    /// `datagram` and into scratch memory kept until clearScratch().
+    Counts translate(std::string_view datagram, std::vector<IngestEvent> &out);
+    /// Appends the counter and cache events of the interval that ends at nowMs. Their strings
+    /// live as long as the translator.
+    void flush(qint64 nowMs, std::vector<IngestEvent> &out);
+    /// Frees what the events of translate() point into; call after storing them.
+    void clearScratch() { m_arena.reset(); }
+
+private:
+    enum class Outcome : quint8
+    {
+        Accepted,
+        Ignored,
+        Malformed
+    };
+    struct Counter
+    {
+        std::string service;
+        std::string name;
+        std::string rateName;
+        double total = 0;
+        double interval = 0;
+        bool active = false; ///< counted since the last flush
+        bool quietReported = true; ///< a 0 rate was flushed after the last activity
+    };
+    struct Cache
+    {
+        std::string service;
+        std::string name;
+        double hits = 0; ///< not yet flushed (fractions carry over)
+        double misses = 0;
+    };
+
+    Outcome add(const StatsdMetric &metric, std::vector<IngestEvent> &out);
+    Outcome addDuration(const StatsdMetric &metric, std::string_view service, std::vector<IngestEvent> &out);
+    Outcome addCounter(const StatsdMetric &metric, std::string_view service);
+    Outcome addGauge(const StatsdMetric &metric, std::string_view service, std::vector<IngestEvent> &out);
+    std::string_view compose(std::string_view a, std::string_view b, bool upperA);
+
+    StatsdTranslatorLimits m_limits;
+    StringArena m_arena;
+    std::vector<StatsdMetric> m_metrics;
+    std::string m_key;
+    std::string m_route;
+    std::unordered_map<std::string, double> m_gauges;
+    std::map<std::string, Counter> m_counters; ///< ordered: flushes come out in a stable order
+    std::map<std::string, Cache> m_caches;
+    qint64 m_lastFlushMs = 0;
+};
+
+} // namespace perfwatch

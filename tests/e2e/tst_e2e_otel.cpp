@@ -1,0 +1,90 @@
+// End to end: the OpenTelemetry JavaScript SDK (a peer we did not write) exports spans to the
+// real perfwatch program through its default OTLP/HTTP JSON endpoint.
+
+#include "httptestclient.h"
+#include "perfwatchprocess.h"
+
+#include <QDir>
+#include <QJsonArray>
+#include <QStandardPaths>
+#include <QTest>
+
+using namespace perfwatch::test;
+using namespace Qt::StringLiterals;
+
+class tst_E2eOtel : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void sdkSpansShowUpInPerfWatch();
+
+private:
+    static QJsonObject getJson(quint16 port, const QByteArray &path)
+    {
+        HttpTestClient client(port);
+        const auto reply = client.request("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        return reply && reply->status == 200 ? reply->json() : QJsonObject();
+    }
+};
+
+void tst_E2eOtel::sdkSpansShowUpInPerfWatch()
+{
+    if (QStandardPaths::findExecutable(u"node"_s).isEmpty())
+        QSKIP("node is not installed (scripts/setup --tests installs it); the OpenTelemetry JS peer cannot run");
+    const QString modules = qEnvironmentVariable("PERFWATCH_E2E_OTEL_MODULES");
+    QVERIFY2(QDir(modules + u"/@opentelemetry/exporter-trace-otlp-http"_s).exists(),
+        qPrintable(u"the OpenTelemetry packages are missing from "_s + modules
+            + u"; the e2e_npm_otel fixture installs them (npm ci)"_s));
+
+    PerfwatchProcess perfwatch;
+    QVERIFY(perfwatch.start());
+    QString output;
+    // Only the endpoint is configured, as a user would: the exporter adds /v1/traces itself.
+    const int code = runNode(QStringLiteral(PERFWATCH_SOURCE_DIR "/tests/e2e/otel/emit.js"), modules,
+        { u"OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:%1"_s.arg(perfwatch.port()) }, output);
+    QVERIFY2(code == 0, qPrintable(output));
+
+    const QJsonObject summary = getJson(perfwatch.port(), "/api/performance/summary?hours=1");
+    const QJsonObject api = summary.value(u"api_requests"_s).toObject();
+    const QJsonObject db = summary.value(u"database_operations"_s).toObject();
+    const QJsonObject processing = summary.value(u"processing"_s).toObject();
+    QCOMPARE(api.keys(), QStringList({ u"GET:/api/trips/{id}"_s, u"POST:/api/trips"_s }));
+    const QJsonObject get = api.value(u"GET:/api/trips/{id}"_s).toObject();
+    QCOMPARE(get.value(u"request_count"_s).toInt(), 5);
+    QCOMPARE(get.value(u"error_count"_s).toInt(), 0);
+    QCOMPARE(get.value(u"max_duration_ms"_s).toDouble(), 45.0);
+    QCOMPARE(get.value(u"service"_s).toString(), u"otel-trip-service"_s);
+    const QJsonObject post = api.value(u"POST:/api/trips"_s).toObject();
+    QCOMPARE(post.value(u"request_count"_s).toInt(), 3);
+    QCOMPARE(post.value(u"error_count"_s).toInt(), 1);
+    QCOMPARE(db.keys(), QStringList({ u"INSERT:trips"_s, u"find:trips"_s }));
+    QCOMPARE(db.value(u"find:trips"_s).toObject().value(u"operation_count"_s).toInt(), 10);
+    QCOMPARE(db.value(u"find:trips"_s).toObject().value(u"avg_duration_ms"_s).toDouble(), 4.0);
+    QCOMPARE(db.value(u"INSERT:trips"_s).toObject().value(u"operation_count"_s).toInt(), 3);
+    QCOMPARE(db.value(u"INSERT:trips"_s).toObject().value(u"error_count"_s).toInt(), 1);
+    QCOMPARE(processing.keys(), QStringList({ u"validate_trip"_s }));
+    QCOMPARE(processing.value(u"validate_trip"_s).toObject().value(u"operation_count"_s).toInt(), 3);
+    QCOMPARE(processing.value(u"validate_trip"_s).toObject().value(u"avg_duration_ms"_s).toDouble(), 20.0);
+
+    // The six identical queries of one trace are an N+1 on the endpoint that ran them.
+    const QJsonObject report = getJson(perfwatch.port(), "/api/performance/report");
+    QJsonObject nPlusOne;
+    for (const QJsonValue r : report.value(u"recommendations"_s).toArray()) {
+        if (r[u"rule"_s].toString() == u"n_plus_one"_s)
+            nPlusOne = r.toObject();
+    }
+    QVERIFY2(!nPlusOne.isEmpty(), QJsonDocument(report).toJson().constData());
+    QCOMPARE(nPlusOne.value(u"target"_s).toString(), u"GET:/api/trips/{id}"_s);
+    QCOMPARE(nPlusOne.value(u"service"_s).toString(), u"otel-trip-service"_s);
+    QCOMPARE(nPlusOne[u"evidence"_s][u"db_operation"_s].toString(), u"find:trips"_s);
+    QCOMPARE(nPlusOne[u"evidence"_s][u"max_queries_per_request"_s].toInt(), 6);
+    QCOMPARE(nPlusOne[u"evidence"_s][u"occurrences"_s].toInt(), 1);
+
+    const QJsonObject health = getJson(perfwatch.port(), "/api/performance/health");
+    QCOMPARE(health[u"ingest"_s][u"accepted_events"_s].toInt(), 24);
+    QCOMPARE(health[u"ingest"_s][u"rejected_events"_s].toInt(), 0);
+}
+
+QTEST_GUILESS_MAIN(tst_E2eOtel)
+#include "tst_e2e_otel.moc"

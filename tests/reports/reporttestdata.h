@@ -1,0 +1,225 @@
+#pragma once
+
+// Shared helpers for the report tests: a store with known traffic, a strict RFC 4180 parser and
+// the poppler tools that open the PDFs.
+
+#include "analyzer.h"
+#include "metricstore.h"
+#include "storedashboardsource.h"
+
+#include <QProcess>
+#include <QStandardPaths>
+#include <QStringList>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace perfwatch::test {
+
+/// A fixed, minute-aligned "now": 2023-11-14T22:14:00Z.
+inline constexpr qint64 kReportNow = 1'700'000'040'000;
+inline constexpr qint64 kSec = 1000;
+inline constexpr qint64 kMin = 60 * kSec;
+
+/// A key with every character CSV and PDF must survive: comma, quote, line break, non-ASCII.
+inline const QString kAwkwardRoute = QStringLiteral("GET:/api/zürich/straße,\"quoted\"\nline2");
+inline const QString kAwkwardService = QStringLiteral("Zürich, \"Süd\"");
+
+/// Builds events whose strings live as long as the batch.
+struct Events
+{
+    std::deque<std::string> strings;
+    std::vector<IngestEvent> events;
+
+    std::string_view keep(const QString &s)
+    {
+        strings.push_back(s.toStdString());
+        return strings.back();
+    }
+    IngestEvent &add(MetricKind kind, const QString &name, double value, qint64 ts, const QString &service)
+    {
+        IngestEvent e;
+        e.kind = kind;
+        e.name = keep(name);
+        e.service = keep(service);
+        e.value = value;
+        e.timestampMs = ts;
+        e.status = 200;
+        events.push_back(e);
+        return events.back();
+    }
+    void insertInto(MetricStore &store, qint64 nowMs)
+    {
+        store.insert(events, nowMs);
+        events.clear();
+        strings.clear();
+    }
+};
+
+/// Ten minutes of traffic before `now`: a slow and failing endpoint (recommendations fire), fast
+/// ones, `extraRoutes` more endpoints, db operations, a processing step, gauges and a cache.
+inline void addTraffic(MetricStore &store, qint64 now, int extraRoutes = 0)
+{
+    Events e;
+    const QString svc = QStringLiteral("trips-api");
+    for (int i = 0; i < 120; ++i) {
+        const qint64 t = now - 10 * kMin + i * 5 * kSec;
+        e.add(MetricKind::Api, QStringLiteral("GET:/api/trips"), 40 + i % 9, t, svc);
+        IngestEvent &slow
+            = e.add(MetricKind::Api, QStringLiteral("POST:/api/trips/upload"), 1500 + 10 * (i % 13), t, svc);
+        slow.status = i % 8 == 0 ? 503 : 200;
+        slow.error = slow.status >= 500;
+        e.add(MetricKind::Api, kAwkwardRoute, 120 + i % 5, t, kAwkwardService);
+        IngestEvent &db = e.add(MetricKind::Db, QStringLiteral("find:trips"), 450 + i % 11, t, svc);
+        db.items = 20;
+        IngestEvent &step = e.add(
+            MetricKind::Processing, QStringLiteral("map_matching"), 80 + i % 3, t, QStringLiteral("trips-worker"));
+        step.items = 50;
+        e.add(MetricKind::Gauge, QStringLiteral("db.pool.in_use"), 3 + i % 4, t, svc);
+        e.add(MetricKind::Gauge, QStringLiteral("db.pool.size"), 10, t, svc);
+        IngestEvent &cache = e.add(MetricKind::Cache, QStringLiteral("trip_cache"), 0, t, svc);
+        cache.items = 6;
+        cache.misses = 4;
+        for (int r = 0; r < extraRoutes; ++r) {
+            if (i % 4 == 0)
+                e.add(MetricKind::Api, QStringLiteral("GET:/api/v1/resource%1/items").arg(r, 3, 10, QLatin1Char('0')),
+                    5.0 + r * 1.5 + i % 3, t, svc);
+        }
+    }
+    e.insertInto(store, now);
+}
+
+/// A store source with the real analyzer and Apdex, as the window's tests use.
+inline std::shared_ptr<StoreDashboardSource> reportSource(MetricStore &store)
+{
+    auto source = std::make_shared<StoreDashboardSource>(store);
+    source->setApdexFunction([](const Aggregate &agg, const AnalyzerConfig &c) { return Analyzer(c).apdex(agg); });
+    source->setAnalysisFunction([](const MetricStore &s, qint64 at) { return Analyzer().analyze(s, at); });
+    return source;
+}
+
+/// Parses RFC 4180 CSV strictly: CRLF records, quoted fields with doubled quotes, no stray quotes,
+/// every record as wide as the header. Returns the records, or sets *error.
+inline QList<QStringList> parseCsv(const QByteArray &bytes, QString *error)
+{
+    QList<QStringList> records;
+    const QString text = QString::fromUtf8(bytes);
+    if (text.toUtf8() != bytes) {
+        *error = QStringLiteral("not UTF-8");
+        return {};
+    }
+    QStringList record;
+    QString field;
+    qsizetype i = 0;
+    const qsizetype n = text.size();
+    bool fieldStarted = false;
+    while (i < n) {
+        const QChar c = text[i];
+        if (!fieldStarted && c == u'"') {
+            ++i;
+            for (;;) {
+                if (i >= n) {
+                    *error = QStringLiteral("unterminated quote");
+                    return {};
+                }
+                if (text[i] == u'"') {
+                    if (i + 1 < n && text[i + 1] == u'"') {
+                        field += u'"';
+                        i += 2;
+                        continue;
+                    }
+                    ++i;
+                    break;
+                }
+                field += text[i++];
+            }
+            fieldStarted = true;
+            if (i < n && text[i] != u',' && text[i] != u'\r') {
+                *error = QStringLiteral("text after a closing quote at %1").arg(i);
+                return {};
+            }
+            continue;
+        }
+        if (c == u',') {
+            record << field;
+            field.clear();
+            fieldStarted = false;
+            ++i;
+        } else if (c == u'\r') {
+            if (i + 1 >= n || text[i + 1] != u'\n') {
+                *error = QStringLiteral("CR without LF at %1").arg(i);
+                return {};
+            }
+            record << field;
+            records << record;
+            record.clear();
+            field.clear();
+            fieldStarted = false;
+            i += 2;
+        } else if (c == u'\n' || c == u'"') {
+            *error = QStringLiteral("unquoted %1 at %2")
+                         .arg(c == u'"' ? QStringLiteral("quote") : QStringLiteral("LF"))
+                         .arg(i);
+            return {};
+        } else {
+            field += c;
+            fieldStarted = true;
+            ++i;
+        }
+    }
+    if (!field.isEmpty() || !record.isEmpty()) {
+        *error = QStringLiteral("last record without CRLF");
+        return {};
+    }
+    for (const QStringList &r : std::as_const(records)) {
+        if (r.size() != records.front().size()) {
+            *error = QStringLiteral("records of different widths");
+            return {};
+        }
+    }
+    return records;
+}
+
+/// Runs a poppler tool; empty when it is missing or fails.
+inline QByteArray popplerOutput(const QString &tool, const QStringList &args, int *exitCode = nullptr)
+{
+    if (QStandardPaths::findExecutable(tool).isEmpty())
+        return {};
+    QProcess p;
+    p.start(tool, args);
+    p.waitForFinished(60'000);
+    if (exitCode)
+        *exitCode = p.exitCode();
+    return p.readAllStandardOutput();
+}
+
+inline bool havePoppler()
+{
+    return !QStandardPaths::findExecutable(QStringLiteral("pdfinfo")).isEmpty()
+        && !QStandardPaths::findExecutable(QStringLiteral("pdftotext")).isEmpty()
+        && !QStandardPaths::findExecutable(QStringLiteral("pdftoppm")).isEmpty();
+}
+
+/// pdfinfo's "Pages:" line; -1 when it cannot open the file.
+inline int pdfPages(const QString &path)
+{
+    int code = -1;
+    const QString info = QString::fromUtf8(popplerOutput(QStringLiteral("pdfinfo"), { path }, &code));
+    if (code != 0)
+        return -1;
+    for (const QString &line : info.split(u'\n')) {
+        if (line.startsWith(QLatin1String("Pages:")))
+            return line.mid(6).trimmed().toInt();
+    }
+    return -1;
+}
+
+/// The PDF's text with every run of white space as one space, so wrapped lines read as one.
+inline QString pdfText(const QString &path)
+{
+    const QString raw = QString::fromUtf8(popplerOutput(QStringLiteral("pdftotext"), { path, QStringLiteral("-") }));
+    return raw.simplified();
+}
+
+} // namespace perfwatch::test
