@@ -104,6 +104,16 @@ bool IngestServer::startWorker(qintptr listeningDescriptor, QString *error)
     return true;
 }
 
+std::vector<IngestServer::RouteInfo> IngestServer::routes() const
+{
+    std::vector<RouteInfo> out;
+    for (auto it = m_routes.constBegin(); it != m_routes.constEnd(); ++it) {
+        for (const Route &r : it.value())
+            out.push_back(RouteInfo { it.key(), r.method, r.kind });
+    }
+    return out;
+}
+
 QByteArray IngestServer::methodName(QHttpServerRequest::Method method)
 {
     switch (method) {

@@ -87,6 +87,16 @@ public:
     /// it for what must exist once per process rather than once per thread.
     int threadIndex() const { return m_threadIndex; }
 
+    /// One registered route, for tests that must cover every route (auth, Host check).
+    struct RouteInfo
+    {
+        QString path;
+        QHttpServerRequest::Method method;
+        RouteKind kind;
+    };
+    /// Every route added so far. Read it after start() (routes are added before listening).
+    std::vector<RouteInfo> routes() const;
+
     /// Upper-case method name ("GET"), as used in Allow headers.
     static QByteArray methodName(QHttpServerRequest::Method method);
 

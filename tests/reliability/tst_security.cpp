@@ -5,6 +5,7 @@
 #include "appsettings.h"
 #include "engine.h"
 #include "httptestclient.h"
+#include "ingestserver.h"
 #include "ingestservice.h"
 #include "performanceroutes.h"
 #include "requestguard.h"
@@ -24,24 +25,23 @@ namespace {
 
 const QByteArray kToken = "s3cret-token-0123456789-abcdefghijklmnopqrstuv";
 
-/// Every route PerfWatch serves, plus paths it does not: auth comes before routing, so an
-/// unknown path must not tell a client without the token anything either.
-const QList<QPair<QByteArray, QByteArray>> kRoutes {
-    { "GET", "/api/performance/health" },
-    { "GET", "/api/performance/metrics" },
-    { "GET", "/api/performance/summary?hours=1" },
-    { "GET", "/api/performance/report" },
-    { "POST", "/api/performance/ingest" },
+/// Requests that match no route: auth comes before routing, so an unknown path or a wrong method
+/// must not tell a client without the token anything either. The routes themselves come from the
+/// server (IngestServer::routes()), so a route added later is covered too.
+const QList<QPair<QByteArray, QByteArray>> kNoRoutes {
     { "DELETE", "/api/performance/health" },
     { "GET", "/no/such/route" },
     { "OPTIONS", "/api/performance/ingest" },
 };
 
+/// The web page's static files: served without the token (the page then asks for it).
+const QStringList kPublicPaths { u"/"_s, u"/performance"_s, u"/performance/"_s };
+
 QByteArray requestFor(const QByteArray &method, const QByteArray &path, const QByteArray &headers)
 {
     QByteArray r = method + ' ' + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers;
     if (method == "POST") {
-        const QByteArray body = R"({"type":"gauge","name":"g","value":1})";
+        const QByteArray body = path == "/api/performance/ingest" ? R"({"type":"gauge","name":"g","value":1})" : "{}";
         return r + "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n"
             + body;
     }
@@ -86,6 +86,7 @@ private:
 
     std::unique_ptr<PerformanceEngine> m_engine;
     std::unique_ptr<IngestService> m_service;
+    std::vector<IngestServer::RouteInfo> m_routes; ///< as registered on the first ingest thread
 };
 
 void tst_Security::init()
@@ -102,8 +103,11 @@ void tst_Security::cleanup()
 
 quint16 tst_Security::start(const QHostAddress &address, const QByteArray &token)
 {
-    m_service = std::make_unique<IngestService>(
-        [engine = m_engine.get()](IngestServer &server) { PerformanceRoutes::install(server, *engine); });
+    m_service = std::make_unique<IngestService>([this, engine = m_engine.get()](IngestServer &server) {
+        PerformanceRoutes::install(server, *engine);
+        if (server.threadIndex() == 0)
+            m_routes = server.routes();
+    });
     IngestConfig config;
     config.address = address;
     config.port = 0;
@@ -274,7 +278,22 @@ void tst_Security::tokenOnEveryRoute()
         = start(offLoopback ? QHostAddress(QHostAddress::AnyIPv4) : QHostAddress(QHostAddress::LocalHost), kToken);
     QVERIFY(port != 0);
     const QByteArray header = authorization.isNull() ? QByteArray() : "Authorization: " + authorization + "\r\n";
-    for (const auto &[method, path] : kRoutes) {
+    QList<QPair<QByteArray, QByteArray>> requests = kNoRoutes;
+    QStringList publicPaths;
+    for (const IngestServer::RouteInfo &route : m_routes) {
+        if (route.kind == IngestServer::RouteKind::Public) {
+            publicPaths << route.path;
+            continue;
+        }
+        const QByteArray query = route.path == u"/api/performance/summary"_s ? "?hours=1" : "";
+        requests.append({ IngestServer::methodName(route.method), route.path.toUtf8() + query });
+    }
+    // Everything DESIGN §4 lists is there, and only the web page is public.
+    QVERIFY(requests.size() >= 13);
+    publicPaths.sort();
+    QCOMPARE(publicPaths, kPublicPaths);
+
+    for (const auto &[method, path] : requests) {
         HttpTestClient client(port);
         const auto reply = client.request(requestFor(method, path, header));
         const QByteArray what = method + ' ' + path;
@@ -286,6 +305,12 @@ void tst_Security::tokenOnEveryRoute()
         QVERIFY2(reply->status == 401, QByteArray(what + " -> " + QByteArray::number(reply->status)).constData());
         QCOMPARE(reply->header("WWW-Authenticate"), QByteArray("Bearer realm=\"perfwatch\""));
         QCOMPARE(reply->json().value(u"error"_s).toString(), u"unauthorized"_s);
+    }
+    for (const QString &path : kPublicPaths) {
+        HttpTestClient client(port);
+        const auto reply = client.request(requestFor("GET", path.toUtf8(), header));
+        QVERIFY(reply);
+        QVERIFY2(reply->status == 200 || reply->status == 302, qPrintable(path));
     }
     QCOMPARE(storedEvents(), allowed ? 1 : 0);
 }
@@ -334,6 +359,9 @@ void tst_Security::noCorsHeaders()
         requestFor("OPTIONS", "/api/performance/ingest",
             origin + "Access-Control-Request-Method: POST\r\nAccess-Control-Request-Headers: content-type\r\n"),
         requestFor("GET", "/no/such/route", origin),
+        requestFor("GET", "/performance", origin),
+        requestFor("GET", "/metrics", origin),
+        requestFor("POST", "/v1/traces", origin),
     };
     for (const QByteArray &request : requests) {
         HttpTestClient client(port);
