@@ -248,8 +248,12 @@ void StatsdTranslator::flush(qint64 nowMs, std::vector<IngestEvent> &out)
         c.interval = 0;
     }
     for (auto &[key, cache] : m_caches) {
-        const double hits = std::floor(cache.hits);
-        const double misses = std::floor(cache.misses);
+        // A counter sent as 1e300 (or summed to infinity) must not overflow the conversion to
+        // an integer count (undefined behaviour, found by fuzz/fuzz_statsd): one interval counts
+        // at most kMaxCacheCount lookups and the excess is dropped.
+        constexpr double kMaxCacheCount = 1e15;
+        const double hits = std::min(std::floor(cache.hits), kMaxCacheCount);
+        const double misses = std::min(std::floor(cache.misses), kMaxCacheCount);
         if (hits <= 0 && misses <= 0)
             continue;
         IngestEvent e;
@@ -260,8 +264,8 @@ void StatsdTranslator::flush(qint64 nowMs, std::vector<IngestEvent> &out)
         e.misses = quint64(misses);
         e.timestampMs = nowMs;
         out.push_back(e);
-        cache.hits -= hits;
-        cache.misses -= misses;
+        cache.hits = hits < kMaxCacheCount ? cache.hits - hits : 0;
+        cache.misses = misses < kMaxCacheCount ? cache.misses - misses : 0;
     }
 }
 
