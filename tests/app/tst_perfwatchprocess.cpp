@@ -118,8 +118,8 @@ void TestPerfwatchProcess::busyPortIsOneClearLine()
     QTemporaryDir dir;
     QProcess p;
     p.start(QStringLiteral(PERFWATCH_BINARY),
-        { QStringLiteral("--headless"), QStringLiteral("--port"), QString::number(squatter.serverPort()),
-            QStringLiteral("--data-dir"), dir.path() });
+        { QStringLiteral("--headless"), QStringLiteral("--statsd-port"), QStringLiteral("0"), QStringLiteral("--port"),
+            QString::number(squatter.serverPort()), QStringLiteral("--data-dir"), dir.path() });
     QVERIFY(p.waitForFinished(15000));
     QCOMPARE(p.exitStatus(), QProcess::NormalExit);
     QCOMPARE(p.exitCode(), 1);
@@ -134,8 +134,8 @@ void TestPerfwatchProcess::badArgumentsAndEnvironment()
     QTemporaryDir dir;
     QProcess p;
     p.start(QStringLiteral(PERFWATCH_BINARY),
-        { QStringLiteral("--headless"), QStringLiteral("--port"), QStringLiteral("fast"), QStringLiteral("--data-dir"),
-            dir.path() });
+        { QStringLiteral("--headless"), QStringLiteral("--statsd-port"), QStringLiteral("0"), QStringLiteral("--port"),
+            QStringLiteral("fast"), QStringLiteral("--data-dir"), dir.path() });
     QVERIFY(p.waitForFinished(10000));
     QCOMPARE(p.exitCode(), 2);
     QCOMPARE(QString::fromUtf8(p.readAllStandardError()).trimmed(),
@@ -144,8 +144,8 @@ void TestPerfwatchProcess::badArgumentsAndEnvironment()
     // An invalid environment value is a warning, not a failure.
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("PERFORMANCE_SLOW_API_THRESHOLD_MS"), QStringLiteral("-3"));
-    Server server({ QStringLiteral("--headless"), QStringLiteral("--port"), QStringLiteral("0"),
-                      QStringLiteral("--data-dir"), dir.path() },
+    Server server({ QStringLiteral("--headless"), QStringLiteral("--statsd-port"), QStringLiteral("0"),
+                      QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--data-dir"), dir.path() },
         env);
     QVERIFY(server.waitForPort() != 0);
     QVERIFY(server.terminate());
@@ -156,8 +156,8 @@ void TestPerfwatchProcess::badArgumentsAndEnvironment()
 void TestPerfwatchProcess::hostileInputKeepsServerAndData()
 {
     QTemporaryDir dir;
-    Server server({ QStringLiteral("--headless"), QStringLiteral("--port"), QStringLiteral("0"),
-        QStringLiteral("--data-dir"), dir.path() });
+    Server server({ QStringLiteral("--headless"), QStringLiteral("--statsd-port"), QStringLiteral("0"),
+        QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--data-dir"), dir.path() });
     const quint16 port = server.waitForPort();
     QVERIFY(port != 0);
 
@@ -237,8 +237,8 @@ void TestPerfwatchProcess::hostileInputKeepsServerAndData()
 void TestPerfwatchProcess::sigtermFlushesAndRestartKeepsHistory()
 {
     QTemporaryDir dir;
-    const QStringList args { QStringLiteral("--headless"), QStringLiteral("--port"), QStringLiteral("0"),
-        QStringLiteral("--data-dir"), dir.path() };
+    const QStringList args { QStringLiteral("--headless"), QStringLiteral("--statsd-port"), QStringLiteral("0"),
+        QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--data-dir"), dir.path() };
     {
         Server server(args);
         const quint16 port = server.waitForPort();
@@ -279,8 +279,9 @@ void TestPerfwatchProcess::sigtermFlushesAndRestartKeepsHistory()
 void TestPerfwatchProcess::offLoopbackRequiresToken()
 {
     QTemporaryDir dir;
-    Server server({ QStringLiteral("--headless"), QStringLiteral("--bind"), QStringLiteral("0.0.0.0"),
-        QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--data-dir"), dir.path() });
+    Server server({ QStringLiteral("--headless"), QStringLiteral("--statsd-port"), QStringLiteral("0"),
+        QStringLiteral("--bind"), QStringLiteral("0.0.0.0"), QStringLiteral("--port"), QStringLiteral("0"),
+        QStringLiteral("--data-dir"), dir.path() });
     const quint16 port = server.waitForPort();
     QVERIFY(port != 0);
     QFile tokenFile(QDir(dir.path()).filePath(QStringLiteral("token")));
