@@ -19,6 +19,7 @@
 
 #ifdef PERFWATCH_HAVE_VIEWS
 #include "enginedashboardsource.h"
+#include "eventlooplagprobe.h"
 #include "mainwindow.h"
 #include "reportexporter.h"
 #include "reportscheduler.h"
@@ -368,6 +369,21 @@ int main(int argc, char *argv[])
         QObject::connect(&reportScheduler, &ReportScheduler::reportFailed, mainWindow.get(),
             [&](const QString &error) { mainWindow->showScheduledReport(error, true); });
         mainWindow->show();
+        if (const int probeSeconds = qEnvironmentVariableIntValue("PERFWATCH_LAG_PROBE_SECONDS"); probeSeconds > 0) {
+            // Benchmark aid (docs/PERFORMANCE.md): how late the GUI loop runs under load, then exit.
+            auto *probe = new EventLoopLagProbe(mainWindow.get());
+            probe->start();
+            QTimer::singleShot(probeSeconds * 1000, probe, [probe] {
+                const EventLoopLagProbe::Result r = probe->result();
+                printLine(stdout,
+                    QStringLiteral("GUI event loop late by median %1 ms, p99 %2 ms, max %3 ms over %4 samples")
+                        .arg(r.medianMs, 0, 'f', 2)
+                        .arg(r.p99Ms, 0, 'f', 2)
+                        .arg(r.maxMs, 0, 'f', 2)
+                        .arg(r.samples));
+                QCoreApplication::quit();
+            });
+        }
         if (parser.isSet(screenshot)) {
             // Let the first ticks (and the demo's back-fill) reach the window, then save and quit.
             QTimer::singleShot(2500, mainWindow.get(), [&] {

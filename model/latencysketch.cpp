@@ -107,6 +107,23 @@ bool walkPacked(const std::uint8_t *data, std::size_t size, Fn &&fn)
     return r.atEnd();
 }
 
+/// Varint read for packed bins this class wrote itself (or decode() validated): no bounds
+/// checks, one byte for the common small gaps and counts. Merging compact buckets is the
+/// inner loop of every window query.
+inline std::uint64_t trustedVarint(const std::uint8_t *&p)
+{
+    std::uint64_t v = *p++;
+    if (v < 0x80)
+        return v;
+    v &= 0x7f;
+    for (int shift = 7;; shift += 7) {
+        const std::uint8_t byte = *p++;
+        v |= std::uint64_t(byte & 0x7f) << shift;
+        if (!(byte & 0x80))
+            return v;
+    }
+}
+
 } // namespace
 
 int LatencySketch::indexFor(double value)
@@ -198,10 +215,22 @@ void LatencySketch::merge(const LatencySketch &other)
             dst[i] += other.m_bins[i];
         return;
     }
-    other.forEachBin([this](int index, std::uint64_t count) {
-        ensureRange(index);
-        m_bins[std::size_t(index - m_offset)] += count;
-    });
+    if (other.m_packed.empty())
+        return;
+    const std::uint8_t *p = other.m_packed.data();
+    const std::uint64_t n = trustedVarint(p);
+    int index = int(unzigzag(trustedVarint(p)));
+    ensureRange(index);
+    for (std::uint64_t i = 0; i < n; ++i) {
+        index += int(trustedVarint(p));
+        const std::uint64_t count = trustedVarint(p);
+        std::size_t slot = std::size_t(std::int64_t(index) - m_offset);
+        if (slot >= m_bins.size()) {
+            ensureRange(index);
+            slot = std::size_t(index - m_offset);
+        }
+        m_bins[slot] += count;
+    }
 }
 
 void LatencySketch::clear()

@@ -18,7 +18,9 @@ namespace {
 
 constexpr std::size_t kReadChunk = 256; ///< keys copied per lock acquisition by readers
 constexpr int kMaxFieldSets = 8; ///< distinct field sets remembered per db key
-constexpr qint64 kCorrelationGraceMs = 2000; ///< a request_id is finished this long after its last event
+/// A request_id is finished this long after its last event. Longer than OpenTelemetry's default
+/// batch delay (5 s), so spans of one trace exported in different batches still meet.
+constexpr qint64 kCorrelationGraceMs = 10'000;
 constexpr qint64 kTraceRetentionMs = StoreTiers::kMinuteMs * StoreTiers::kMinuteSlots;
 constexpr std::size_t kMaxLateBuckets = 100'000;
 constexpr std::string_view kDefaultService = "default";
@@ -448,8 +450,8 @@ struct MetricStore::State
 
     /// Adds one event to the time buckets of a key or group.
     template<typename Holder>
-    void record(
-        Holder &h, RollupRow::Scope scope, quint32 id, const IngestEvent &e, int sketchIndex, qint64 ts, bool latency)
+    void record(Holder &h, RollupRow::Scope scope, quint32 id, const IngestEvent &e, int sketchIndex, qint64 ts,
+        bool latency, qint64 nowMs)
     {
         h.dirty = true;
         if (h.open.holds(ts)) {
@@ -458,6 +460,13 @@ struct MetricStore::State
         }
         const qint64 fineIndex = h.fine.indexFor(ts);
         const qint64 minute = ts / StoreTiers::kMinuteMs;
+        // Older than the minute ring can hold relative to now: straight to persistence. The
+        // rings must not follow such an event (an empty ring would make it its newest bucket
+        // and a replayed backlog would then push its own minutes out before they were saved).
+        if (minute < h.minute.oldestIndexFor(nowMs / StoreTiers::kMinuteMs)) {
+            addLate(scope, id, minute * StoreTiers::kMinuteMs, e, sketchIndex, ts, latency);
+            return;
+        }
         if (h.fine.isEmpty() || fineIndex > h.fine.newest().index) {
             // Time moved on: seal the open bucket and open this one.
             seal(h, scope, id);
@@ -528,8 +537,8 @@ void MetricStore::insert(std::span<const IngestEvent> events, qint64 nowMs)
         const bool latency = kindHasLatency(e.kind);
         const int sketchIndex = latency ? LatencySketch::indexFor(e.value) : 0;
 
-        s.record(k, RollupRow::Scope::Key, id, e, sketchIndex, ts, latency);
-        s.record(g, RollupRow::Scope::Group, quint32(k.group), e, sketchIndex, ts, latency);
+        s.record(k, RollupRow::Scope::Key, id, e, sketchIndex, ts, latency, nowMs);
+        s.record(g, RollupRow::Scope::Group, quint32(k.group), e, sketchIndex, ts, latency, nowMs);
 
         if (m_config.rawHistory > 0) {
             const RawEntry entry { ts, e.value, quint32(std::min<quint64>(e.items, UINT32_MAX)), e.status, e.error };

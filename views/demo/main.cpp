@@ -6,6 +6,7 @@
 #include "demosimulator.h"
 #include "engine.h"
 #include "enginedashboardsource.h"
+#include "eventlooplagprobe.h"
 #include "historydatabase.h"
 #include "mainwindow.h"
 #include "metricstore.h"
@@ -207,29 +208,16 @@ int main(int argc, char **argv)
     else
         simulator.start(0);
 
-    // Event-loop lag while the dashboard refreshes live: a 10 ms timer should fire every 10 ms.
-    std::vector<double> lateMs;
-    QElapsedTimer lagClock;
-    QTimer lagTimer;
+    // Event-loop lag while the dashboard refreshes live.
+    EventLoopLagProbe lagProbe;
     if (parser.isSet(lag)) {
-        lagTimer.setTimerType(Qt::PreciseTimer);
-        lagTimer.setInterval(10);
-        QObject::connect(&lagTimer, &QTimer::timeout, &lagTimer, [&] {
-            const double elapsed = double(lagClock.nsecsElapsed()) / 1e6;
-            lateMs.push_back(std::max(0.0, elapsed - 10.0));
-            lagClock.restart();
-        });
-        lagClock.start();
-        lagTimer.start();
+        lagProbe.start();
         QTimer::singleShot(int(parser.value(lag).toDouble() * 1000), &window, [&] {
-            std::sort(lateMs.begin(), lateMs.end());
-            const auto at
-                = [&](double q) { return lateMs.empty() ? 0.0 : lateMs[std::size_t(q * double(lateMs.size() - 1))]; };
+            const EventLoopLagProbe::Result r = lagProbe.result();
             std::printf("%zu keys, %llu ticks applied, %llu skipped: GUI timer late by median %.2f ms, p99 %.2f ms, "
                         "max %.2f ms\n",
                 store.keyCount(), static_cast<unsigned long long>(window.controller()->appliedSnapshots()),
-                static_cast<unsigned long long>(window.controller()->skippedTicks()), at(0.5), at(0.99),
-                lateMs.empty() ? 0.0 : lateMs.back());
+                static_cast<unsigned long long>(window.controller()->skippedTicks()), r.medianMs, r.p99Ms, r.maxMs);
             QCoreApplication::exit(0);
         });
     }
