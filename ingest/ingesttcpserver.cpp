@@ -101,6 +101,7 @@ struct IngestTcpServer::Connection
     bool continueSent = false; ///< "100 Continue" written for the current request
     bool refusePending = false; ///< violation behind complete requests; refuse once Qt answered them
     bool halfClosed = false;
+    bool cut = false; ///< aborted; only waiting for the socket to be deleted
     qint64 lastActivityMs = 0; ///< accepted, or the last request completed
     qint64 requestStartMs = 0; ///< the current request's first byte
     qint64 closeDeadlineMs = 0; ///< Refusing/Closing: abort after this
@@ -361,9 +362,17 @@ void IngestTcpServer::detachFromHttpServer(Connection &c)
 
 void IngestTcpServer::cut(Connection &c)
 {
+    // Once is enough: the sweep may find a connection cut from afterHttp() before its socket
+    // is gone (a second detach found nothing to detach and warned, seen under ASan timing).
+    if (c.cut)
+        return;
+    c.cut = true;
     detachFromHttpServer(c);
     c.state = CloseKind::Closing;
     c.socket->abort();
+    // Qt's HTTP server deletes a socket on disconnected() only when it is not handling a request
+    // on it at that moment; make sure it goes.
+    c.socket->deleteLater();
 }
 
 void IngestTcpServer::requestHandled(QTcpSocket *socket)
