@@ -1173,11 +1173,13 @@ AnalysisResult Analyzer::analyze(const AnalyzerInput &input)
     ruleNPlusOne(ctx);
 
     for (Recommendation &r : ctx.out) {
-        const auto [it, inserted] = m_firstSeen.try_emplace(r.id, input.nowMs);
-        Q_UNUSED(inserted);
-        r.firstSeenMs = it->second;
+        Seen &seen = m_firstSeen.try_emplace(r.id, Seen { input.nowMs, input.nowMs }).first->second;
+        seen.lastMs = std::max(seen.lastMs, input.nowMs);
+        r.firstSeenMs = seen.firstMs;
         r.lastSeenMs = input.nowMs;
     }
+    constexpr qint64 kForgetAfterMs = 3600 * 1000;
+    std::erase_if(m_firstSeen, [&](const auto &entry) { return entry.second.lastMs < input.nowMs - kForgetAfterMs; });
     std::sort(ctx.out.begin(), ctx.out.end(), [](const Recommendation &a, const Recommendation &b) {
         return std::tuple(int(a.priority), -a.impact, a.id) < std::tuple(int(b.priority), -b.impact, b.id);
     });
@@ -1210,9 +1212,12 @@ void Analyzer::rememberFirstSeen(const std::vector<Recommendation> &recommendati
     for (const Recommendation &r : recommendations) {
         if (r.firstSeenMs <= 0 || r.id.isEmpty())
             continue;
-        const auto [it, inserted] = m_firstSeen.try_emplace(r.id, r.firstSeenMs);
-        if (!inserted)
-            it->second = std::min(it->second, r.firstSeenMs);
+        const qint64 last = std::max(r.lastSeenMs, r.firstSeenMs);
+        const auto [it, inserted] = m_firstSeen.try_emplace(r.id, Seen { r.firstSeenMs, last });
+        if (!inserted) {
+            it->second.firstMs = std::min(it->second.firstMs, r.firstSeenMs);
+            it->second.lastMs = std::max(it->second.lastMs, last);
+        }
     }
 }
 

@@ -231,7 +231,14 @@ public:
 
 private:
     AnalyzerConfig m_config;
-    std::unordered_map<QString, qint64> m_firstSeen;
+    struct Seen
+    {
+        qint64 firstMs = 0;
+        qint64 lastMs = 0;
+    };
+    /// When each recommendation id fired first and last; ids quiet for an hour are forgotten, so
+    /// advice that comes back later is new again and the map stays bounded.
+    std::unordered_map<QString, Seen> m_firstSeen;
 };
 
 } // namespace perfwatch

@@ -35,7 +35,9 @@ public:
     explicit Server(const QStringList &args, const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment())
     {
         m_process.setProcessEnvironment(env);
-        m_process.start(QStringLiteral(PERFWATCH_BINARY), args);
+        // StatsD on a port of the system's choice: tests run in parallel, and 8125 may be taken.
+        m_process.start(QStringLiteral(PERFWATCH_BINARY),
+            args + QStringList { QStringLiteral("--statsd-port"), QStringLiteral("0") });
     }
     ~Server()
     {

@@ -1245,6 +1245,14 @@ void TestAnalyzer::firstSeen()
     persisted.firstSeenMs = kNow;
     restarted.rememberFirstSeen({ persisted });
     QCOMPARE(restarted.analyze(in).recommendations.front().firstSeenMs, kNow - 3'600'000);
+
+    // Advice that stayed quiet for over an hour is new again when it comes back.
+    AnalyzerInput quiet = in;
+    quiet.current.clear();
+    quiet.nowMs = kNow + 10'000 + 3'600'001;
+    QVERIFY(analyzer.analyze(quiet).recommendations.empty());
+    in.nowMs = quiet.nowMs + 1000;
+    QCOMPARE(analyzer.analyze(in).recommendations.front().firstSeenMs, in.nowMs);
 }
 
 void TestAnalyzer::trends_data()

@@ -197,8 +197,8 @@ private Q_SLOTS:
         env.remove(QStringLiteral("QT_QPA_PLATFORM"));
         server.setProcessEnvironment(env);
         server.start(QStringLiteral(PERFWATCH_BINARY),
-            { QStringLiteral("--headless"), QStringLiteral("--statsd-port"), QStringLiteral("0"),
-                QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--data-dir"), data });
+            { QStringLiteral("--headless"), QStringLiteral("--port"), QStringLiteral("0"),
+                QStringLiteral("--statsd-port"), QStringLiteral("0"), QStringLiteral("--data-dir"), data });
         QByteArray out;
         quint16 port = 0;
         static const QRegularExpression listening(QStringLiteral("listening on http://[^:]+:(\\d+)"));
