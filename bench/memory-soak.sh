@@ -46,7 +46,7 @@ trap cleanup EXIT INT TERM
 pw=$!
 port=""
 for _ in $(seq 100); do
-    port=$(sed -n 's/.*listening on http:\/\/[^:]*:\([0-9]*\).*/\1/p' "$log")
+    port=$(sed -n 's/.*listening on http:\/\/[^:]*:\([0-9]*\).*/\1/p' "$log" 2>/dev/null || true)
     [[ -n $port ]] && break
     sleep 0.1
 done

@@ -117,7 +117,7 @@ start_server() {
         "${server_cpu[@]}" "$baseline" --port 0 "${extra[@]}" >"$work/$name.out" 2>"$log" &
         server_pid=$!
         for _ in $(seq 150); do
-            port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$work/$name.out")
+            port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$work/$name.out" 2>/dev/null || true)
             [[ -n "$port" ]] && break
             kill -0 "$server_pid" 2>/dev/null || { cat "$log" >&2; die "$name exited before listening"; }
             sleep 0.1

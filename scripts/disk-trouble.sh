@@ -91,7 +91,7 @@ start_perfwatch() {
     pw=$!
     port=""
     for _ in $(seq 200); do
-        port=$(sed -n 's/.*listening on http:\/\/[^:]*:\([0-9]*\).*/\1/p' "$work/perfwatch.out")
+        port=$(sed -n 's/.*listening on http:\/\/[^:]*:\([0-9]*\).*/\1/p' "$work/perfwatch.out" 2>/dev/null || true)
         [[ -n $port ]] && break
         kill -0 "$pw" 2>/dev/null || fail "perfwatch exited while starting"
         sleep 0.1

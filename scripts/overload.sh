@@ -82,7 +82,7 @@ fi
 pw=$!
 port=""
 for _ in $(seq 200); do
-    port=$(sed -n 's/.*listening on http:\/\/[^:]*:\([0-9]*\).*/\1/p' "$work/perfwatch.out")
+    port=$(sed -n 's/.*listening on http:\/\/[^:]*:\([0-9]*\).*/\1/p' "$work/perfwatch.out" 2>/dev/null || true)
     [[ -n $port ]] && break
     sleep 0.1
 done

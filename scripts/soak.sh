@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Soak: PerfWatch under a steady moderate load for a long time; RSS and open descriptors must be
+# flat after warm-up.
+#
+#   scripts/soak.sh [--build DIR] [--minutes M] [--warmup-minutes W] [--rate EVENTS_PER_S]
+#                   [--keys K] [--interval S] [--out FILE.csv]
+#
+# Defaults: 30 minutes at 5,000 events/s over 1,000 keys (100-event batches, 2 connections), a
+# sample every 30 s (RSS, descriptors, threads, /health latency), warm-up 10 minutes (the
+# minute tiers fill for 80 minutes, so RSS grows a little until then; what must not grow is
+# anything per event). Passes when, after warm-up, descriptors stay within +-2 of their first
+# value, RSS grows by at most 10 MB (and at most 0.5 MB per 10 minutes by least squares),
+# every answer is 202 and /health always answers.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build="$root/build/dev"
+minutes=30
+warmup=10
+rate=5000
+keys=1000
+interval=30
+out=""
+while (($#)); do
+    case $1 in
+    --build) build=$(cd "$2" && pwd); shift 2 ;;
+    --minutes) minutes=$2; shift 2 ;;
+    --warmup-minutes) warmup=$2; shift 2 ;;
+    --rate) rate=$2; shift 2 ;;
+    --keys) keys=$2; shift 2 ;;
+    --interval) interval=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    -h | --help) sed -n '2,14s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    *) echo "soak: unknown option $1" >&2; exit 2 ;;
+    esac
+done
+perfwatch=$build/app/perfwatch
+loadgen=$build/bench/perfwatch-loadgen
+for tool in "$perfwatch" "$loadgen"; do
+    [[ -x $tool ]] || { echo "soak: $tool is not built" >&2; exit 2; }
+done
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/perfwatch-soak.XXXXXX")
+mkdir -p "$work/data" "$work/home"
+export HOME=$work/home XDG_CONFIG_HOME=$work/home/.config QT_QPA_PLATFORM=offscreen
+pw=""
+lg=""
+cleanup() {
+    [[ -n $lg ]] && kill -TERM "$lg" 2>/dev/null || true
+    [[ -n $pw ]] && kill -TERM "$pw" 2>/dev/null || true
+    wait 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+fail() {
+    echo "soak: FAIL: $*" >&2
+    exit 1
+}
+
+"$perfwatch" --headless --port 0 --statsd-port 0 --data-dir "$work/data" >"$work/perfwatch.out" 2>&1 &
+pw=$!
+port=""
+for _ in $(seq 200); do
+    port=$(sed -n 's/.*listening on http:\/\/[^:]*:\([0-9]*\).*/\1/p' "$work/perfwatch.out" 2>/dev/null || true)
+    [[ -n $port ]] && break
+    sleep 0.1
+done
+[[ -n $port ]] || fail "perfwatch did not start"
+
+"$loadgen" --url "http://127.0.0.1:$port" --keys "$keys" --rate "$rate" --batch 100 --connections 2 \
+    --duration $((minutes * 60)) --json >"$work/loadgen.json" 2>"$work/loadgen.err" &
+lg=$!
+
+samples=$work/samples.csv
+echo "minute,rss_mb,fds,threads,health_ms,keys" >"$samples"
+echo "soak: ${minutes} min at $rate events/s over $keys keys; a sample every ${interval} s"
+start=$(date +%s)
+while kill -0 "$lg" 2>/dev/null; do
+    sleep "$interval"
+    kill -0 "$pw" 2>/dev/null || fail "perfwatch exited"
+    kill -0 "$lg" 2>/dev/null || break
+    rss_kb=$(awk '/^VmRSS/ {print $2}' "/proc/$pw/status")
+    threads=$(awk '/^Threads/ {print $2}' "/proc/$pw/status")
+    fds=$(find "/proc/$pw/fd" -mindepth 1 -maxdepth 1 | wc -l)
+    health=$(curl -s -o "$work/health.json" -w '%{time_total}' --max-time 10 \
+        "http://127.0.0.1:$port/api/performance/health") || fail "/health did not answer"
+    nkeys=$(curl -s --max-time 10 "http://127.0.0.1:$port/api/performance/summary?hours=1" |
+        python3 -c 'import json,sys; s=json.load(sys.stdin); print(sum(len(s[k]) for k in ("api_requests","database_operations","processing")))')
+    minute=$(awk -v s="$start" -v n="$(date +%s)" 'BEGIN {printf "%.1f", (n - s) / 60}')
+    line=$(awk -v m="$minute" -v r="$rss_kb" -v f="$fds" -v t="$threads" -v h="$health" -v k="$nkeys" \
+        'BEGIN {printf "%s,%.1f,%d,%d,%.1f,%s", m, r / 1024, f, t, h * 1000, k}')
+    echo "$line" >>"$samples"
+    echo "t=${minute} min rss=$(cut -d, -f2 <<<"$line") MB fds=$fds threads=$threads" \
+        "health=$(cut -d, -f5 <<<"$line") ms keys=$nkeys"
+done
+wait "$lg" || fail "the loadgen failed: $(tail -1 "$work/loadgen.err")"
+lg=""
+[[ -n $out ]] && cp "$samples" "$out"
+
+python3 - "$samples" "$work/loadgen.json" "$warmup" <<'PY'
+import csv, json, sys
+rows = [{k: float(v) for k, v in r.items()} for r in csv.DictReader(open(sys.argv[1]))]
+load = json.load(open(sys.argv[2]))
+warmup = float(sys.argv[3])
+after = [r for r in rows if r["minute"] >= warmup]
+failures = []
+if len(after) < 3:
+    failures.append("too few samples after the warm-up")
+else:
+    xs = [r["minute"] for r in after]
+    ys = [r["rss_mb"] for r in after]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+    fds = [int(r["fds"]) for r in after]
+    growth = ys[-1] - ys[0]
+    health = sorted(r["health_ms"] for r in rows)
+    print("after %.0f min warm-up: RSS %.1f -> %.1f MB (%+.1f MB, slope %+.2f MB per 10 min), "
+          "descriptors %d-%d, threads %d-%d; /health max %.0f ms"
+          % (warmup, ys[0], ys[-1], growth, slope * 10, min(fds), max(fds), min(int(r["threads"]) for r in rows),
+             max(int(r["threads"]) for r in rows), health[-1]))
+    if growth > 10:
+        failures.append("RSS grew %.1f MB after the warm-up" % growth)
+    if slope * 10 > 0.5:
+        failures.append("RSS grows %.2f MB per 10 minutes" % (slope * 10))
+    if max(fds) - fds[0] > 2 or fds[0] - min(fds) > 2:
+        failures.append("descriptors moved from %d to %d-%d" % (fds[0], min(fds), max(fds)))
+status = {int(k): v for k, v in load["status"].items()}
+print("load: %d events at %s events/s, answers %s, errors %s"
+      % (load["events"], load["events_per_s"], json.dumps(load["status"]), json.dumps(load["errors"])))
+if set(status) - {202}:
+    failures.append("answers other than 202: %s" % load["status"])
+if sum(load["errors"].values()):
+    failures.append("connection errors: %s" % load["errors"])
+for f in failures:
+    print("soak: FAIL: " + f, file=sys.stderr)
+sys.exit(1 if failures else 0)
+PY
+echo "soak: PASS"
