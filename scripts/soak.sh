@@ -11,7 +11,8 @@
 # 80 minutes per key: RSS grows by about 1.5 MB a minute at 1,000 keys until it is full (the
 # growth is per key and minute, not per event); after that nothing may grow.
 # Passes when, after warm-up, descriptors stay within +-2 of their first value, RSS grows by at
-# most 10 MB (and at most 0.5 MB per 10 minutes by least squares), every answer is 202 and /health always answers.
+# most 10 MB (and at most 0.5 MB per 10 minutes by least squares), every answer is 202 and
+# /health always answers.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,7 +32,7 @@ while (($#)); do
     --keys) keys=$2; shift 2 ;;
     --interval) interval=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
-    -h | --help) sed -n '2,15s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,16s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) echo "soak: unknown option $1" >&2; exit 2 ;;
     esac
 done
