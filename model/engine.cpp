@@ -4,6 +4,7 @@
 
 #include <QDateTime>
 #include <QDir>
+#include <QFileInfo>
 #include <QThread>
 #include <QTimer>
 #include <algorithm>
@@ -227,6 +228,18 @@ bool PerformanceEngine::openHistory(bool restore, QString *message, bool *perman
 {
     Worker &w = *m_worker;
     Q_ASSERT(QThread::currentThread() == &w.thread || !w.thread.isRunning());
+    if (!m_config.readOnly) {
+        // SQLite opens a file it cannot write read-only without a word (a WAL database whose -wal
+        // and -shm are still there even passes every check), and fails only at the first flush.
+        const QFileInfo folder(m_config.dataDir);
+        const QFileInfo file(QDir(m_config.dataDir).filePath(QStringLiteral("perfwatch.sqlite")));
+        if ((folder.exists() && !folder.isWritable()) || (file.exists() && !file.isWritable())) {
+            *message = tr("Cannot write the history in %1: the folder or its database is read-only")
+                           .arg(QDir::toNativeSeparators(m_config.dataDir));
+            *permanent = false;
+            return false;
+        }
+    }
     auto writer = std::make_unique<HistoryDatabase>(m_config.dataDir, QStringLiteral("perfwatch-writer"));
     if (!writer->open(message)) {
         *permanent = writer->failedPermanently();

@@ -237,6 +237,11 @@ stop_sender "$work/acked2.json"
 stop_perfwatch
 
 # Started on a read-only folder (it can be remounted now that nothing has files open on it).
+# Leave the -wal and -shm behind as a crashed reader would: with them SQLite opens the file
+# read-only without complaint, and only the first write fails.
+python3 -c 'import os, sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute("PRAGMA journal_mode=WAL").fetchall(); c.execute("SELECT count(*) FROM sqlite_master").fetchall(); os._exit(0)' \
+    "$data/perfwatch.sqlite"
+[[ -e $data/perfwatch.sqlite-wal && -e $data/perfwatch.sqlite-shm ]] || fail "could not leave a -wal and -shm behind"
 mount -o remount,ro "$mnt" || fail "cannot remount the tmpfs read-only"
 start_perfwatch
 grep -q "serving live data without history" "$work/perfwatch.err" ||

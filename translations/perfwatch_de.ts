@@ -62,7 +62,7 @@
         <translation>%1 schlägt zu oft fehl: %2 % von %3 Anfragen antworteten in den letzten %4 mit 5xx (Schwelle %5 %)</translation>
     </message>
     <message>
-        <source>Look up the failing requests in the service's logs or error tracker; handle the failing dependency or input instead of answering 5xx.</source>
+        <source>Look up the failing requests in the service&apos;s logs or error tracker; handle the failing dependency or input instead of answering 5xx.</source>
         <translation>Suchen Sie die fehlgeschlagenen Anfragen in den Logs oder im Fehler-Tracker des Dienstes; behandeln Sie die fehlerhafte Abhängigkeit oder Eingabe, statt mit 5xx zu antworten.</translation>
     </message>
     <message>
@@ -788,7 +788,7 @@
         <translation>So lesen Sie diesen Bericht</translation>
     </message>
     <message>
-        <source>Figures cover %1 (%2), read from PerfWatch's memory and its history, which keeps every minute of every key. Rates are per second over the whole period.</source>
+        <source>Figures cover %1 (%2), read from PerfWatch&apos;s memory and its history, which keeps every minute of every key. Rates are per second over the whole period.</source>
         <translation>Die Zahlen decken %1 (%2) ab, gelesen aus dem Speicher und dem Verlauf von PerfWatch, der jede Minute jedes Schlüssels aufbewahrt. Raten gelten pro Sekunde über den ganzen Zeitraum.</translation>
     </message>
     <message>
@@ -925,7 +925,7 @@
 <context>
     <name>main</name>
     <message>
-        <source>--%1 needs a whole number, not "%2"</source>
+        <source>--%1 needs a whole number, not &quot;%2&quot;</source>
         <translation>--%1 braucht eine ganze Zahl, nicht „%2“</translation>
     </message>
     <message>
@@ -947,10 +947,6 @@
     <message>
         <source>HTTP port (default 4318; 0 picks one).</source>
         <translation>HTTP-Port (Standard 4318; 0 wählt einen).</translation>
-    </message>
-    <message>
-        <source>StatsD UDP port (default 8125).</source>
-        <translation>StatsD-UDP-Port (Standard 8125).</translation>
     </message>
     <message>
         <source>Folder for the history database.</source>
@@ -977,7 +973,7 @@
         <translation>Stunden, die der Bericht abdeckt (Standard 24).</translation>
     </message>
     <message>
-        <source>Binding %1 requires a token; clients must send "Authorization: Bearer &lt;token&gt;" (stored in %2).</source>
+        <source>Binding %1 requires a token; clients must send &quot;Authorization: Bearer &lt;token&gt;&quot; (stored in %2).</source>
         <translation>Die Bindung an %1 erfordert ein Token; Clients müssen „Authorization: Bearer &lt;token&gt;“ senden (gespeichert in %2).</translation>
     </message>
     <message>
@@ -1005,11 +1001,11 @@
         <translation>PNGs jeder Seite des Fensters in DIR speichern und beenden.</translation>
     </message>
     <message>
-        <source>--hours needs a number of hours between 0 and 2160, not "%1"</source>
+        <source>--hours needs a number of hours between 0 and 2160, not &quot;%1&quot;</source>
         <translation>--hours braucht eine Stundenzahl zwischen 0 und 2160, nicht „%1“</translation>
     </message>
     <message>
-        <source>--page-size must be A4 or Letter, not "%1"</source>
+        <source>--page-size must be A4 or Letter, not &quot;%1&quot;</source>
         <translation>--page-size muss A4 oder Letter sein, nicht „%1“</translation>
     </message>
     <message>
@@ -1031,6 +1027,22 @@
     <message>
         <source>--screenshot needs the window (a display, not --headless)</source>
         <translation>--screenshot braucht das Fenster (eine Anzeige, nicht --headless)</translation>
+    </message>
+    <message>
+        <source>StatsD UDP port (default 8125; 0 picks one).</source>
+        <translation>StatsD-UDP-Port (Standard 8125; 0 wählt einen freien).</translation>
+    </message>
+    <message>
+        <source>HTTP ingest threads (default 2; at most the number of CPUs).</source>
+        <translation>HTTP-Annahme-Threads (Standard 2; höchstens die Zahl der CPUs).</translation>
+    </message>
+    <message>
+        <source>StatsD listening on udp://%1:%2; web dashboard at %3/performance</source>
+        <translation>StatsD empfängt auf udp://%1:%2; Web-Dashboard unter %3/performance</translation>
+    </message>
+    <message>
+        <source>Note: StatsD has no authentication; anyone who reaches UDP port %1 can send metrics.</source>
+        <translation>Hinweis: StatsD hat keine Authentifizierung; wer UDP-Port %1 erreicht, kann Metriken senden.</translation>
     </message>
 </context>
 <context>
@@ -1063,7 +1075,7 @@
         <translation>Zahl</translation>
     </message>
     <message>
-        <source>bind address "%1" is not an IP address</source>
+        <source>bind address &quot;%1&quot; is not an IP address</source>
         <translation>die Bind-Adresse „%1“ ist keine IP-Adresse</translation>
     </message>
     <message>
@@ -1111,7 +1123,7 @@
         <translation>der Berichtszeitraum muss zwischen 1 Stunde und der Aufbewahrungsdauer des Verlaufs (%1 Stunden) liegen</translation>
     </message>
     <message>
-        <source>the report page size must be A4 or Letter, not "%1"</source>
+        <source>the report page size must be A4 or Letter, not &quot;%1&quot;</source>
         <translation>die Seitengröße von Berichten muss A4 oder Letter sein, nicht „%1“</translation>
     </message>
     <message>
@@ -1121,6 +1133,10 @@
     <message>
         <source>scheduled reports need a folder to write into</source>
         <translation>geplante Berichte brauchen einen Ordner, in den sie geschrieben werden</translation>
+    </message>
+    <message>
+        <source>ingest threads must be between 1 and 64</source>
+        <translation>die Zahl der Annahme-Threads muss zwischen 1 und 64 liegen</translation>
     </message>
 </context>
 <context>
@@ -1146,7 +1162,7 @@
         <translation>Cache</translation>
     </message>
     <message>
-        <source>Select a row to see that key's latency over time and its most recent samples.</source>
+        <source>Select a row to see that key&apos;s latency over time and its most recent samples.</source>
         <translation>Wählen Sie eine Zeile, um die Latenz dieses Schlüssels im Zeitverlauf und seine jüngsten Messungen zu sehen.</translation>
     </message>
     <message>
@@ -1659,7 +1675,7 @@ Die %2 davor: %3</translation>
         <translation>kein Empfangsserver</translation>
     </message>
     <message>
-        <source>%1 events went to "other" keys: the key limit is reached</source>
+        <source>%1 events went to &quot;other&quot; keys: the key limit is reached</source>
         <translation>%1 Ereignisse landeten in „other“-Schlüsseln: die Schlüsselgrenze ist erreicht</translation>
     </message>
     <message>
@@ -2035,6 +2051,14 @@ Die %2 davor: %3</translation>
     <message>
         <source>The history file was damaged; it was moved to %1 and a new one started.</source>
         <translation>Die Verlaufsdatei war beschädigt; sie wurde nach %1 verschoben und eine neue angelegt.</translation>
+    </message>
+    <message>
+        <source>%1; serving live data without history, trying again every %2 s</source>
+        <translation>%1; zeige Live-Daten ohne Verlauf, neuer Versuch alle %2 s</translation>
+    </message>
+    <message>
+        <source>Cannot write the history in %1: the folder or its database is read-only</source>
+        <translation>Der Verlauf in %1 kann nicht geschrieben werden: der Ordner oder seine Datenbank ist schreibgeschützt</translation>
     </message>
 </context>
 <context>
