@@ -217,19 +217,32 @@ void LatencySketch::merge(const LatencySketch &other)
     }
     if (other.m_packed.empty())
         return;
-    const std::uint8_t *p = other.m_packed.data();
+    addPacked(other.m_packed.data());
+}
+
+void LatencySketch::addPacked(const std::uint8_t *packed)
+{
+    const std::uint8_t *p = packed;
     const std::uint64_t n = trustedVarint(p);
-    int index = int(unzigzag(trustedVarint(p)));
-    ensureRange(index);
+    const int first = int(unzigzag(trustedVarint(p)));
+    if (n == 0)
+        return;
+    // Find the highest bin first (a walk over bytes already in cache), so the dense range grows
+    // once instead of bin by bin.
+    const std::uint8_t *const binsStart = p;
+    int last = first;
     for (std::uint64_t i = 0; i < n; ++i) {
-        index += int(trustedVarint(p));
-        const std::uint64_t count = trustedVarint(p);
-        std::size_t slot = std::size_t(std::int64_t(index) - m_offset);
-        if (slot >= m_bins.size()) {
-            ensureRange(index);
-            slot = std::size_t(index - m_offset);
-        }
-        m_bins[slot] += count;
+        last += int(trustedVarint(p));
+        trustedVarint(p);
+    }
+    ensureRange(first);
+    ensureRange(last);
+    p = binsStart;
+    std::uint64_t *bins = m_bins.data() + (first - m_offset);
+    std::size_t slot = 0;
+    for (std::uint64_t i = 0; i < n; ++i) {
+        slot += std::size_t(trustedVarint(p));
+        bins[slot] += trustedVarint(p);
     }
 }
 
@@ -322,13 +335,11 @@ void LatencySketch::compact()
 
 void LatencySketch::unpack()
 {
+    // m_packed is always well-formed: this class wrote it, or decode() validated it.
     std::vector<std::uint8_t> packed = std::move(m_packed);
     m_packed.clear();
     m_bins.clear();
-    walkPacked(packed.data(), packed.size(), [this](int index, std::uint64_t count) {
-        ensureRange(index);
-        m_bins[std::size_t(index - m_offset)] += count;
-    });
+    addPacked(packed.data());
 }
 
 std::size_t LatencySketch::memoryUsage() const

@@ -90,6 +90,8 @@ private:
     template<typename Fn>
     void forEachBin(Fn &&fn) const; ///< fn(index, count) in ascending index order, non-empty bins only
     void unpack();
+    /// Adds the bins of a packed bin list (well-formed: written by appendPacked() or validated).
+    void addPacked(const std::uint8_t *packed);
     void ensureRange(int index);
     void addBinSlow(int index, std::uint64_t count);
     void appendPacked(std::vector<std::uint8_t> &out) const;
