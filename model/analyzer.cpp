@@ -1139,8 +1139,10 @@ double Analyzer::apdex(const Aggregate &agg) const
     if (total == 0)
         return kNaN;
     const double t = m_config.slowApiMs;
-    const double satisfiedAll = double(agg.sketch.countAtOrBelow(t));
-    const double toleratingAll = double(agg.sketch.countAtOrBelow(4 * t)) - satisfiedAll;
+    const auto [atT, at4T] = t <= 4 * t ? agg.sketch.countsAtOrBelow(t, 4 * t)
+                                        : std::pair(agg.sketch.countAtOrBelow(t), agg.sketch.countAtOrBelow(4 * t));
+    const double satisfiedAll = double(atT);
+    const double toleratingAll = double(at4T) - satisfiedAll;
     // The sketch does not tell which durations belong to 5xx responses. Those count as frustrated, so we
     // assume they are spread over the durations like all others and remove their share from the satisfied
     // and tolerating counts proportionally. (Exact when errors are spread evenly; when 5xx are mostly fast

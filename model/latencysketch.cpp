@@ -1,5 +1,6 @@
 #include "latencysketch.h"
 
+#include <QtGlobal>
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -285,6 +286,42 @@ double LatencySketch::quantile(double q) const
     return std::clamp(result, m_min, m_max);
 }
 
+void LatencySketch::quantiles(std::span<const double> qs, std::span<double> out) const
+{
+    Q_ASSERT(out.size() >= qs.size());
+    Q_ASSERT(std::is_sorted(qs.begin(), qs.end()));
+    // quantile() for each q, sharing the walk: ranks ascend with q, so each answer lies at or after
+    // the previous one's bin.
+    std::size_t next = 0;
+    std::uint64_t seen = m_zeroCount;
+    for (; next < qs.size(); ++next) {
+        const double q = qs[next];
+        if (m_count == 0)
+            out[next] = std::numeric_limits<double>::quiet_NaN();
+        else if (!(q > 0))
+            out[next] = m_min;
+        else if (q >= 1)
+            out[next] = m_max;
+        else if (double(seen) > q * double(m_count - 1))
+            out[next] = std::clamp(0.0, m_min, m_max);
+        else
+            break;
+    }
+    if (next == qs.size())
+        return;
+    forEachBin([&](int index, std::uint64_t count) {
+        if (next == qs.size())
+            return;
+        seen += count;
+        while (next < qs.size() && (qs[next] >= 1 || double(seen) > qs[next] * double(m_count - 1))) {
+            out[next] = qs[next] >= 1 ? m_max : std::clamp(valueFor(index), m_min, m_max);
+            ++next;
+        }
+    });
+    for (; next < qs.size(); ++next)
+        out[next] = m_max; // as quantile(): past every bin (rounding) the answer is the maximum
+}
+
 std::uint64_t LatencySketch::countAtOrBelow(double value) const
 {
     if (m_count == 0 || value < 0)
@@ -300,6 +337,37 @@ std::uint64_t LatencySketch::countAtOrBelow(double value) const
             total += count;
     });
     return total;
+}
+
+std::pair<std::uint64_t, std::uint64_t> LatencySketch::countsAtOrBelow(double low, double high) const
+{
+    Q_ASSERT(low <= high);
+    // countAtOrBelow() of each, sharing the walk over the bins.
+    struct Threshold
+    {
+        bool walk = false;
+        int limit = 0;
+        std::uint64_t total = 0;
+    };
+    const auto prepare = [this](double value) -> Threshold {
+        if (m_count == 0 || value < 0)
+            return {};
+        if (value >= m_max)
+            return { false, 0, m_count };
+        const int limit = indexFor(value);
+        return { limit != kZeroIndex, limit, m_zeroCount };
+    };
+    Threshold a = prepare(low);
+    Threshold b = prepare(high);
+    if (a.walk || b.walk) {
+        forEachBin([&](int index, std::uint64_t count) {
+            if (a.walk && index <= a.limit)
+                a.total += count;
+            if (b.walk && index <= b.limit)
+                b.total += count;
+        });
+    }
+    return { a.total, b.total };
 }
 
 void LatencySketch::appendPacked(std::vector<std::uint8_t> &out) const

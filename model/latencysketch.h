@@ -4,6 +4,8 @@
 #include <QByteArrayView>
 #include <cstdint>
 #include <optional>
+#include <span>
+#include <utility>
 #include <vector>
 
 namespace perfwatch {
@@ -70,8 +72,12 @@ public:
 
     /// The q-quantile (q in [0, 1]) with rank q * (count - 1); NaN when empty.
     double quantile(double q) const;
+    /// quantile() of each of qs (ascending) in one pass over the bins: out[i] = quantile(qs[i]).
+    void quantiles(std::span<const double> qs, std::span<double> out) const;
     /// Approximately how many values are <= value (exact up to the bin holding value).
     std::uint64_t countAtOrBelow(double value) const;
+    /// countAtOrBelow(low) and countAtOrBelow(high) (low <= high) in one pass over the bins.
+    std::pair<std::uint64_t, std::uint64_t> countsAtOrBelow(double low, double high) const;
 
     /// Packs the bins into the compact form; cheap to keep, slower to add to.
     void compact();

@@ -3,6 +3,7 @@
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 
@@ -11,6 +12,17 @@ namespace perfwatch {
 namespace {
 
 constexpr double kNaN = KeyRow::kNaN;
+/// p50, p95 and p99: the tables' columns and the latency chart's series.
+constexpr std::array kPercentiles { 0.50, 0.95, 0.99 };
+
+/// Appends p50, p95 and p99 of `agg` at x to the latency series.
+void appendPercentiles(std::array<QList<QPointF>, 3> &series, double x, const Aggregate &agg)
+{
+    std::array<double, 3> q {};
+    agg.sketch.quantiles(kPercentiles, q);
+    for (std::size_t i = 0; i < q.size(); ++i)
+        series[i].append(QPointF(x, q[i]));
+}
 
 qint64 alignDown(qint64 value, qint64 step)
 {
@@ -96,13 +108,15 @@ KeyRow SnapshotBuilder::makeRow(const KeyAggregate &key, double windowSeconds, d
     switch (key.meta.kind) {
     case MetricKind::Api:
     case MetricKind::Db:
-    case MetricKind::Processing:
+    case MetricKind::Processing: {
         row.avg = s.avg();
         row.min = s.count ? s.min : kNaN;
         row.max = s.count ? s.max : kNaN;
-        row.p50 = key.agg.quantile(0.50);
-        row.p95 = key.agg.quantile(0.95);
-        row.p99 = key.agg.quantile(0.99);
+        std::array<double, 3> q {};
+        key.agg.sketch.quantiles(kPercentiles, q);
+        row.p50 = q[0];
+        row.p95 = q[1];
+        row.p99 = q[2];
         row.errors = s.errors;
         row.errorRate = s.count ? s.errorRate() : kNaN;
         row.items = s.items;
@@ -115,6 +129,7 @@ KeyRow SnapshotBuilder::makeRow(const KeyAggregate &key, double windowSeconds, d
         if (key.meta.kind == MetricKind::Api)
             row.apdex = apdex;
         break;
+    }
     case MetricKind::Gauge:
         row.avg = s.avg();
         row.min = s.count ? s.min : kNaN;
@@ -251,9 +266,7 @@ void SnapshotBuilder::buildCharts(DashboardSnapshot &snap, const QStringList &se
             if (!isComplete(p.startMs, step, now))
                 continue;
             const double x = double(p.startMs);
-            snap.latency[0].append(QPointF(x, p.agg.quantile(0.50)));
-            snap.latency[1].append(QPointF(x, p.agg.quantile(0.95)));
-            snap.latency[2].append(QPointF(x, p.agg.quantile(0.99)));
+            appendPercentiles(snap.latency, x, p.agg);
             snap.errorRate[0].append(QPointF(x, 100.0 * p.agg.stats.errorRate()));
         }
         for (const TimePoint &p : db)
@@ -301,9 +314,7 @@ void SnapshotBuilder::buildKeyCharts(DashboardSnapshot &snap)
             if (!isComplete(p.startMs, step, now))
                 continue;
             const double x = double(p.startMs);
-            snap.latency[0].append(QPointF(x, p.agg.quantile(0.50)));
-            snap.latency[1].append(QPointF(x, p.agg.quantile(0.95)));
-            snap.latency[2].append(QPointF(x, p.agg.quantile(0.99)));
+            appendPercentiles(snap.latency, x, p.agg);
             if (key.kind != MetricKind::Processing)
                 snap.errorRate[key.kind == MetricKind::Api ? 0 : 1].append(QPointF(x, 100.0 * p.agg.stats.errorRate()));
         }
