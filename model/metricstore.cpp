@@ -559,9 +559,15 @@ struct MetricStore::State
                 ++it;
             }
         }
-        if (traces.size() != before)
-            std::sort(traces.begin() + std::ptrdiff_t(before), traces.end(),
-                [](const auto &a, const auto &b) { return a.timestampMs < b.timestampMs; });
+        if (traces.size() != before) {
+            const auto byTime
+                = [](const RequestTrace &a, const RequestTrace &b) { return a.timestampMs < b.timestampMs; };
+            const auto added = traces.begin() + std::ptrdiff_t(before);
+            std::sort(added, traces.end(), byTime);
+            // Requests finish in the order they went quiet, not in timestamp order: merge them into
+            // place, so the list stays ascending for the binary searches of traces() and cleanup().
+            std::inplace_merge(std::upper_bound(traces.begin(), added, *added, byTime), added, traces.end(), byTime);
+        }
         if (traces.size() > std::size_t(config.traceHistory)) {
             const auto excess = std::ptrdiff_t(traces.size() - std::size_t(config.traceHistory));
             traces.erase(traces.begin(), traces.begin() + excess);
@@ -901,14 +907,19 @@ std::vector<RequestTrace> MetricStore::traces(qint64 fromMs, qint64 nowMs) const
     std::vector<RequestTrace> out;
     auto it = std::lower_bound(
         s.traces.begin(), s.traces.end(), fromMs, [](const RequestTrace &t, qint64 ms) { return t.timestampMs < ms; });
+    out.reserve(std::size_t(s.traces.end() - it) + s.pending.size());
     out.assign(it, s.traces.end());
+    const auto finished = std::ptrdiff_t(out.size());
     // Requests still open count once their endpoint reported or they went quiet.
     for (const auto &[id, p] : s.pending) {
         if (p.timestampMs >= fromMs && (p.hasApi || p.lastTouchMs <= nowMs - kCorrelationGraceMs))
             out.push_back(State::finish(p));
     }
-    std::stable_sort(
-        out.begin(), out.end(), [](const auto &a, const auto &b) { return a.timestampMs < b.timestampMs; });
+    // The finished ones are in order already: sort the open ones and merge (finished first on ties).
+    const auto byTime = [](const RequestTrace &a, const RequestTrace &b) { return a.timestampMs < b.timestampMs; };
+    Q_ASSERT(std::is_sorted(out.begin(), out.begin() + finished, byTime));
+    std::stable_sort(out.begin() + finished, out.end(), byTime);
+    std::inplace_merge(out.begin(), out.begin() + finished, out.end(), byTime);
     return out;
 }
 

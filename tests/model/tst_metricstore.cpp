@@ -680,6 +680,28 @@ private Q_SLOTS:
             store.memoryUsage() <= before, qPrintable(QStringLiteral("%1 > %2").arg(store.memoryUsage()).arg(before)));
     }
 
+    void tracesInTimestampOrder()
+    {
+        MetricStore store;
+        // Request a goes quiet first but started later than b, whose event arrives a second later
+        // with an older timestamp: they finish in one order and must be listed in the other.
+        IngestEvent a = api("GET:/a", 10, 200, kNow);
+        a.requestId = "a";
+        store.insert(std::vector { a }, kNow);
+        IngestEvent b = api("GET:/b", 10, 200, kNow - 5 * kSecond);
+        b.requestId = "b";
+        store.insert(std::vector { b }, kNow + kSecond);
+        store.cleanup(kNow + 10 * kSecond); // finishes a
+        store.cleanup(kNow + 11 * kSecond); // finishes b
+        const auto all = store.traces(0, kNow + 11 * kSecond);
+        QCOMPARE(all.size(), std::size_t(2));
+        QCOMPARE(all[0].timestampMs, kNow - 5 * kSecond);
+        QCOMPARE(all[1].timestampMs, kNow);
+        const auto recent = store.traces(kNow - kSecond, kNow + 11 * kSecond);
+        QCOMPARE(recent.size(), std::size_t(1));
+        QCOMPARE(recent[0].timestampMs, kNow);
+    }
+
     void concurrentWritersAndReaders()
     {
         MetricStore store;
