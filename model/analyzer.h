@@ -4,6 +4,7 @@
 
 #include <QJsonObject>
 #include <QString>
+#include <array>
 #include <map>
 #include <unordered_map>
 #include <vector>
@@ -204,6 +205,23 @@ struct AnalysisResult
     std::unordered_map<KeyId, double> apdex; ///< API keys of the window
 };
 
+/// Per-key recommendations of the previous analysis with the exact inputs they were built from, so a
+/// key whose numbers did not change gets the same advice (sharing its strings) without formatting it
+/// again. Internal to Analyzer; declared here so Analyzer stays a copyable value.
+struct RecommendationMemo
+{
+    static constexpr std::size_t kMaxInputs = 8;
+    struct Entry
+    {
+        std::array<quint64, kMaxInputs> inputs {}; ///< bit patterns of the numbers and thresholds used
+        Recommendation recommendation; ///< without first/last seen, which are set per analysis
+        quint64 analysis = 0; ///< the analysis that last used it; older entries are dropped
+    };
+    std::unordered_map<quint64, Entry> entries; ///< by rule << 32 | key id
+    QString language; ///< locale and window text the texts were formatted with
+    quint64 analysis = 0;
+};
+
 /// Computes the score, the recommendations and the trends.
 ///
 /// Pure except for remembering when each recommendation was first seen.
@@ -232,6 +250,7 @@ public:
 private:
     AnalyzerConfig m_config;
     std::unordered_map<QString, qint64> m_firstSeen;
+    RecommendationMemo m_memo;
 };
 
 } // namespace perfwatch
