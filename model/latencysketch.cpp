@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <utility>
 
 namespace perfwatch {
 
@@ -154,7 +155,7 @@ void LatencySketch::addBinSlow(int index, std::uint64_t count)
         m_zeroCount += count;
         return;
     }
-    if (!m_packed.empty())
+    if (!m_packed.isEmpty())
         unpack();
     ensureRange(index);
     m_bins[std::size_t(index - m_offset)] += count;
@@ -181,8 +182,8 @@ void LatencySketch::ensureRange(int index)
 template<typename Fn>
 void LatencySketch::forEachBin(Fn &&fn) const
 {
-    if (!m_packed.empty()) {
-        walkPacked(m_packed.data(), m_packed.size(), fn);
+    if (!m_packed.isEmpty()) {
+        walkPacked(packedData(), std::size_t(m_packed.size()), fn);
         return;
     }
     for (std::size_t i = 0; i < m_bins.size(); ++i) {
@@ -204,9 +205,9 @@ void LatencySketch::merge(const LatencySketch &other)
     }
     m_count += other.m_count;
     m_zeroCount += other.m_zeroCount;
-    if (!m_packed.empty())
+    if (!m_packed.isEmpty())
         unpack();
-    if (other.m_packed.empty() && !other.m_bins.empty()) {
+    if (other.m_packed.isEmpty() && !other.m_bins.empty()) {
         // Dense into dense: widen once, then add element-wise.
         const int otherLast = other.m_offset + int(other.m_bins.size()) - 1;
         ensureRange(other.m_offset);
@@ -216,9 +217,9 @@ void LatencySketch::merge(const LatencySketch &other)
             dst[i] += other.m_bins[i];
         return;
     }
-    if (other.m_packed.empty())
+    if (other.m_packed.isEmpty())
         return;
-    addPacked(other.m_packed.data());
+    addPacked(other.packedData());
 }
 
 void LatencySketch::addPacked(const std::uint8_t *packed)
@@ -251,8 +252,7 @@ void LatencySketch::clear()
 {
     m_bins.clear();
     m_bins.shrink_to_fit();
-    m_packed.clear();
-    m_packed.shrink_to_fit();
+    m_packed = QByteArray();
     m_offset = 0;
     m_count = 0;
     m_zeroCount = 0;
@@ -390,35 +390,34 @@ void LatencySketch::appendPacked(std::vector<std::uint8_t> &out) const
 
 void LatencySketch::compact()
 {
-    if (!m_packed.empty() || m_bins.empty())
+    if (!m_packed.isEmpty() || m_bins.empty())
         return;
     std::vector<std::uint8_t> packed;
     packed.reserve(m_bins.size() + 8);
     appendPacked(packed);
-    packed.shrink_to_fit();
-    m_packed = std::move(packed);
+    m_packed = QByteArray(reinterpret_cast<const char *>(packed.data()), qsizetype(packed.size()));
     m_bins.clear();
     m_bins.shrink_to_fit();
 }
 
 void LatencySketch::unpack()
 {
-    // m_packed is always well-formed: this class wrote it, or decode() validated it.
-    std::vector<std::uint8_t> packed = std::move(m_packed);
-    m_packed.clear();
+    // m_packed is always well-formed: this class wrote it, or decode() validated it. Copies of this
+    // sketch may share the bytes: they are let go of, never written into.
+    const QByteArray packed = std::exchange(m_packed, QByteArray());
     m_bins.clear();
-    addPacked(packed.data());
+    addPacked(reinterpret_cast<const std::uint8_t *>(packed.constData()));
 }
 
 std::size_t LatencySketch::memoryUsage() const
 {
-    return m_bins.capacity() * sizeof(std::uint64_t) + m_packed.capacity();
+    return m_bins.capacity() * sizeof(std::uint64_t) + std::size_t(m_packed.capacity());
 }
 
 QByteArray LatencySketch::encode() const
 {
     std::vector<std::uint8_t> out;
-    out.reserve(32 + (m_packed.empty() ? m_bins.size() * 2 : m_packed.size()));
+    out.reserve(32 + (m_packed.isEmpty() ? m_bins.size() * 2 : std::size_t(m_packed.size())));
     out.push_back(kEncodingVersion);
     putVarint(out, m_count);
     putVarint(out, m_zeroCount);
@@ -426,8 +425,8 @@ QByteArray LatencySketch::encode() const
     out.resize(at + 16);
     std::memcpy(out.data() + at, &m_min, 8);
     std::memcpy(out.data() + at + 8, &m_max, 8);
-    if (!m_packed.empty())
-        out.insert(out.end(), m_packed.begin(), m_packed.end());
+    if (!m_packed.isEmpty())
+        out.insert(out.end(), packedData(), packedData() + m_packed.size());
     else
         appendPacked(out);
     return QByteArray(reinterpret_cast<const char *>(out.data()), qsizetype(out.size()));
@@ -466,7 +465,7 @@ std::optional<LatencySketch> LatencySketch::decode(QByteArrayView bytes)
         return s;
     }
     if (binTotal > 0)
-        s.m_packed.assign(bins, bins + binsSize);
+        s.m_packed = QByteArray(reinterpret_cast<const char *>(bins), qsizetype(binsSize));
     return s;
 }
 

@@ -81,7 +81,7 @@ public:
 
     /// Packs the bins into the compact form; cheap to keep, slower to add to.
     void compact();
-    bool isCompact() const { return !m_packed.empty(); }
+    bool isCompact() const { return !m_packed.isEmpty(); }
     /// Heap bytes held (for memory accounting and tests).
     std::size_t memoryUsage() const;
 
@@ -101,10 +101,13 @@ private:
     void ensureRange(int index);
     void addBinSlow(int index, std::uint64_t count);
     void appendPacked(std::vector<std::uint8_t> &out) const;
+    const std::uint8_t *packedData() const { return reinterpret_cast<const std::uint8_t *>(m_packed.constData()); }
 
     std::vector<std::uint64_t> m_bins; ///< dense counters; m_bins[i] is bin m_offset + i
     int m_offset = 0;
-    std::vector<std::uint8_t> m_packed; ///< compact form; when non-empty, m_bins is empty
+    /// Compact form; when non-empty, m_bins is empty. Implicitly shared and never written in place, so
+    /// copying a compact sketch (window caches, snapshots) costs no allocation.
+    QByteArray m_packed;
     std::uint64_t m_count = 0;
     std::uint64_t m_zeroCount = 0;
     double m_min = 0;

@@ -164,6 +164,31 @@ private Q_SLOTS:
         QCOMPARE(sketch.count(), dense.count() + 1);
     }
 
+    void copiesOfACompactSketchStayIndependent()
+    {
+        // Copies of a compact sketch share its bytes; changing one must never show in another.
+        LatencySketch original;
+        for (double v : generate(QStringLiteral("bimodal"), 5000))
+            original.add(v);
+        original.compact();
+        const LatencySketch reference = original;
+        LatencySketch added = original;
+        LatencySketch merged = original;
+        LatencySketch cleared = original;
+        added.add(5000.0, 100); // unpacks
+        merged.merge(reference);
+        cleared.clear();
+        QCOMPARE(added.count(), reference.count() + 100);
+        QCOMPARE(merged.count(), 2 * reference.count());
+        QVERIFY(cleared.isEmpty());
+        QVERIFY(original.isCompact());
+        QVERIFY(original == reference);
+        QCOMPARE(original.count(), quint64(5000));
+        for (double q : { 0.01, 0.5, 0.99 })
+            QCOMPARE(original.quantile(q), reference.quantile(q));
+        QCOMPARE(original.encode(), reference.encode());
+    }
+
     void encodeRoundTrip()
     {
         LatencySketch sketch;
