@@ -6,10 +6,12 @@
 #include <QLocale>
 #include <QStringList>
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <map>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 
 namespace perfwatch {
@@ -148,16 +150,56 @@ QString indexStatement(const QString &dbKey, const FieldSetCount &fs)
 
 // ---- Rule evaluation ----
 
+/// Per-key rules whose recommendations are remembered between analyses (RecommendationMemo).
+enum class MemoRule : quint8
+{
+    HighErrorRate = 1,
+    ProcessingBottleneck,
+    LowThroughput,
+    CacheHitRate,
+};
+
+using MemoInputs = std::array<quint64, RecommendationMemo::kMaxInputs>;
+
+/// The bit patterns of everything a remembered recommendation was built from (besides the key's
+/// service and name, and the language): equal inputs give the same recommendation.
+template<typename... Values>
+MemoInputs memoInputs(Values... values)
+{
+    static_assert(sizeof...(Values) <= RecommendationMemo::kMaxInputs);
+    const auto bits = [](auto v) -> quint64 {
+        if constexpr (std::is_floating_point_v<decltype(v)>)
+            return std::bit_cast<quint64>(double(v));
+        else
+            return quint64(v);
+    };
+    MemoInputs out {};
+    std::size_t i = 0;
+    ((out[i++] = bits(values)), ...);
+    return out;
+}
+
 /// What every rule needs: the input, the thresholds and key names by id.
 class RuleContext
 {
 public:
-    RuleContext(const AnalyzerInput &input, const AnalyzerConfig &config)
+    RuleContext(const AnalyzerInput &input, const AnalyzerConfig &config, RecommendationMemo &memo)
         : in(input)
         , cfg(config)
         , windowMs(input.windowMs > 0 ? input.windowMs : config.windowMs)
         , windowText(formatMinutes(windowMs))
+        , m_memo(memo)
     {
+        // Texts also depend on the locale and the translations (the window text is translated):
+        // when either changed, nothing remembered is reused.
+        const QLocale locale;
+        const QString language = locale.name() + QLatin1Char(' ') + QString::number(int(locale.numberOptions()))
+            + QLatin1Char(' ') + windowText;
+        if (m_memo.language != language) {
+            m_memo.entries.clear();
+            m_memo.language = language;
+        }
+        ++m_memo.analysis;
         for (const KeyAggregate &k : input.previous)
             m_keys[k.meta.id] = &k.meta;
         for (const GaugeSeries &g : input.gauges)
@@ -197,6 +239,32 @@ public:
         return r;
     }
 
+    /// Adds the recommendation `rule` made for the key in the previous analysis when it was made
+    /// from the same inputs; false (adding nothing) otherwise.
+    bool reuse(MemoRule rule, const KeyMeta &meta, const MemoInputs &inputs)
+    {
+        const auto it = m_memo.entries.find(memoKey(rule, meta.id));
+        if (it == m_memo.entries.end() || it->second.inputs != inputs || it->second.recommendation.target != meta.name
+            || it->second.recommendation.service != meta.service)
+            return false;
+        it->second.analysis = m_memo.analysis;
+        out.push_back(it->second.recommendation);
+        return true;
+    }
+    /// Remembers a recommendation made for the key from `inputs` for the next analysis.
+    void remember(MemoRule rule, const KeyMeta &meta, const MemoInputs &inputs, const Recommendation &r)
+    {
+        RecommendationMemo::Entry &e = m_memo.entries[memoKey(rule, meta.id)];
+        e.inputs = inputs;
+        e.recommendation = r;
+        e.analysis = m_memo.analysis;
+    }
+    /// Forgets what this analysis did not reuse or remember: advice that no longer applies.
+    void dropUnused()
+    {
+        std::erase_if(m_memo.entries, [this](const auto &e) { return e.second.analysis != m_memo.analysis; });
+    }
+
     const AnalyzerInput &in;
     const AnalyzerConfig &cfg;
     const qint64 windowMs;
@@ -204,7 +272,10 @@ public:
     std::vector<Recommendation> out;
 
 private:
+    static quint64 memoKey(MemoRule rule, KeyId key) { return quint64(rule) << 32 | key; }
+
     std::unordered_map<KeyId, const KeyMeta *> m_keys;
+    RecommendationMemo &m_memo;
 };
 
 // Rule 1. Impact: max(p95, avg) / T_api.
@@ -312,6 +383,10 @@ void ruleHighErrorRate(RuleContext &ctx)
         const double rate = k.agg.stats.errorRate();
         if (!(rate > ctx.cfg.errorRateThreshold))
             continue;
+        const MemoInputs inputs = memoInputs(int(k.meta.kind), k.agg.stats.count, k.agg.stats.errors,
+            ctx.cfg.errorRateThreshold, ctx.cfg.errorRateHighPriority, ctx.windowMs);
+        if (ctx.reuse(MemoRule::HighErrorRate, k.meta, inputs))
+            continue;
         const Priority priority = rate > ctx.cfg.errorRateHighPriority ? Priority::High : Priority::Medium;
         Recommendation r
             = ctx.make(QStringLiteral("high_error_rate"), api ? RecommendationType::Api : RecommendationType::Database,
@@ -342,6 +417,7 @@ void ruleHighErrorRate(RuleContext &ctx)
             { QStringLiteral("error_rate"), jsonRounded(rate, 4) },
             { QStringLiteral("threshold_rate"), jsonNumber(ctx.cfg.errorRateThreshold) },
         };
+        ctx.remember(MemoRule::HighErrorRate, k.meta, inputs, r);
         ctx.out.push_back(std::move(r));
     }
 }
@@ -601,6 +677,10 @@ void ruleProcessingBottleneck(RuleContext &ctx)
         const bool dominant = share > ctx.cfg.processingShare;
         if (!slow && !dominant)
             continue;
+        const MemoInputs inputs = memoInputs(
+            k.agg.stats.count, k.agg.stats.sum, total, steps, ctx.cfg.processingSlowMs, ctx.cfg.processingShare);
+        if (ctx.reuse(MemoRule::ProcessingBottleneck, k.meta, inputs))
+            continue;
         const Priority priority = avg > 2 * ctx.cfg.processingSlowMs ? Priority::High
             : slow                                                   ? Priority::Medium
                                                                      : Priority::Low;
@@ -633,6 +713,7 @@ void ruleProcessingBottleneck(RuleContext &ctx)
             { QStringLiteral("threshold_ms"), jsonNumber(ctx.cfg.processingSlowMs) },
             { QStringLiteral("threshold_share"), jsonNumber(ctx.cfg.processingShare) },
         };
+        ctx.remember(MemoRule::ProcessingBottleneck, k.meta, inputs, r);
         ctx.out.push_back(std::move(r));
     }
 }
@@ -645,6 +726,10 @@ void ruleLowThroughput(RuleContext &ctx)
             continue;
         const double perSecond = k.agg.stats.itemsPerProcessingSecond();
         if (!(perSecond < ctx.cfg.minThroughput))
+            continue;
+        const MemoInputs inputs
+            = memoInputs(k.agg.stats.items, k.agg.stats.count, k.agg.stats.sum, ctx.cfg.minThroughput);
+        if (ctx.reuse(MemoRule::LowThroughput, k.meta, inputs))
             continue;
         Recommendation r = ctx.make(QStringLiteral("low_throughput"), RecommendationType::Processing, Priority::Medium,
             k.meta.service, k.meta.name, safeRatio(ctx.cfg.minThroughput, perSecond));
@@ -662,6 +747,7 @@ void ruleLowThroughput(RuleContext &ctx)
             { QStringLiteral("items_per_second"), jsonRounded(perSecond) },
             { QStringLiteral("threshold_items_per_second"), jsonNumber(ctx.cfg.minThroughput) },
         };
+        ctx.remember(MemoRule::LowThroughput, k.meta, inputs, r);
         ctx.out.push_back(std::move(r));
     }
 }
@@ -675,6 +761,10 @@ void ruleCacheHitRate(RuleContext &ctx)
         const quint64 lookups = k.agg.stats.items + k.agg.stats.misses;
         const double hitRate = k.agg.stats.hitRate();
         if (lookups < ctx.cfg.cacheMinLookups || !(hitRate < ctx.cfg.cacheMinHitRate))
+            continue;
+        const MemoInputs inputs = memoInputs(
+            k.agg.stats.items, k.agg.stats.misses, ctx.cfg.cacheMinLookups, ctx.cfg.cacheMinHitRate, ctx.windowMs);
+        if (ctx.reuse(MemoRule::CacheHitRate, k.meta, inputs))
             continue;
         Recommendation r = ctx.make(QStringLiteral("cache_hit_rate"), RecommendationType::Resources, Priority::Medium,
             k.meta.service, k.meta.name, safeRatio(ctx.cfg.cacheMinHitRate, hitRate));
@@ -692,6 +782,7 @@ void ruleCacheHitRate(RuleContext &ctx)
             { QStringLiteral("hit_rate"), jsonRounded(hitRate, 4) },
             { QStringLiteral("threshold_hit_rate"), jsonNumber(ctx.cfg.cacheMinHitRate) },
         };
+        ctx.remember(MemoRule::CacheHitRate, k.meta, inputs, r);
         ctx.out.push_back(std::move(r));
     }
 }
@@ -1139,8 +1230,10 @@ double Analyzer::apdex(const Aggregate &agg) const
     if (total == 0)
         return kNaN;
     const double t = m_config.slowApiMs;
-    const double satisfiedAll = double(agg.sketch.countAtOrBelow(t));
-    const double toleratingAll = double(agg.sketch.countAtOrBelow(4 * t)) - satisfiedAll;
+    const auto [atT, at4T] = t <= 4 * t ? agg.sketch.countsAtOrBelow(t, 4 * t)
+                                        : std::pair(agg.sketch.countAtOrBelow(t), agg.sketch.countAtOrBelow(4 * t));
+    const double satisfiedAll = double(atT);
+    const double toleratingAll = double(at4T) - satisfiedAll;
     // The sketch does not tell which durations belong to 5xx responses. Those count as frustrated, so we
     // assume they are spread over the durations like all others and remove their share from the satisfied
     // and tolerating counts proportionally. (Exact when errors are spread evenly; when 5xx are mostly fast
@@ -1159,7 +1252,7 @@ AnalysisResult Analyzer::analyze(const AnalyzerInput &input)
             result.apdex[k.meta.id] = apdex(k.agg);
     }
 
-    RuleContext ctx(input, m_config);
+    RuleContext ctx(input, m_config, m_memo);
     ruleSlowEndpoint(ctx);
     ruleHighErrorRate(ctx);
     const std::vector<KeyId> slowQueries = ruleSlowQuery(ctx);
@@ -1171,6 +1264,7 @@ AnalysisResult Analyzer::analyze(const AnalyzerInput &input)
     ruleDegradation(ctx);
     ruleMemoryGrowth(ctx);
     ruleNPlusOne(ctx);
+    ctx.dropUnused();
 
     for (Recommendation &r : ctx.out) {
         Seen &seen = m_firstSeen.try_emplace(r.id, Seen { input.nowMs, input.nowMs }).first->second;

@@ -4,6 +4,7 @@
 
 #include <QJsonObject>
 #include <QString>
+#include <array>
 #include <map>
 #include <unordered_map>
 #include <vector>
@@ -204,6 +205,23 @@ struct AnalysisResult
     std::unordered_map<KeyId, double> apdex; ///< API keys of the window
 };
 
+/// Per-key recommendations of the previous analysis with the exact inputs they were built from, so a
+/// key whose numbers did not change gets the same advice (sharing its strings) without formatting it
+/// again. Internal to Analyzer; declared here so Analyzer stays a copyable value.
+struct RecommendationMemo
+{
+    static constexpr std::size_t kMaxInputs = 8;
+    struct Entry
+    {
+        std::array<quint64, kMaxInputs> inputs {}; ///< bit patterns of the numbers and thresholds used
+        Recommendation recommendation; ///< without first/last seen, which are set per analysis
+        quint64 analysis = 0; ///< the analysis that last used it; older entries are dropped
+    };
+    std::unordered_map<quint64, Entry> entries; ///< by rule << 32 | key id
+    QString language; ///< locale and window text the texts were formatted with
+    quint64 analysis = 0;
+};
+
 /// Computes the score, the recommendations and the trends.
 ///
 /// Pure except for remembering when each recommendation was first seen.
@@ -239,6 +257,7 @@ private:
     /// When each recommendation id fired first and last; ids quiet for an hour are forgotten, so
     /// advice that comes back later is new again and the map stays bounded.
     std::unordered_map<QString, Seen> m_firstSeen;
+    RecommendationMemo m_memo;
 };
 
 } // namespace perfwatch

@@ -11,6 +11,7 @@ BucketRing::Bucket *BucketRing::bucketFor(qint64 index)
         if (!m_buckets.empty())
             m_buckets.back().agg.sketch.compact();
         const qint64 oldest = oldestIndexFor(index);
+        m_floor = std::max(m_floor, oldest);
         auto firstKept
             = std::find_if(m_buckets.begin(), m_buckets.end(), [oldest](const Bucket &b) { return b.index >= oldest; });
         m_buckets.erase(m_buckets.begin(), firstKept);
@@ -45,17 +46,24 @@ void BucketRing::mergeRange(qint64 fromMs, qint64 toMs, Aggregate &out) const
     if (m_buckets.empty() || toMs <= fromMs)
         return;
     // A bucket belongs to the window its start falls in, so adjacent windows never share one.
-    const qint64 firstIndex = fromMs <= 0 ? 0 : (fromMs + m_bucketMs - 1) / m_bucketMs;
-    const qint64 lastIndex = (toMs - 1) / m_bucketMs;
-    auto it = std::lower_bound(m_buckets.begin(), m_buckets.end(), firstIndex,
-                               [](const Bucket &b, qint64 i) { return b.index < i; });
-    for (; it != m_buckets.end() && it->index <= lastIndex; ++it)
+    qint64 firstIndex = 0;
+    qint64 lastIndex = 0;
+    indexRange(fromMs, toMs, firstIndex, lastIndex);
+    mergeIndexes(firstIndex, lastIndex, out);
+}
+
+void BucketRing::mergeIndexes(qint64 first, qint64 last, Aggregate &out) const
+{
+    auto it = std::lower_bound(
+        m_buckets.begin(), m_buckets.end(), first, [](const Bucket &b, qint64 i) { return b.index < i; });
+    for (; it != m_buckets.end() && it->index <= last; ++it)
         out.merge(it->agg);
 }
 
 void BucketRing::expire(qint64 nowMs)
 {
     const qint64 oldest = oldestIndexFor(indexFor(nowMs));
+    m_floor = std::max(m_floor, oldest);
     auto firstKept
         = std::find_if(m_buckets.begin(), m_buckets.end(), [oldest](const Bucket &b) { return b.index >= oldest; });
     m_buckets.erase(m_buckets.begin(), firstKept);

@@ -2,6 +2,7 @@
 
 #include "aggregate.h"
 
+#include <limits>
 #include <vector>
 
 namespace perfwatch {
@@ -45,6 +46,17 @@ public:
 
     /// Merges the buckets whose start lies in [fromMs, toMs) into `out`.
     void mergeRange(qint64 fromMs, qint64 toMs, Aggregate &out) const;
+    /// The bucket indexes mergeRange(fromMs, toMs) counts: [first, last]; empty when last < first.
+    void indexRange(qint64 fromMs, qint64 toMs, qint64 &first, qint64 &last) const
+    {
+        first = fromMs <= 0 ? 0 : (fromMs + m_bucketMs - 1) / m_bucketMs;
+        last = toMs <= fromMs ? first - 1 : (toMs - 1) / m_bucketMs;
+    }
+    /// Merges the buckets with index in [first, last] into `out`, oldest first (as mergeRange()).
+    void mergeIndexes(qint64 first, qint64 last, Aggregate &out) const;
+    /// Buckets below this index may have been dropped (by time moving on or expire()); those at or
+    /// above it never were. Folds of buckets cached elsewhere stay valid while they start at or above it.
+    qint64 floor() const { return m_floor; }
     /// Whether mergeRange(fromMs, toMs) counts the bucket `index` (its start lies in the range).
     bool counts(qint64 index, qint64 fromMs, qint64 toMs) const
     {
@@ -65,6 +77,7 @@ private:
     qint64 m_bucketMs;
     int m_slots;
     std::vector<Bucket> m_buckets; ///< ascending by index
+    qint64 m_floor = std::numeric_limits<qint64>::min();
 };
 
 } // namespace perfwatch

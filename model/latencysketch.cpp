@@ -1,9 +1,11 @@
 #include "latencysketch.h"
 
+#include <QtGlobal>
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <utility>
 
 namespace perfwatch {
 
@@ -153,7 +155,7 @@ void LatencySketch::addBinSlow(int index, std::uint64_t count)
         m_zeroCount += count;
         return;
     }
-    if (!m_packed.empty())
+    if (!m_packed.isEmpty())
         unpack();
     ensureRange(index);
     m_bins[std::size_t(index - m_offset)] += count;
@@ -180,8 +182,8 @@ void LatencySketch::ensureRange(int index)
 template<typename Fn>
 void LatencySketch::forEachBin(Fn &&fn) const
 {
-    if (!m_packed.empty()) {
-        walkPacked(m_packed.data(), m_packed.size(), fn);
+    if (!m_packed.isEmpty()) {
+        walkPacked(packedData(), std::size_t(m_packed.size()), fn);
         return;
     }
     for (std::size_t i = 0; i < m_bins.size(); ++i) {
@@ -203,9 +205,9 @@ void LatencySketch::merge(const LatencySketch &other)
     }
     m_count += other.m_count;
     m_zeroCount += other.m_zeroCount;
-    if (!m_packed.empty())
+    if (!m_packed.isEmpty())
         unpack();
-    if (other.m_packed.empty() && !other.m_bins.empty()) {
+    if (other.m_packed.isEmpty() && !other.m_bins.empty()) {
         // Dense into dense: widen once, then add element-wise.
         const int otherLast = other.m_offset + int(other.m_bins.size()) - 1;
         ensureRange(other.m_offset);
@@ -215,21 +217,34 @@ void LatencySketch::merge(const LatencySketch &other)
             dst[i] += other.m_bins[i];
         return;
     }
-    if (other.m_packed.empty())
+    if (other.m_packed.isEmpty())
         return;
-    const std::uint8_t *p = other.m_packed.data();
+    addPacked(other.packedData());
+}
+
+void LatencySketch::addPacked(const std::uint8_t *packed)
+{
+    const std::uint8_t *p = packed;
     const std::uint64_t n = trustedVarint(p);
-    int index = int(unzigzag(trustedVarint(p)));
-    ensureRange(index);
+    const int first = int(unzigzag(trustedVarint(p)));
+    if (n == 0)
+        return;
+    // Find the highest bin first (a walk over bytes already in cache), so the dense range grows
+    // once instead of bin by bin.
+    const std::uint8_t *const binsStart = p;
+    int last = first;
     for (std::uint64_t i = 0; i < n; ++i) {
-        index += int(trustedVarint(p));
-        const std::uint64_t count = trustedVarint(p);
-        std::size_t slot = std::size_t(std::int64_t(index) - m_offset);
-        if (slot >= m_bins.size()) {
-            ensureRange(index);
-            slot = std::size_t(index - m_offset);
-        }
-        m_bins[slot] += count;
+        last += int(trustedVarint(p));
+        trustedVarint(p);
+    }
+    ensureRange(first);
+    ensureRange(last);
+    p = binsStart;
+    std::uint64_t *bins = m_bins.data() + (first - m_offset);
+    std::size_t slot = 0;
+    for (std::uint64_t i = 0; i < n; ++i) {
+        slot += std::size_t(trustedVarint(p));
+        bins[slot] += trustedVarint(p);
     }
 }
 
@@ -237,8 +252,7 @@ void LatencySketch::clear()
 {
     m_bins.clear();
     m_bins.shrink_to_fit();
-    m_packed.clear();
-    m_packed.shrink_to_fit();
+    m_packed = QByteArray();
     m_offset = 0;
     m_count = 0;
     m_zeroCount = 0;
@@ -272,6 +286,42 @@ double LatencySketch::quantile(double q) const
     return std::clamp(result, m_min, m_max);
 }
 
+void LatencySketch::quantiles(std::span<const double> qs, std::span<double> out) const
+{
+    Q_ASSERT(out.size() >= qs.size());
+    Q_ASSERT(std::is_sorted(qs.begin(), qs.end()));
+    // quantile() for each q, sharing the walk: ranks ascend with q, so each answer lies at or after
+    // the previous one's bin.
+    std::size_t next = 0;
+    std::uint64_t seen = m_zeroCount;
+    for (; next < qs.size(); ++next) {
+        const double q = qs[next];
+        if (m_count == 0)
+            out[next] = std::numeric_limits<double>::quiet_NaN();
+        else if (!(q > 0))
+            out[next] = m_min;
+        else if (q >= 1)
+            out[next] = m_max;
+        else if (double(seen) > q * double(m_count - 1))
+            out[next] = std::clamp(0.0, m_min, m_max);
+        else
+            break;
+    }
+    if (next == qs.size())
+        return;
+    forEachBin([&](int index, std::uint64_t count) {
+        if (next == qs.size())
+            return;
+        seen += count;
+        while (next < qs.size() && (qs[next] >= 1 || double(seen) > qs[next] * double(m_count - 1))) {
+            out[next] = qs[next] >= 1 ? m_max : std::clamp(valueFor(index), m_min, m_max);
+            ++next;
+        }
+    });
+    for (; next < qs.size(); ++next)
+        out[next] = m_max; // as quantile(): past every bin (rounding) the answer is the maximum
+}
+
 std::uint64_t LatencySketch::countAtOrBelow(double value) const
 {
     if (m_count == 0 || value < 0)
@@ -287,6 +337,37 @@ std::uint64_t LatencySketch::countAtOrBelow(double value) const
             total += count;
     });
     return total;
+}
+
+std::pair<std::uint64_t, std::uint64_t> LatencySketch::countsAtOrBelow(double low, double high) const
+{
+    Q_ASSERT(low <= high);
+    // countAtOrBelow() of each, sharing the walk over the bins.
+    struct Threshold
+    {
+        bool walk = false;
+        int limit = 0;
+        std::uint64_t total = 0;
+    };
+    const auto prepare = [this](double value) -> Threshold {
+        if (m_count == 0 || value < 0)
+            return {};
+        if (value >= m_max)
+            return { false, 0, m_count };
+        const int limit = indexFor(value);
+        return { limit != kZeroIndex, limit, m_zeroCount };
+    };
+    Threshold a = prepare(low);
+    Threshold b = prepare(high);
+    if (a.walk || b.walk) {
+        forEachBin([&](int index, std::uint64_t count) {
+            if (a.walk && index <= a.limit)
+                a.total += count;
+            if (b.walk && index <= b.limit)
+                b.total += count;
+        });
+    }
+    return { a.total, b.total };
 }
 
 void LatencySketch::appendPacked(std::vector<std::uint8_t> &out) const
@@ -309,37 +390,34 @@ void LatencySketch::appendPacked(std::vector<std::uint8_t> &out) const
 
 void LatencySketch::compact()
 {
-    if (!m_packed.empty() || m_bins.empty())
+    if (!m_packed.isEmpty() || m_bins.empty())
         return;
     std::vector<std::uint8_t> packed;
     packed.reserve(m_bins.size() + 8);
     appendPacked(packed);
-    packed.shrink_to_fit();
-    m_packed = std::move(packed);
+    m_packed = QByteArray(reinterpret_cast<const char *>(packed.data()), qsizetype(packed.size()));
     m_bins.clear();
     m_bins.shrink_to_fit();
 }
 
 void LatencySketch::unpack()
 {
-    std::vector<std::uint8_t> packed = std::move(m_packed);
-    m_packed.clear();
+    // m_packed is always well-formed: this class wrote it, or decode() validated it. Copies of this
+    // sketch may share the bytes: they are let go of, never written into.
+    const QByteArray packed = std::exchange(m_packed, QByteArray());
     m_bins.clear();
-    walkPacked(packed.data(), packed.size(), [this](int index, std::uint64_t count) {
-        ensureRange(index);
-        m_bins[std::size_t(index - m_offset)] += count;
-    });
+    addPacked(reinterpret_cast<const std::uint8_t *>(packed.constData()));
 }
 
 std::size_t LatencySketch::memoryUsage() const
 {
-    return m_bins.capacity() * sizeof(std::uint64_t) + m_packed.capacity();
+    return m_bins.capacity() * sizeof(std::uint64_t) + std::size_t(m_packed.capacity());
 }
 
 QByteArray LatencySketch::encode() const
 {
     std::vector<std::uint8_t> out;
-    out.reserve(32 + (m_packed.empty() ? m_bins.size() * 2 : m_packed.size()));
+    out.reserve(32 + (m_packed.isEmpty() ? m_bins.size() * 2 : std::size_t(m_packed.size())));
     out.push_back(kEncodingVersion);
     putVarint(out, m_count);
     putVarint(out, m_zeroCount);
@@ -347,8 +425,8 @@ QByteArray LatencySketch::encode() const
     out.resize(at + 16);
     std::memcpy(out.data() + at, &m_min, 8);
     std::memcpy(out.data() + at + 8, &m_max, 8);
-    if (!m_packed.empty())
-        out.insert(out.end(), m_packed.begin(), m_packed.end());
+    if (!m_packed.isEmpty())
+        out.insert(out.end(), packedData(), packedData() + m_packed.size());
     else
         appendPacked(out);
     return QByteArray(reinterpret_cast<const char *>(out.data()), qsizetype(out.size()));
@@ -387,7 +465,7 @@ std::optional<LatencySketch> LatencySketch::decode(QByteArrayView bytes)
         return s;
     }
     if (binTotal > 0)
-        s.m_packed.assign(bins, bins + binsSize);
+        s.m_packed = QByteArray(reinterpret_cast<const char *>(bins), qsizetype(binsSize));
     return s;
 }
 

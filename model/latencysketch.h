@@ -4,6 +4,8 @@
 #include <QByteArrayView>
 #include <cstdint>
 #include <optional>
+#include <span>
+#include <utility>
 #include <vector>
 
 namespace perfwatch {
@@ -70,12 +72,16 @@ public:
 
     /// The q-quantile (q in [0, 1]) with rank q * (count - 1); NaN when empty.
     double quantile(double q) const;
+    /// quantile() of each of qs (ascending) in one pass over the bins: out[i] = quantile(qs[i]).
+    void quantiles(std::span<const double> qs, std::span<double> out) const;
     /// Approximately how many values are <= value (exact up to the bin holding value).
     std::uint64_t countAtOrBelow(double value) const;
+    /// countAtOrBelow(low) and countAtOrBelow(high) (low <= high) in one pass over the bins.
+    std::pair<std::uint64_t, std::uint64_t> countsAtOrBelow(double low, double high) const;
 
     /// Packs the bins into the compact form; cheap to keep, slower to add to.
     void compact();
-    bool isCompact() const { return !m_packed.empty(); }
+    bool isCompact() const { return !m_packed.isEmpty(); }
     /// Heap bytes held (for memory accounting and tests).
     std::size_t memoryUsage() const;
 
@@ -90,13 +96,18 @@ private:
     template<typename Fn>
     void forEachBin(Fn &&fn) const; ///< fn(index, count) in ascending index order, non-empty bins only
     void unpack();
+    /// Adds the bins of a packed bin list (well-formed: written by appendPacked() or validated).
+    void addPacked(const std::uint8_t *packed);
     void ensureRange(int index);
     void addBinSlow(int index, std::uint64_t count);
     void appendPacked(std::vector<std::uint8_t> &out) const;
+    const std::uint8_t *packedData() const { return reinterpret_cast<const std::uint8_t *>(m_packed.constData()); }
 
     std::vector<std::uint64_t> m_bins; ///< dense counters; m_bins[i] is bin m_offset + i
     int m_offset = 0;
-    std::vector<std::uint8_t> m_packed; ///< compact form; when non-empty, m_bins is empty
+    /// Compact form; when non-empty, m_bins is empty. Implicitly shared and never written in place, so
+    /// copying a compact sketch (window caches, snapshots) costs no allocation.
+    QByteArray m_packed;
     std::uint64_t m_count = 0;
     std::uint64_t m_zeroCount = 0;
     double m_min = 0;

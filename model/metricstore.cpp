@@ -23,6 +23,8 @@ constexpr int kMaxFieldSets = 8; ///< distinct field sets remembered per db key
 constexpr qint64 kCorrelationGraceMs = 10'000;
 constexpr qint64 kTraceRetentionMs = StoreTiers::kMinuteMs * StoreTiers::kMinuteSlots;
 constexpr std::size_t kMaxLateBuckets = 100'000;
+/// cleanup() drops window caches no read used for this long (a range the dashboard left).
+constexpr qint64 kWindowCacheIdleMs = 5 * 60'000;
 constexpr std::string_view kDefaultService = "default";
 constexpr std::string_view kOtherService = "other";
 constexpr std::string_view kOtherKey = "other";
@@ -55,6 +57,102 @@ struct OpenFine
     bool holds(qint64 ts) const { return ts >= fromMs && ts < toMs; }
 };
 
+/// What window() keeps per key between reads, so a tick does not merge every bucket of every key.
+///
+/// Per window start (and tier), two aggregates, both exact: a read returns what merging all the
+/// window's buckets would, merged in the same order, so even sums round the same way.
+/// - The fold (merge, oldest first) of the window's buckets that no longer fill, [first, through].
+///   Windows slide, so consecutive reads share every bucket but the newest: a busy key's read is
+///   the fold plus the one or two buckets still filling, instead of 15 to 60 buckets.
+/// - The whole window, kept once the key did not change between two reads and returned as is
+///   while the key's version stays the same: most keys of a large system are idle at any moment.
+/// A fold is dropped when a bucket it covers changes (late data, restore); neither is used once the
+/// ring may have dropped one of its buckets (BucketRing::floor()). Sketches are kept compact.
+struct WindowCache
+{
+    enum Tier : quint8
+    {
+        Fine,
+        Minute,
+        TierCount
+    };
+    struct Entry
+    {
+        Tier tier = Fine;
+        qint64 first = 0; ///< window start (bucket index); [first, through] are folded
+        qint64 through = 0; ///< < first: nothing folded yet
+        Aggregate fold;
+        qint64 last = 0; ///< `whole` is the window [first, last]
+        quint64 wholeVersion = 0; ///< key version `whole` was merged at; 0: no `whole`
+        quint64 seenVersion = 0; ///< key version at the previous read
+        Aggregate whole;
+        quint64 lastRead = 0; ///< the store's read count when last used: least recently used goes first
+        qint64 usedMs = 0; ///< end of the last window read, for cleanup()
+    };
+    /// The dashboard's range and the analyzer's window and hour before, and one spare while a
+    /// range changes.
+    static constexpr std::size_t kMaxEntries = 4;
+    static constexpr qint64 kNone = std::numeric_limits<qint64>::min();
+
+    std::vector<Entry> entries;
+    /// Per tier, the newest bucket any fold covers: changes above it never invalidate a fold.
+    std::array<qint64, TierCount> coveredThrough { kNone, kNone };
+
+    /// A bucket of `tier` changed (or was created): drops the folds covering it.
+    void touched(Tier tier, qint64 index)
+    {
+        if (index > coveredThrough[tier])
+            return;
+        entries.erase(std::remove_if(entries.begin(), entries.end(), [tier](const Entry &e) { return e.tier == tier; }),
+            entries.end());
+        coveredThrough[tier] = kNone;
+    }
+
+    /// The entry of a window start, created (or the least recently used one reused) when missing.
+    Entry &entryFor(Tier tier, qint64 first)
+    {
+        for (Entry &e : entries) {
+            if (e.tier == tier && e.first == first)
+                return e;
+        }
+        Entry *e = nullptr;
+        if (entries.size() < kMaxEntries) {
+            e = &entries.emplace_back();
+        } else {
+            e = &*std::min_element(
+                entries.begin(), entries.end(), [](const Entry &a, const Entry &b) { return a.lastRead < b.lastRead; });
+        }
+        *e = Entry {};
+        e->tier = tier;
+        e->first = first;
+        e->through = first - 1;
+        return *e;
+    }
+
+    /// Drops entries a ring may have dropped buckets of, and those no read used since idleBeforeMs.
+    void prune(qint64 fineFloor, qint64 minuteFloor, qint64 idleBeforeMs)
+    {
+        entries.erase(std::remove_if(entries.begin(), entries.end(),
+                          [&](const Entry &e) {
+                              return e.first < (e.tier == Fine ? fineFloor : minuteFloor) || e.usedMs < idleBeforeMs;
+                          }),
+            entries.end());
+        coveredThrough = { kNone, kNone };
+        for (const Entry &e : entries)
+            coveredThrough[e.tier] = std::max(coveredThrough[e.tier], e.through);
+        if (entries.empty())
+            entries.shrink_to_fit();
+    }
+
+    std::size_t memoryUsage() const
+    {
+        std::size_t bytes = entries.capacity() * sizeof(Entry);
+        for (const Entry &e : entries)
+            bytes += e.fold.sketch.memoryUsage() + e.whole.sketch.memoryUsage();
+        return bytes;
+    }
+};
+
 struct KeySeries
 {
     KeyMeta meta;
@@ -67,6 +165,8 @@ struct KeySeries
     std::vector<std::pair<std::string, quint64>> fieldSets;
     KeyTotals totals;
     bool dirty = false; ///< minute rollups (or the open bucket) changed since takeDirtyRollups()
+    quint64 version = 1; ///< changes whenever any of its buckets may have
+    WindowCache windows; ///< read side only (window()); guarded by the store's lock like the rest
 };
 
 struct Group
@@ -76,6 +176,8 @@ struct Group
     BucketRing minute { StoreTiers::kMinuteMs, StoreTiers::kMinuteSlots };
     OpenFine open;
     bool dirty = false;
+    quint64 version = 1;
+    WindowCache windows; ///< always empty: groups are read as series, not windows
 };
 
 struct PendingRequest
@@ -120,6 +222,72 @@ void mergeWindow(const Holder &h, qint64 fromMs, qint64 toMs, Aggregate &out)
         h.fine.mergeRange(fromMs, toMs, out);
     else
         mergeMinutes(h, fromMs, toMs, out);
+}
+
+/// mergeWindow() of a key through its WindowCache: the same aggregate, merged in the same order.
+Aggregate cachedWindow(KeySeries &k, qint64 fromMs, qint64 toMs, quint64 read)
+{
+    Aggregate out;
+    const bool fineTier = toMs - fromMs <= 5 * 60 * 1000 && k.fine.reaches(fromMs);
+    const BucketRing &ring = fineTier ? k.fine : k.minute;
+    if (ring.isEmpty())
+        return out;
+    qint64 first = 0;
+    qint64 last = 0;
+    ring.indexRange(fromMs, toMs, first, last);
+    // Minute windows add the open fine bucket; the oldest bucket that still fills on time is the
+    // ring's newest (a fine window's open bucket is its newest) or the open bucket's minute.
+    const BucketRing::Bucket *open = fineTier ? nullptr : openBucket(k);
+    if (open && !ring.counts(k.open.minute, fromMs, toMs))
+        open = nullptr;
+    qint64 filling = ring.newest().index;
+    if (!fineTier && k.open.isOpen())
+        filling = std::min(filling, k.open.minute);
+    if (last <= first || first < ring.floor()) {
+        // One bucket (nothing to save), or one the ring may have dropped (the cache could not tell).
+        ring.mergeIndexes(first, last, out);
+        if (open)
+            out.merge(open->agg);
+        return out;
+    }
+
+    WindowCache &cache = k.windows;
+    const WindowCache::Tier tier = fineTier ? WindowCache::Fine : WindowCache::Minute;
+    WindowCache::Entry &e = cache.entryFor(tier, first);
+    e.lastRead = read;
+    e.usedMs = toMs;
+    if (e.wholeVersion == k.version && e.last == last) {
+        e.seenVersion = k.version;
+        return e.whole;
+    }
+    const qint64 through = std::min(last, filling - 1);
+    if (e.through > through) {
+        // A shorter window with the same start (rare): fold again rather than keep two.
+        e.fold = Aggregate {};
+        e.through = first - 1;
+    }
+    if (e.through < through) {
+        ring.mergeIndexes(e.through + 1, through, e.fold);
+        e.fold.sketch.compact();
+        e.through = through;
+        cache.coveredThrough[tier] = std::max(cache.coveredThrough[tier], through);
+    }
+    out = e.fold;
+    ring.mergeIndexes(std::max(e.through, first - 1) + 1, last, out);
+    if (open)
+        out.merge(open->agg);
+    if (e.seenVersion == k.version) {
+        // Unchanged since the previous read: likely idle, keep the answer.
+        e.whole = out;
+        e.whole.sketch.compact();
+        e.wholeVersion = k.version;
+        e.last = last;
+    } else if (e.wholeVersion != 0) {
+        e.whole = Aggregate {};
+        e.wholeVersion = 0;
+    }
+    e.seenVersion = k.version;
+    return out;
 }
 
 void appendBucket(qint64 start, qint64 bucketMs, const Aggregate &agg, qint64 fromMs, qint64 toMs, qint64 stepMs,
@@ -206,6 +374,8 @@ struct MetricStore::State
 
     // Late data older than the minute ring: (scope, id, minute start) -> aggregate.
     std::map<std::tuple<int, quint32, qint64>, Aggregate> late;
+
+    quint64 reads = 0; ///< window() calls, for WindowCache's least-recently-used order
 
     quint64 events = 0;
     quint64 overflowEvents = 0;
@@ -389,9 +559,15 @@ struct MetricStore::State
                 ++it;
             }
         }
-        if (traces.size() != before)
-            std::sort(traces.begin() + std::ptrdiff_t(before), traces.end(),
-                [](const auto &a, const auto &b) { return a.timestampMs < b.timestampMs; });
+        if (traces.size() != before) {
+            const auto byTime
+                = [](const RequestTrace &a, const RequestTrace &b) { return a.timestampMs < b.timestampMs; };
+            const auto added = traces.begin() + std::ptrdiff_t(before);
+            std::sort(added, traces.end(), byTime);
+            // Requests finish in the order they went quiet, not in timestamp order: merge them into
+            // place, so the list stays ascending for the binary searches of traces() and cleanup().
+            std::inplace_merge(std::upper_bound(traces.begin(), added, *added, byTime), added, traces.end(), byTime);
+        }
         if (traces.size() > std::size_t(config.traceHistory)) {
             const auto excess = std::ptrdiff_t(traces.size() - std::size_t(config.traceHistory));
             traces.erase(traces.begin(), traces.begin() + excess);
@@ -434,6 +610,8 @@ struct MetricStore::State
         Q_ASSERT(fine.index * h.fine.bucketMs() == h.open.fromMs);
         const qint64 minute = h.open.minute;
         h.open = OpenFine {};
+        ++h.version;
+        h.windows.touched(WindowCache::Minute, minute);
         if (BucketRing::Bucket *b = h.minute.bucketFor(minute)) {
             b->agg.merge(fine.agg);
             // Unchanged since the last takeDirtyRollups() (which reported the open bucket with its
@@ -454,7 +632,9 @@ struct MetricStore::State
         bool latency, qint64 nowMs)
     {
         h.dirty = true;
+        ++h.version;
         if (h.open.holds(ts)) {
+            // The open bucket is its ring's newest, which no fold covers.
             addToBucket(h.fine.newest(), e, sketchIndex, ts, latency);
             return;
         }
@@ -470,6 +650,7 @@ struct MetricStore::State
         if (h.fine.isEmpty() || fineIndex > h.fine.newest().index) {
             // Time moved on: seal the open bucket and open this one.
             seal(h, scope, id);
+            h.windows.touched(WindowCache::Minute, minute);
             BucketRing::Bucket *minuteBucket = h.minute.bucketFor(minute);
             addToBucket(*h.fine.bucketFor(fineIndex), e, sketchIndex, ts, latency);
             if (minuteBucket) {
@@ -481,6 +662,8 @@ struct MetricStore::State
             return;
         }
         // Late, into a fine bucket already sealed or one older than the fine ring: both tiers.
+        h.windows.touched(WindowCache::Fine, fineIndex);
+        h.windows.touched(WindowCache::Minute, minute);
         if (BucketRing::Bucket *b = h.fine.bucketFor(fineIndex))
             addToBucket(*b, e, sketchIndex, ts, latency);
         if (BucketRing::Bucket *b = h.minute.bucketFor(minute))
@@ -602,16 +785,20 @@ StoreCounters MetricStore::counters() const
 std::vector<KeyAggregate> MetricStore::window(qint64 fromMs, qint64 toMs) const
 {
     std::vector<KeyAggregate> out;
+    quint64 read = 0;
     for (std::size_t begin = 0;; begin += kReadChunk) {
         std::lock_guard lock(m_mutex);
         const auto &keys = m_state->keys;
+        if (begin == 0) {
+            read = ++m_state->reads;
+            out.reserve(keys.size());
+        }
         if (begin >= keys.size())
             break;
         const std::size_t end = std::min(keys.size(), begin + kReadChunk);
         for (std::size_t i = begin; i < end; ++i) {
-            const KeySeries &k = *keys[i];
-            Aggregate agg;
-            mergeWindow(k, fromMs, toMs, agg);
+            KeySeries &k = *keys[i];
+            Aggregate agg = cachedWindow(k, fromMs, toMs, read);
             if (agg.stats.count > 0)
                 out.push_back(KeyAggregate { k.meta, std::move(agg) });
         }
@@ -720,14 +907,19 @@ std::vector<RequestTrace> MetricStore::traces(qint64 fromMs, qint64 nowMs) const
     std::vector<RequestTrace> out;
     auto it = std::lower_bound(
         s.traces.begin(), s.traces.end(), fromMs, [](const RequestTrace &t, qint64 ms) { return t.timestampMs < ms; });
+    out.reserve(std::size_t(s.traces.end() - it) + s.pending.size());
     out.assign(it, s.traces.end());
+    const auto finished = std::ptrdiff_t(out.size());
     // Requests still open count once their endpoint reported or they went quiet.
     for (const auto &[id, p] : s.pending) {
         if (p.timestampMs >= fromMs && (p.hasApi || p.lastTouchMs <= nowMs - kCorrelationGraceMs))
             out.push_back(State::finish(p));
     }
-    std::stable_sort(
-        out.begin(), out.end(), [](const auto &a, const auto &b) { return a.timestampMs < b.timestampMs; });
+    // The finished ones are in order already: sort the open ones and merge (finished first on ties).
+    const auto byTime = [](const RequestTrace &a, const RequestTrace &b) { return a.timestampMs < b.timestampMs; };
+    Q_ASSERT(std::is_sorted(out.begin(), out.begin() + finished, byTime));
+    std::stable_sort(out.begin() + finished, out.end(), byTime);
+    std::inplace_merge(out.begin(), out.begin() + finished, out.end(), byTime);
     return out;
 }
 
@@ -757,8 +949,10 @@ void MetricStore::cleanup(qint64 nowMs)
         const std::size_t end = std::min(keys.size(), begin + kReadChunk);
         m_state->sealKeys(begin, end, nowMs);
         for (std::size_t i = begin; i < end; ++i) {
-            keys[i]->fine.expire(nowMs);
-            keys[i]->minute.expire(nowMs);
+            KeySeries &k = *keys[i];
+            k.fine.expire(nowMs);
+            k.minute.expire(nowMs);
+            k.windows.prune(k.fine.floor(), k.minute.floor(), nowMs - kWindowCacheIdleMs);
         }
     }
 }
@@ -868,8 +1062,11 @@ void MetricStore::restore(const std::vector<RollupRow> &rows, qint64 nowMs)
         bool overflowed = false;
         const KeyId id = s.keyFor(row.meta.kind, std::string_view(service.constData(), std::size_t(service.size())),
             std::string_view(name.constData(), std::size_t(name.size())), m_config, overflowed);
-        if (!overflowed)
+        if (!overflowed) {
+            s.keys[id]->windows.touched(WindowCache::Minute, index);
+            ++s.keys[id]->version;
             s.keys[id]->minute.restore(index, agg);
+        }
     }
 }
 
@@ -880,7 +1077,7 @@ std::size_t MetricStore::memoryUsage() const
     std::size_t bytes = s.keys.capacity() * sizeof(void *);
     for (const auto &k : s.keys) {
         bytes += sizeof(KeySeries) + k->fine.memoryUsage() + k->minute.memoryUsage()
-            + k->raw.capacity() * sizeof(RawEntry);
+            + k->raw.capacity() * sizeof(RawEntry) + k->windows.memoryUsage();
     }
     for (const auto &g : s.groups) {
         if (g)

@@ -86,6 +86,39 @@ void RecommendationModel::setRecommendations(const std::vector<Recommendation> &
 {
     const bool clockMoved = m_nowMs / 60'000 != nowMs / 60'000; // "first seen … ago" changes per minute
     m_nowMs = nowMs;
+    int firstChanged = -1;
+    int lastChanged = -1;
+    const auto update = [&](int row, const Recommendation &now) {
+        if (!sameRecommendation(m_items[std::size_t(row)], now) || clockMoved) {
+            m_items[std::size_t(row)] = now;
+            firstChanged = firstChanged < 0 ? row : std::min(firstChanged, row);
+            lastChanged = std::max(lastChanged, row);
+        }
+    };
+
+    // Most ticks bring the same advice (in any order): then each row is found through the ids of
+    // the rows kept from the previous tick and compared in place, without hashing thousands of ids
+    // into new maps. The signals are those of the general case below.
+    if (recommendations.size() == m_items.size()) {
+        std::vector<int> rows;
+        rows.reserve(recommendations.size());
+        std::vector<bool> seen(m_items.size());
+        for (const Recommendation &r : recommendations) {
+            const auto it = m_rows.find(r.id);
+            if (it == m_rows.end() || seen[std::size_t(it->second)])
+                break;
+            seen[std::size_t(it->second)] = true;
+            rows.push_back(it->second);
+        }
+        if (rows.size() == recommendations.size()) {
+            for (std::size_t i = 0; i < rows.size(); ++i)
+                update(rows[i], recommendations[i]);
+            if (firstChanged >= 0)
+                Q_EMIT dataChanged(index(firstChanged, 0), index(lastChanged, ColumnCount - 1));
+            return;
+        }
+    }
+
     std::unordered_map<QString, const Recommendation *> incoming;
     for (const Recommendation &r : recommendations)
         incoming.emplace(r.id, &r);
@@ -105,17 +138,10 @@ void RecommendationModel::setRecommendations(const std::vector<Recommendation> &
         i = first - 1;
     }
 
-    int firstChanged = -1;
-    int lastChanged = -1;
     std::unordered_map<QString, int> existing;
     for (std::size_t i = 0; i < m_items.size(); ++i) {
         existing.emplace(m_items[i].id, int(i));
-        const Recommendation &now = *incoming.at(m_items[i].id);
-        if (!sameRecommendation(m_items[i], now) || clockMoved) {
-            m_items[i] = now;
-            firstChanged = firstChanged < 0 ? int(i) : firstChanged;
-            lastChanged = int(i);
-        }
+        update(int(i), *incoming.at(m_items[i].id));
     }
     if (firstChanged >= 0)
         Q_EMIT dataChanged(index(firstChanged, 0), index(lastChanged, ColumnCount - 1));
@@ -125,6 +151,7 @@ void RecommendationModel::setRecommendations(const std::vector<Recommendation> &
         if (!existing.count(r.id))
             added.push_back(&r);
     }
+    const std::size_t kept = m_items.size();
     if (!added.empty()) {
         const int first = int(m_items.size());
         beginInsertRows({}, first, first + int(added.size()) - 1);
@@ -132,6 +159,9 @@ void RecommendationModel::setRecommendations(const std::vector<Recommendation> &
             m_items.push_back(*r);
         endInsertRows();
     }
+    m_rows = std::move(existing);
+    for (std::size_t i = kept; i < m_items.size(); ++i)
+        m_rows.emplace(m_items[i].id, int(i));
 }
 
 int RecommendationModel::rowCount(const QModelIndex &parent) const

@@ -3,6 +3,7 @@
 #include "analyzer.h"
 
 #include <QAbstractTableModel>
+#include <unordered_map>
 #include <vector>
 
 namespace perfwatch {
@@ -54,6 +55,7 @@ public:
 
 private:
     std::vector<Recommendation> m_items;
+    std::unordered_map<QString, int> m_rows; ///< row of each id in m_items
     qint64 m_nowMs = 0;
 };
 

@@ -3,6 +3,7 @@
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 
@@ -10,7 +11,21 @@ namespace perfwatch {
 
 namespace {
 
+/// Ids beyond this (not a live store's: the store caps its keys far below) go through the hash.
+constexpr KeyId kMaxCachedId = 1u << 20;
+
 constexpr double kNaN = KeyRow::kNaN;
+/// p50, p95 and p99: the tables' columns and the latency chart's series.
+constexpr std::array kPercentiles { 0.50, 0.95, 0.99 };
+
+/// Appends p50, p95 and p99 of `agg` at x to the latency series.
+void appendPercentiles(std::array<QList<QPointF>, 3> &series, double x, const Aggregate &agg)
+{
+    std::array<double, 3> q {};
+    agg.sketch.quantiles(kPercentiles, q);
+    for (std::size_t i = 0; i < q.size(); ++i)
+        series[i].append(QPointF(x, q[i]));
+}
 
 qint64 alignDown(qint64 value, qint64 step)
 {
@@ -96,13 +111,15 @@ KeyRow SnapshotBuilder::makeRow(const KeyAggregate &key, double windowSeconds, d
     switch (key.meta.kind) {
     case MetricKind::Api:
     case MetricKind::Db:
-    case MetricKind::Processing:
+    case MetricKind::Processing: {
         row.avg = s.avg();
         row.min = s.count ? s.min : kNaN;
         row.max = s.count ? s.max : kNaN;
-        row.p50 = key.agg.quantile(0.50);
-        row.p95 = key.agg.quantile(0.95);
-        row.p99 = key.agg.quantile(0.99);
+        std::array<double, 3> q {};
+        key.agg.sketch.quantiles(kPercentiles, q);
+        row.p50 = q[0];
+        row.p95 = q[1];
+        row.p99 = q[2];
         row.errors = s.errors;
         row.errorRate = s.count ? s.errorRate() : kNaN;
         row.items = s.items;
@@ -115,6 +132,7 @@ KeyRow SnapshotBuilder::makeRow(const KeyAggregate &key, double windowSeconds, d
         if (key.meta.kind == MetricKind::Api)
             row.apdex = apdex;
         break;
+    }
     case MetricKind::Gauge:
         row.avg = s.avg();
         row.min = s.count ? s.min : kNaN;
@@ -136,11 +154,23 @@ KeyRow SnapshotBuilder::rowFor(const KeyAggregate &key, double windowSeconds, co
 {
     const MetricStats &s = key.agg.stats;
     const KeyRef ref = KeyRef::fromMeta(key.meta);
+    // Live keys through the vector (no hashing of names); the previous build's entry only.
+    const bool live = key.meta.id != kNoLiveKey && key.meta.id < kMaxCachedId;
+    CachedRow *slot = nullptr;
+    const CachedRow *cached = nullptr;
+    if (live) {
+        if (m_rowsById.size() <= key.meta.id)
+            m_rowsById.resize(std::size_t(key.meta.id) + 1);
+        slot = &m_rowsById[key.meta.id];
+        if (slot->build + 1 == m_build && slot->row.key == ref)
+            cached = slot;
+    } else if (const auto it = m_rowCache.constFind(ref); it != m_rowCache.constEnd()) {
+        cached = &*it;
+    }
     KeyRow row;
-    const auto cached = m_rowCache.constFind(ref);
-    if (cached != m_rowCache.constEnd() && cached->stats.count == s.count && cached->stats.sum == s.sum
-        && cached->stats.errors == s.errors && cached->stats.min == s.min && cached->stats.max == s.max
-        && cached->stats.items == s.items && cached->stats.misses == s.misses && cached->stats.last == s.last) {
+    if (cached && cached->stats.count == s.count && cached->stats.sum == s.sum && cached->stats.errors == s.errors
+        && cached->stats.min == s.min && cached->stats.max == s.max && cached->stats.items == s.items
+        && cached->stats.misses == s.misses && cached->stats.last == s.last) {
         // Same data as last tick: only the rates move with the window's length.
         row = cached->row;
         row.key.id = key.meta.id;
@@ -150,11 +180,18 @@ KeyRow SnapshotBuilder::rowFor(const KeyAggregate &key, double windowSeconds, co
             row.itemsPerSec = s.itemsPerProcessingSecond();
         else if (std::isfinite(row.itemsPerSec))
             row.itemsPerSec = double(s.items) / windowSeconds;
-    } else {
-        const double apdex = key.meta.kind == MetricKind::Api ? m_source->apdex(key.agg, thresholds) : KeyRow::kNaN;
-        row = makeRow(key, windowSeconds, apdex);
+        if (slot)
+            slot->build = m_build;
+        else
+            m_nextRowCache.insert(ref, *cached);
+        return row;
     }
-    m_nextRowCache.insert(ref, CachedRow { s, row });
+    const double apdex = key.meta.kind == MetricKind::Api ? m_source->apdex(key.agg, thresholds) : KeyRow::kNaN;
+    row = makeRow(key, windowSeconds, apdex);
+    if (slot)
+        *slot = CachedRow { s, row, m_build };
+    else
+        m_nextRowCache.insert(ref, CachedRow { s, row, m_build });
     return row;
 }
 
@@ -178,16 +215,17 @@ DashboardSnapshotPtr SnapshotBuilder::build(const DashboardRequest &request)
     snap->windowSeconds = std::max(1.0, double(now - windowFrom) / 1000.0);
 
     snap->thresholds = m_source->thresholds();
+    ++m_build;
     if (request.range != m_cacheRange || snap->thresholds.slowApiMs != m_cacheSlowApiMs) {
         m_rowCache.clear();
+        ++m_build; // no live key's row counts as the previous build's
         m_cacheRange = request.range;
         m_cacheSlowApiMs = snap->thresholds.slowApiMs;
     }
     const std::vector<KeyAggregate> window = m_source->window(windowFrom, now + 1);
-    m_nextRowCache.reserve(qsizetype(window.size()));
     for (const KeyAggregate &k : window)
         snap->rows[std::size_t(k.meta.kind)].push_back(rowFor(k, snap->windowSeconds, snap->thresholds));
-    // Keys gone from the window leave the cache with this swap.
+    // History-only keys gone from the window leave the cache with this swap.
     m_rowCache.swap(m_nextRowCache);
     m_nextRowCache.clear();
 
@@ -251,9 +289,7 @@ void SnapshotBuilder::buildCharts(DashboardSnapshot &snap, const QStringList &se
             if (!isComplete(p.startMs, step, now))
                 continue;
             const double x = double(p.startMs);
-            snap.latency[0].append(QPointF(x, p.agg.quantile(0.50)));
-            snap.latency[1].append(QPointF(x, p.agg.quantile(0.95)));
-            snap.latency[2].append(QPointF(x, p.agg.quantile(0.99)));
+            appendPercentiles(snap.latency, x, p.agg);
             snap.errorRate[0].append(QPointF(x, 100.0 * p.agg.stats.errorRate()));
         }
         for (const TimePoint &p : db)
@@ -301,9 +337,7 @@ void SnapshotBuilder::buildKeyCharts(DashboardSnapshot &snap)
             if (!isComplete(p.startMs, step, now))
                 continue;
             const double x = double(p.startMs);
-            snap.latency[0].append(QPointF(x, p.agg.quantile(0.50)));
-            snap.latency[1].append(QPointF(x, p.agg.quantile(0.95)));
-            snap.latency[2].append(QPointF(x, p.agg.quantile(0.99)));
+            appendPercentiles(snap.latency, x, p.agg);
             if (key.kind != MetricKind::Processing)
                 snap.errorRate[key.kind == MetricKind::Api ? 0 : 1].append(QPointF(x, 100.0 * p.agg.stats.errorRate()));
         }

@@ -5,6 +5,7 @@
 
 #include <QHash>
 #include <memory>
+#include <vector>
 
 namespace perfwatch {
 
@@ -36,12 +37,17 @@ private:
     {
         MetricStats stats;
         KeyRow row;
+        quint64 build = 0; ///< the build() that last saw the key; only the previous one's rows are reused
     };
     KeyRow rowFor(const KeyAggregate &key, double windowSeconds, const AnalyzerConfig &thresholds);
 
     std::shared_ptr<DashboardSource> m_source;
+    /// Live keys by store id (dense, never reused), checked against the key itself; keys only the
+    /// history knows (kNoLiveKey) by KeyRef.
+    std::vector<CachedRow> m_rowsById;
     QHash<KeyRef, CachedRow> m_rowCache;
     QHash<KeyRef, CachedRow> m_nextRowCache;
+    quint64 m_build = 1;
     TimeRange m_cacheRange = TimeRange::Minutes15;
     double m_cacheSlowApiMs = 0;
     const IngestCounters *m_ingestCounters = nullptr;

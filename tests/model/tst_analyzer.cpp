@@ -73,6 +73,15 @@ TimePoint gaugePoint(qint64 startMs, std::initializer_list<double> values)
     return p;
 }
 
+/// A result's recommendations as JSON: every field, for comparing two analyses.
+QByteArray recommendationsJson(const AnalysisResult &result)
+{
+    QJsonArray out;
+    for (const Recommendation &r : result.recommendations)
+        out.append(r.toJson());
+    return QJsonDocument(out).toJson(QJsonDocument::Compact);
+}
+
 AnalyzerInput makeInput()
 {
     AnalyzerInput in;
@@ -179,6 +188,7 @@ private Q_SLOTS:
     // Ordering, identity, trends, JSON
     void sortOrder();
     void firstSeen();
+    void rememberedRecommendations();
     void trends_data();
     void trends();
     void recommendationJson();
@@ -1253,6 +1263,91 @@ void TestAnalyzer::firstSeen()
     QVERIFY(analyzer.analyze(quiet).recommendations.empty());
     in.nowMs = quiet.nowMs + 1000;
     QCOMPARE(analyzer.analyze(in).recommendations.front().firstSeenMs, in.nowMs);
+}
+
+void TestAnalyzer::rememberedRecommendations()
+{
+    // One analyzer analysing again and again remembers per-key advice; each of its results must be
+    // exactly what a fresh analyzer makes of the same input, whatever changed in between.
+    AnalyzerInput in = makeInput();
+    KeyAggregate failing = makeKey(10, MetricKind::Api, u"POST:/api/pay"_s);
+    addApi(failing, 100, 90);
+    addApi(failing, 100, 10, 503); // high_error_rate
+    KeyAggregate import = makeKey(40, MetricKind::Processing, u"import_rows"_s);
+    add(import, 100, 10, false, 5); // low_throughput: 50 items/s
+    KeyAggregate render = makeKey(41, MetricKind::Processing, u"render_report"_s);
+    add(render, 1500, 4, false, 1000); // processing_bottleneck: 1,500 ms per run
+    in.current = { failing, import, render, cacheKey(50, u"trip_cache"_s, 70, 30) };
+
+    Analyzer analyzer;
+    QByteArray fresh; // what a new analyzer makes of the input of the latest check()
+    const auto check = [&](const AnalyzerConfig &config = {}) {
+        fresh = recommendationsJson(Analyzer(config).analyze(in));
+        return analyzer.analyze(in);
+    };
+    AnalysisResult result = check();
+    QCOMPARE(recommendationsJson(result), fresh);
+    QCOMPARE(result.recommendations.size(), 4u);
+    for (const char *rule : { "high_error_rate", "low_throughput", "processing_bottleneck", "cache_hit_rate" })
+        QVERIFY2(single(result, QLatin1String(rule)), rule);
+
+    // Nothing changed: the same advice, sharing the previous analysis's texts.
+    const QString previousMessage = single(result, u"low_throughput"_s)->message;
+    result = check();
+    QCOMPARE(recommendationsJson(result), fresh);
+    QCOMPARE(single(result, u"low_throughput"_s)->message.constData(), previousMessage.constData());
+
+    // The key's numbers changed.
+    add(in.current[1], 100, 10, false, 8);
+    result = check();
+    QCOMPARE(recommendationsJson(result), fresh);
+    QCOMPARE(single(result, u"low_throughput"_s)->message,
+        u"import_rows processes only 65 items per second (minimum 100 per second)"_s);
+
+    // The thresholds changed.
+    AnalyzerConfig config;
+    config.minThroughput = 200;
+    config.errorRateThreshold = 0.02;
+    config.cacheMinHitRate = 0.9;
+    config.processingSlowMs = 1200;
+    analyzer.setConfig(config);
+    result = check(config);
+    QCOMPARE(recommendationsJson(result), fresh);
+    QCOMPARE(ev(single(result, u"low_throughput"_s), "threshold_items_per_second"), 200.0);
+    QCOMPARE(ev(single(result, u"high_error_rate"_s), "threshold_rate"), 0.02);
+    QCOMPARE(ev(single(result, u"cache_hit_rate"_s), "threshold_hit_rate"), 0.9);
+    QCOMPARE(ev(single(result, u"processing_bottleneck"_s), "threshold_ms"), 1200.0);
+
+    // The window slid to another length (its text is part of the messages).
+    in.windowMs = 5 * kMinute;
+    result = check(config);
+    QCOMPARE(recommendationsJson(result), fresh);
+    QVERIFY2(single(result, u"cache_hit_rate"_s)->message.contains(u"over the last 5 min"_s),
+        qPrintable(single(result, u"cache_hit_rate"_s)->message));
+
+    // The locale changed: numbers are formatted anew.
+    QLocale::setDefault(QLocale(QLocale::German, QLocale::Germany));
+    result = check(config);
+    QCOMPARE(recommendationsJson(result), fresh);
+    const QString german = single(result, u"processing_bottleneck"_s)->message;
+    QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
+    QVERIFY2(german.contains(u"1.500 ms"_s), qPrintable(german));
+    result = check(config);
+    QCOMPARE(recommendationsJson(result), fresh);
+    QVERIFY(single(result, u"processing_bottleneck"_s)->message.contains(u"1,500 ms"_s));
+
+    // Another key under the same id (another store) gets its own advice, and advice that no longer
+    // applies is not brought back later.
+    KeyAggregate renamed = makeKey(40, MetricKind::Processing, u"export_rows"_s);
+    add(renamed, 100, 10, false, 5);
+    in.current[1] = renamed;
+    result = check(config);
+    QCOMPARE(recommendationsJson(result), fresh);
+    QCOMPARE(single(result, u"low_throughput"_s)->target, u"export_rows"_s);
+    in.current.erase(in.current.begin() + 1);
+    result = check(config);
+    QCOMPARE(recommendationsJson(result), fresh);
+    QVERIFY(!single(result, u"low_throughput"_s));
 }
 
 void TestAnalyzer::trends_data()

@@ -164,6 +164,31 @@ private Q_SLOTS:
         QCOMPARE(sketch.count(), dense.count() + 1);
     }
 
+    void copiesOfACompactSketchStayIndependent()
+    {
+        // Copies of a compact sketch share its bytes; changing one must never show in another.
+        LatencySketch original;
+        for (double v : generate(QStringLiteral("bimodal"), 5000))
+            original.add(v);
+        original.compact();
+        const LatencySketch reference = original;
+        LatencySketch added = original;
+        LatencySketch merged = original;
+        LatencySketch cleared = original;
+        added.add(5000.0, 100); // unpacks
+        merged.merge(reference);
+        cleared.clear();
+        QCOMPARE(added.count(), reference.count() + 100);
+        QCOMPARE(merged.count(), 2 * reference.count());
+        QVERIFY(cleared.isEmpty());
+        QVERIFY(original.isCompact());
+        QVERIFY(original == reference);
+        QCOMPARE(original.count(), quint64(5000));
+        for (double q : { 0.01, 0.5, 0.99 })
+            QCOMPARE(original.quantile(q), reference.quantile(q));
+        QCOMPARE(original.encode(), reference.encode());
+    }
+
     void encodeRoundTrip()
     {
         LatencySketch sketch;
@@ -207,6 +232,55 @@ private Q_SLOTS:
                 c = char(rng.bounded(256));
             if (const auto d = LatencySketch::decode(noise))
                 QVERIFY(d->count() >= d->countAtOrBelow(0.0));
+        }
+    }
+
+    void onePassQueriesMatchSingleOnes_data()
+    {
+        QTest::addColumn<QString>("shape");
+        QTest::addColumn<int>("n");
+        QTest::addColumn<int>("zeros");
+        QTest::addColumn<bool>("compact");
+        QTest::newRow("empty") << QStringLiteral("uniform") << 0 << 0 << false;
+        QTest::newRow("one value") << QStringLiteral("uniform") << 1 << 0 << false;
+        QTest::newRow("zeros only") << QStringLiteral("uniform") << 0 << 5 << false;
+        QTest::newRow("lognormal") << QStringLiteral("lognormal") << 5000 << 0 << false;
+        QTest::newRow("lognormal, compact") << QStringLiteral("lognormal") << 5000 << 0 << true;
+        QTest::newRow("bimodal with zeros") << QStringLiteral("bimodal") << 999 << 40 << false;
+        QTest::newRow("wide, compact, zeros") << QStringLiteral("wide") << 20000 << 3 << true;
+    }
+
+    void onePassQueriesMatchSingleOnes()
+    {
+        QFETCH(QString, shape);
+        QFETCH(int, n);
+        QFETCH(int, zeros);
+        QFETCH(bool, compact);
+        LatencySketch sketch;
+        for (double v : generate(shape, n))
+            sketch.add(v);
+        for (int i = 0; i < zeros; ++i)
+            sketch.add(0.0);
+        if (compact)
+            sketch.compact();
+
+        const std::vector<double> qs { -1, 0, 0.001, 0.01, 0.25, 0.5, 0.5, 0.9, 0.95, 0.99, 0.999, 1, 2 };
+        std::vector<double> out(qs.size());
+        sketch.quantiles(qs, out);
+        for (std::size_t i = 0; i < qs.size(); ++i) {
+            const double single = sketch.quantile(qs[i]);
+            QVERIFY2(single == out[i] || (std::isnan(single) && std::isnan(out[i])),
+                qPrintable(QStringLiteral("q %1: %2 != %3").arg(qs[i]).arg(out[i]).arg(single)));
+        }
+        const double thresholds[] = { -5, 0, 1e-5, 1, 3, 50, 500, 2000, 1e6, 1e12 };
+        for (double low : thresholds) {
+            for (double high : thresholds) {
+                if (high < low)
+                    continue;
+                const auto [a, b] = sketch.countsAtOrBelow(low, high);
+                QCOMPARE(a, sketch.countAtOrBelow(low));
+                QCOMPARE(b, sketch.countAtOrBelow(high));
+            }
         }
     }
 

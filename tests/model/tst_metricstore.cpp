@@ -1,8 +1,11 @@
 #include "metricstore.h"
 
 #include <QTest>
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <map>
+#include <random>
 #include <string>
 #include <thread>
 
@@ -529,6 +532,174 @@ private Q_SLOTS:
         QVERIFY2(double(after960k) < 1.1 * double(after480k),
             qPrintable(QStringLiteral("%1 -> %2 bytes").arg(after480k).arg(after960k)));
         QVERIFY2(after960k / names.size() < 200 * 1024, qPrintable(QString::number(after960k / names.size())));
+    }
+
+    void windowCacheMatchesAFullMerge_data()
+    {
+        QTest::addColumn<int>("windows");
+        QTest::newRow("dashboard and analyzer") << 0;
+        QTest::newRow("fixed start") << 1;
+        QTest::newRow("more than the cache keeps") << 2;
+    }
+
+    void windowCacheMatchesAFullMerge()
+    {
+        // window() keeps folds and idle keys' answers between reads; keyWindow() merges every bucket.
+        // Through time moving on, late events into folded buckets, idle spells, cleanup and restore,
+        // both must agree to the last bit (sums with fractions round differently in another order).
+        QFETCH(int, windows);
+        MetricStore store;
+        const std::vector<std::string> names { "GET:/a", "GET:/b", "GET:/c", "GET:/d", "GET:/e", "GET:/f" };
+        std::mt19937_64 random(7);
+        auto uniform = [&random](qint64 below) { return qint64(random() % quint64(below)); };
+        qint64 now = kNow;
+        int compared = 0;
+        auto windowsAt = [windows](qint64 at) -> std::vector<std::pair<qint64, qint64>> {
+            const qint64 fixed = kNow + 10 * kMinute;
+            switch (windows) {
+            case 0:
+                return {
+                    { at - 15 * kMinute, at + 1 }, // the dashboard's 15 min
+                    { at - 15 * kMinute, at }, // the analyzer's window ...
+                    { at - 75 * kMinute, at - 15 * kMinute }, // ... and the hour before
+                    { at - 5 * kMinute, at + 1 }, // fine buckets
+                };
+            case 1:
+                // A start that stays while the rings move past it, and ends moving both ways.
+                return {
+                    { fixed, at + 1 },
+                    { fixed, std::max(fixed + kMinute, at - (at / kMinute % 5) * kMinute) },
+                    { at - 2 * kMinute - 30 * kSecond, at + 1 },
+                };
+            default:
+                return {
+                    { at - 15 * kMinute, at + 1 },
+                    { at - 75 * kMinute, at - 15 * kMinute },
+                    { at - 5 * kMinute, at + 1 },
+                    { (at - 60 * kMinute) / kMinute * kMinute, at + 1 },
+                    { at - 3 * kMinute, at - kMinute },
+                    { at - 4 * kMinute, at },
+                };
+            }
+        };
+        auto compareAll = [&](qint64 at) {
+            for (const auto &[from, to] : windowsAt(at)) {
+                const std::vector<KeyAggregate> cached = store.window(from, to);
+                std::size_t withData = 0;
+                for (KeyId id = 0; id < store.keyCount(); ++id) {
+                    const Aggregate full = store.keyWindow(id, from, to);
+                    const auto it = std::find_if(
+                        cached.begin(), cached.end(), [id](const KeyAggregate &k) { return k.meta.id == id; });
+                    if (full.stats.count == 0) {
+                        QVERIFY(it == cached.end());
+                        continue;
+                    }
+                    ++withData;
+                    QVERIFY(it != cached.end());
+                    const MetricStats &a = it->agg.stats;
+                    const MetricStats &b = full.stats;
+                    QCOMPARE(a.count, b.count);
+                    QCOMPARE(a.errors, b.errors);
+                    QVERIFY2(std::memcmp(&a.sum, &b.sum, sizeof(double)) == 0,
+                        qPrintable(QStringLiteral("%1 != %2").arg(a.sum, 0, 'g', 17).arg(b.sum, 0, 'g', 17)));
+                    QCOMPARE(a.min, b.min);
+                    QCOMPARE(a.max, b.max);
+                    QCOMPARE(a.last, b.last);
+                    QCOMPARE(a.lastMs, b.lastMs);
+                    QVERIFY(it->agg.sketch == full.sketch);
+                    QCOMPARE(it->agg.quantile(0.95), full.quantile(0.95));
+                    ++compared;
+                }
+                QCOMPARE(cached.size(), withData);
+            }
+        };
+        for (int step = 0; step < 700; ++step) {
+            now += 1 + uniform(step % 50 < 40 ? 3 * kSecond : 150 * kSecond); // busy spells, then idle ones
+            std::vector<IngestEvent> batch;
+            const int events = step % 7 == 3 ? 0 : int(uniform(6));
+            for (int i = 0; i < events; ++i) {
+                // Keys d, e, f are often idle; some events are late: into a sealed fine bucket, a
+                // folded minute, or further back.
+                const std::size_t key = uniform(10) < 7 ? std::size_t(uniform(3)) : std::size_t(3 + uniform(3));
+                const qint64 late = uniform(10) < 8 ? 0
+                    : uniform(10) < 6               ? uniform(90 * kSecond)
+                                                    : uniform(70 * kMinute);
+                batch.push_back(api(names[key], 1.0 + double(uniform(1'000'000)) / 997.0, uniform(20) ? 200 : 503,
+                    std::max<qint64>(now - late, 1)));
+            }
+            if (!batch.empty())
+                store.insert(batch, now);
+            if (step % 37 == 36)
+                store.cleanup(now);
+            if (step % 91 == 90) {
+                // Restoring rewrites whole minute buckets: here one minute gets another's figures.
+                std::vector<RollupRow> rows;
+                const qint64 minute = (now - 4 * kMinute) / kMinute * kMinute;
+                for (const KeyAggregate &k : store.window(now - 70 * kMinute, now + 1)) {
+                    const Aggregate other = store.keyWindow(k.meta.id, minute - 6 * kMinute, minute - 5 * kMinute);
+                    RollupRow row;
+                    row.meta = k.meta;
+                    row.startMs = minute;
+                    row.stats = other.stats;
+                    row.sketch = other.sketch.encode();
+                    if (row.stats.count > 0)
+                        rows.push_back(row);
+                }
+                store.restore(rows, now);
+            }
+            compareAll(now);
+            if (QTest::currentTestFailed())
+                return;
+        }
+        QVERIFY(compared > 5000);
+    }
+
+    void windowCacheIsBounded()
+    {
+        MetricStore store;
+        std::vector<std::string> names;
+        for (int i = 0; i < 50; ++i)
+            names.push_back("GET:/k" + std::to_string(i));
+        for (qint64 second = 0; second < 20 * 60; second += 5) {
+            std::vector<IngestEvent> batch;
+            for (const std::string &name : names)
+                batch.push_back(api(name, 20 + double((second * 7 + qint64(name.size())) % 300)));
+            store.insert(batch, kNow + second * kSecond);
+        }
+        const qint64 now = kNow + 20 * kMinute;
+        const std::size_t before = store.memoryUsage();
+        // Many different windows: each key keeps at most a few of them.
+        for (int minutes = 2; minutes < 60; ++minutes)
+            store.window(now - minutes * kMinute, now + 1);
+        const std::size_t after = store.memoryUsage();
+        QVERIFY2(
+            after - before < names.size() * 8 * 1024, qPrintable(QString::number((after - before) / names.size())));
+        // Windows no read asked for in a while are dropped by cleanup().
+        store.cleanup(now + 10 * kMinute);
+        QVERIFY2(
+            store.memoryUsage() <= before, qPrintable(QStringLiteral("%1 > %2").arg(store.memoryUsage()).arg(before)));
+    }
+
+    void tracesInTimestampOrder()
+    {
+        MetricStore store;
+        // Request a goes quiet first but started later than b, whose event arrives a second later
+        // with an older timestamp: they finish in one order and must be listed in the other.
+        IngestEvent a = api("GET:/a", 10, 200, kNow);
+        a.requestId = "a";
+        store.insert(std::vector { a }, kNow);
+        IngestEvent b = api("GET:/b", 10, 200, kNow - 5 * kSecond);
+        b.requestId = "b";
+        store.insert(std::vector { b }, kNow + kSecond);
+        store.cleanup(kNow + 10 * kSecond); // finishes a
+        store.cleanup(kNow + 11 * kSecond); // finishes b
+        const auto all = store.traces(0, kNow + 11 * kSecond);
+        QCOMPARE(all.size(), std::size_t(2));
+        QCOMPARE(all[0].timestampMs, kNow - 5 * kSecond);
+        QCOMPARE(all[1].timestampMs, kNow);
+        const auto recent = store.traces(kNow - kSecond, kNow + 11 * kSecond);
+        QCOMPARE(recent.size(), std::size_t(1));
+        QCOMPARE(recent[0].timestampMs, kNow);
     }
 
     void concurrentWritersAndReaders()

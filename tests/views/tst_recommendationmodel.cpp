@@ -69,6 +69,71 @@ private Q_SLOTS:
         QCOMPARE(reset.count(), 0);
     }
 
+    void updatesTheSameAdviceInPlace()
+    {
+        RecommendationModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const std::vector<Recommendation> first { rec("a", Priority::Low), rec("b", Priority::High),
+            rec("c", Priority::Medium), rec("d", Priority::Low) };
+        model.setRecommendations(first, 10'000);
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+
+        // The same advice in the same order: nothing to tell the views.
+        model.setRecommendations(first, 20'000);
+        QCOMPARE(changed.count(), 0);
+
+        // Two of it changed: one signal from the first to the last changed row.
+        std::vector<Recommendation> second = first;
+        second[1].message = QStringLiteral("b is slower");
+        second[2].evidence.insert(QStringLiteral("avg_ms"), 300.5);
+        model.setRecommendations(second, 30'000);
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(changed.at(0).at(0).value<QModelIndex>().row(), 1);
+        QCOMPARE(changed.at(0).at(1).value<QModelIndex>().row(), 2);
+        QCOMPARE(changed.at(0).at(0).value<QModelIndex>().column(), 0);
+        QCOMPARE(changed.at(0).at(1).value<QModelIndex>().column(), RecommendationModel::ColumnCount - 1);
+        QCOMPARE(model.recommendationAt(1).message, QStringLiteral("b is slower"));
+        QCOMPARE(model.recommendationAt(2).evidence.value(QStringLiteral("avg_ms")).toDouble(), 300.5);
+
+        // A new minute changes every "first seen ... ago": all rows.
+        model.setRecommendations(second, 90'000);
+        QCOMPARE(changed.count(), 2);
+        QCOMPARE(changed.at(1).at(0).value<QModelIndex>().row(), 0);
+        QCOMPARE(changed.at(1).at(1).value<QModelIndex>().row(), 3);
+
+        // The same ids in another order keep their rows.
+        model.setRecommendations({ second[3], second[2], second[1], second[0] }, 90'000);
+        QCOMPARE(changed.count(), 2);
+        QCOMPARE(model.rowOf(QStringLiteral("a")), 0);
+        QCOMPARE(model.rowOf(QStringLiteral("d")), 3);
+        QCOMPARE(inserted.count(), 0);
+        QCOMPARE(removed.count(), 0);
+
+        // As many as before but one is new: b goes, e comes, c changes where it is.
+        Recommendation c = second[2];
+        c.priority = Priority::High;
+        model.setRecommendations({ second[0], c, second[3], rec("e", Priority::Low) }, 90'000);
+        QCOMPARE(removed.count(), 1);
+        QCOMPARE(removed.at(0).at(1).toInt(), 1);
+        QCOMPARE(inserted.count(), 1);
+        QCOMPARE(changed.count(), 3);
+        QCOMPARE(changed.at(2).at(0).value<QModelIndex>().row(), 1);
+        QCOMPARE(changed.at(2).at(1).value<QModelIndex>().row(), 1);
+        QCOMPARE(model.rowOf(QStringLiteral("e")), 3);
+
+        // The rows found after that change are those updated on the next tick.
+        c.message = QStringLiteral("c is slower");
+        model.setRecommendations({ rec("e", Priority::Low), second[3], c, second[0] }, 90'000);
+        QCOMPARE(changed.count(), 4);
+        QCOMPARE(changed.at(3).at(0).value<QModelIndex>().row(), 1);
+        QCOMPARE(changed.at(3).at(1).value<QModelIndex>().row(), 1);
+        QCOMPARE(model.recommendationAt(1).message, QStringLiteral("c is slower"));
+        QCOMPARE(inserted.count(), 1);
+        QCOMPARE(removed.count(), 1);
+    }
+
     void sortsByPriorityThenCopiesTheSuggestion()
     {
         RecommendationsPage page;

@@ -120,6 +120,61 @@ private Q_SLOTS:
         QCOMPARE(s->services, QStringList { QStringLiteral("svc") });
     }
 
+    void unchangedKeysReuseTheirRows()
+    {
+        // Quantiles and Apdex are computed for keys whose window changed; the others keep their row
+        // and only the rates follow the window's length.
+        MetricStore store;
+        EventBatch b;
+        for (int i = 0; i < 10; ++i) {
+            b.api("GET:/a", 100 + i, 200, kNow - 5 * kMinute + i * kSecond);
+            b.api("GET:/b", 700, 200, kNow - 4 * kMinute + i * kSecond);
+        }
+        b.insertInto(store, kNow);
+        auto source = std::make_shared<StoreDashboardSource>(store);
+        int apdexCalls = 0;
+        source->setApdexFunction([&apdexCalls](const Aggregate &agg, const AnalyzerConfig &c) {
+            ++apdexCalls;
+            return Analyzer(c).apdex(agg);
+        });
+        SnapshotBuilder builder(source, nullptr);
+        DashboardRequest request;
+        request.range = TimeRange::Minutes15;
+        request.nowMs = kNow + 10 * kSecond;
+        const DashboardSnapshotPtr first = builder.build(request);
+        QCOMPARE(apdexCalls, 2);
+
+        request.nowMs = kNow + 20 * kSecond;
+        const DashboardSnapshotPtr same = builder.build(request);
+        QCOMPARE(apdexCalls, 2);
+        const KeyRow *a = findRow(*same, MetricKind::Api, QStringLiteral("GET:/a"));
+        QVERIFY(a);
+        QVERIFY(!a->sameValues(*findRow(*first, MetricKind::Api, QStringLiteral("GET:/a")))); // the rate moved
+        QCOMPARE(a->ratePerSec, 10.0 / 920.0);
+        QCOMPARE(a->p95, findRow(*first, MetricKind::Api, QStringLiteral("GET:/a"))->p95);
+        QCOMPARE(a->apdex, 1.0);
+
+        // One more request to /b: only its row is computed again.
+        b.api("GET:/b", 3000, 200, kNow + 25 * kSecond);
+        b.insertInto(store, kNow + 25 * kSecond);
+        request.nowMs = kNow + 30 * kSecond;
+        const DashboardSnapshotPtr changed = builder.build(request);
+        QCOMPARE(apdexCalls, 3);
+        const KeyRow *rowB = findRow(*changed, MetricKind::Api, QStringLiteral("GET:/b"));
+        QCOMPARE(rowB->count, quint64(11));
+        QCOMPARE(rowB->max, 3000.0);
+        QCOMPARE(rowB->apdex, 5.0 / 11.0); // ten tolerating, one frustrated
+
+        // Another threshold changes every Apdex.
+        AnalyzerConfig thresholds = source->thresholds();
+        thresholds.slowApiMs = 800;
+        source->setThresholds(thresholds);
+        const DashboardSnapshotPtr rethresholded = builder.build(request);
+        QCOMPARE(apdexCalls, 5);
+        QCOMPARE(findRow(*rethresholded, MetricKind::Api, QStringLiteral("GET:/b"))->apdex,
+            10.5 / 11.0); // 3 s is within 4 T: tolerating
+    }
+
     void kpisCompareWithThePreviousWindow()
     {
         SnapshotBuilder builder(m_source, nullptr);

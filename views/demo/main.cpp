@@ -23,7 +23,9 @@
 #include <QTemporaryDir>
 #include <QTimer>
 #include <algorithm>
+#include <array>
 #include <cstdio>
+#include <ctime>
 #include <string>
 
 using namespace perfwatch;
@@ -57,6 +59,26 @@ void addSyntheticKeys(MetricStore &store, int count, qint64 nowMs)
         }
         store.insert(events, nowMs);
     }
+}
+
+/// CPU time of the calling thread in ms: on a shared machine wall time also counts other processes.
+double threadCpuMs()
+{
+    timespec ts {};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
+}
+
+/// Median and maximum of a sample.
+struct Stat
+{
+    double median = 0;
+    double max = 0;
+};
+Stat stat(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    return v.empty() ? Stat {} : Stat { v[v.size() / 2], v.back() };
 }
 
 } // namespace
@@ -159,13 +181,19 @@ int main(int argc, char **argv)
         window.controller()->setPaused(true);
         window.show();
         const int n = std::max(1, parser.value(bench).toInt());
-        std::vector<double> buildMs;
-        std::vector<double> applyMs;
-        std::vector<double> analyzeMs;
+        // Wall time and CPU time of this thread per part; the tick is their sum (the analyzer runs
+        // on the engine thread in the app, every analysisIntervalMs, but costs the same CPU there).
+        enum Part
+        {
+            Snapshot,
+            Apply,
+            Analyzer,
+            Tick,
+            PartCount
+        };
         for (TimeRange range : { TimeRange::Minutes15, TimeRange::Minutes5, TimeRange::Hour1 }) {
-            buildMs.clear();
-            applyMs.clear();
-            analyzeMs.clear();
+            std::array<std::vector<double>, PartCount> wall;
+            std::array<std::vector<double>, PartCount> cpu;
             for (int i = 0; i < n; ++i) {
                 // A little new traffic each tick, so values change the way they do live.
                 const qint64 t = QDateTime::currentMSecsSinceEpoch();
@@ -173,24 +201,39 @@ int main(int argc, char **argv)
                 DashboardRequest request;
                 request.range = range;
                 QElapsedTimer timer;
+                std::array<double, PartCount> w {};
+                std::array<double, PartCount> c {};
                 timer.start();
+                double c0 = threadCpuMs();
                 engine.analyzeNow(t);
-                analyzeMs.push_back(double(timer.nsecsElapsed()) / 1e6);
+                w[Analyzer] = double(timer.nsecsElapsed()) / 1e6;
+                c[Analyzer] = threadCpuMs() - c0;
                 timer.restart();
+                c0 = threadCpuMs();
                 const DashboardSnapshotPtr snapshot = builder.build(request);
-                buildMs.push_back(double(timer.nsecsElapsed()) / 1e6);
+                w[Snapshot] = double(timer.nsecsElapsed()) / 1e6;
+                c[Snapshot] = threadCpuMs() - c0;
                 timer.restart();
+                c0 = threadCpuMs();
                 window.applySnapshot(*snapshot);
-                applyMs.push_back(double(timer.nsecsElapsed()) / 1e6);
+                w[Apply] = double(timer.nsecsElapsed()) / 1e6;
+                c[Apply] = threadCpuMs() - c0;
+                w[Tick] = w[Snapshot] + w[Apply] + w[Analyzer];
+                c[Tick] = c[Snapshot] + c[Apply] + c[Analyzer];
+                for (int p = 0; p < PartCount; ++p) {
+                    wall[std::size_t(p)].push_back(w[std::size_t(p)]);
+                    cpu[std::size_t(p)].push_back(c[std::size_t(p)]);
+                }
                 QCoreApplication::processEvents();
             }
-            std::sort(buildMs.begin(), buildMs.end());
-            std::sort(applyMs.begin(), applyMs.end());
-            std::sort(analyzeMs.begin(), analyzeMs.end());
-            std::printf("range %3lld min, %6zu keys: snapshot median %7.2f ms (max %7.2f), apply median %7.2f ms "
-                        "(max %7.2f), analyzer median %7.2f ms (max %7.2f)\n",
-                rangeMs(range) / 60'000, store.keyCount(), buildMs[buildMs.size() / 2], buildMs.back(),
-                applyMs[applyMs.size() / 2], applyMs.back(), analyzeMs[analyzeMs.size() / 2], analyzeMs.back());
+            const char *names[] = { "snapshot", "apply", "analyzer", "tick" };
+            std::printf("range %3lld min, %6zu keys, medians (max) in ms:", rangeMs(range) / 60'000, store.keyCount());
+            for (int p = 0; p < PartCount; ++p) {
+                const Stat sw = stat(wall[std::size_t(p)]);
+                const Stat sc = stat(cpu[std::size_t(p)]);
+                std::printf(" %s cpu %.2f (%.2f) wall %.2f (%.2f)%s", names[p], sc.median, sc.max, sw.median, sw.max,
+                    p + 1 < PartCount ? ";" : "\n");
+            }
         }
         return 0;
     }
