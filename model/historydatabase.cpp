@@ -302,6 +302,8 @@ struct HistoryDatabase::Statements
         , scores(db)
         , deleteRecommendations(db)
         , insertRecommendation(db)
+        , deleteRecommendation(db)
+        , touchRecommendations(db)
         , recommendations(db)
     { }
 
@@ -324,6 +326,8 @@ struct HistoryDatabase::Statements
     QSqlQuery scores;
     QSqlQuery deleteRecommendations;
     QSqlQuery insertRecommendation;
+    QSqlQuery deleteRecommendation;
+    QSqlQuery touchRecommendations;
     QSqlQuery recommendations;
 };
 
@@ -356,6 +360,7 @@ void HistoryDatabase::assertThread() const
 void HistoryDatabase::close()
 {
     m_statements.reset();
+    m_writtenRecommendations.reset();
     m_keyIds.clear();
     if (!m_registered)
         return;
@@ -636,6 +641,8 @@ bool HistoryDatabase::prepareStatements()
         { &statements->insertRecommendation,
             u"INSERT OR REPLACE INTO recommendations (id, position, json, first_seen_ms, last_seen_ms)"
             u" VALUES (?, ?, ?, ?, ?)"_s },
+        { &statements->deleteRecommendation, u"DELETE FROM recommendations WHERE id = ?"_s },
+        { &statements->touchRecommendations, u"UPDATE recommendations SET last_seen_ms = ?"_s },
         { &statements->recommendations,
             u"SELECT json, first_seen_ms, last_seen_ms FROM recommendations ORDER BY position"_s },
     };
@@ -645,6 +652,7 @@ bool HistoryDatabase::prepareStatements()
             return fail(u"Cannot prepare a statement"_s, *query);
     }
     m_statements = std::move(statements);
+    m_writtenRecommendations.reset();
     return true;
 }
 
@@ -789,6 +797,19 @@ bool HistoryDatabase::writeScores(const std::vector<ScorePoint> &points)
     return false;
 }
 
+namespace {
+
+/// Whether `a` and `b` are stored as the same row apart from position and last_seen_ms: the same
+/// id, JSON content and first_seen_ms (impact is not stored).
+bool sameStoredApartFromLastSeen(const Recommendation &a, const Recommendation &b)
+{
+    return a.id == b.id && a.rule == b.rule && a.type == b.type && a.priority == b.priority && a.service == b.service
+        && a.target == b.target && a.message == b.message && a.suggestion == b.suggestion && a.evidence == b.evidence
+        && a.firstSeenMs == b.firstSeenMs;
+}
+
+} // namespace
+
 bool HistoryDatabase::replaceRecommendations(const std::vector<Recommendation> &recommendations)
 {
     assertThread();
@@ -796,12 +817,68 @@ bool HistoryDatabase::replaceRecommendations(const std::vector<Recommendation> &
         return fail(u"replaceRecommendations"_s, QSqlError(u"history database is not open"_s, {}));
     m_lastError.clear();
     Statements &s = *m_statements;
+    // The engine writes after every analysis, and between two most advice is the same (at 10,000
+    // keys, a few of several hundred change their numbers): JSON-encoding and rewriting every row
+    // cost more than the analysis itself. Once this connection knows what the table holds, only
+    // rows that changed (content or position) are written and rows that went away deleted; when
+    // the rest only moved their last_seen_ms (the analyzer gives every recommendation the analysis
+    // time) one UPDATE sets the column. The copy of last_seen_ms inside json may then be older;
+    // recommendations() reads the column.
+    const std::optional<std::vector<Recommendation>> written = std::move(m_writtenRecommendations);
+    m_writtenRecommendations.reset(); // unknown until this write commits
+    std::vector<bool> keep(recommendations.size(), false); // already stored as is, but for last_seen_ms
+    std::vector<QString> gone;
+    bool touchAll = false;
+    if (written) {
+        std::unordered_map<QString, std::size_t> writtenAt;
+        for (std::size_t i = 0; i < written->size(); ++i)
+            writtenAt.emplace((*written)[i].id, i);
+        for (std::size_t i = 0; i < recommendations.size(); ++i) {
+            const auto it = writtenAt.find(recommendations[i].id);
+            if (it == writtenAt.end())
+                continue;
+            keep[i] = it->second == i && sameStoredApartFromLastSeen((*written)[i], recommendations[i]);
+            writtenAt.erase(it);
+        }
+        for (const auto &[id, i] : writtenAt)
+            gone.push_back(id);
+        const qint64 lastSeen = recommendations.empty() ? 0 : recommendations.front().lastSeenMs;
+        const bool oneLastSeen = std::all_of(recommendations.begin(), recommendations.end(),
+            [&](const Recommendation &r) { return r.lastSeenMs == lastSeen; });
+        bool lastSeenMoved = false;
+        for (std::size_t i = 0; i < recommendations.size(); ++i) {
+            if (keep[i] && (*written)[i].lastSeenMs != recommendations[i].lastSeenMs) {
+                lastSeenMoved = true;
+                keep[i] = oneLastSeen; // otherwise the row is written in full
+            }
+        }
+        touchAll = oneLastSeen && lastSeenMoved;
+        if (!touchAll && gone.empty() && std::all_of(keep.begin(), keep.end(), [](bool k) { return k; })) {
+            m_writtenRecommendations = recommendations; // the table already holds exactly these
+            return true;
+        }
+    }
     if (!s.begin.exec())
         return fail(u"Cannot start writing recommendations"_s, s.begin);
-    bool ok = s.deleteRecommendations.exec();
-    if (!ok)
-        fail(u"Cannot clear recommendations"_s, s.deleteRecommendations);
+    bool ok = true;
+    if (!written) {
+        ok = s.deleteRecommendations.exec();
+        if (!ok)
+            fail(u"Cannot clear recommendations"_s, s.deleteRecommendations);
+    }
+    for (std::size_t i = 0; ok && i < gone.size(); ++i) {
+        s.deleteRecommendation.bindValue(0, gone[i]);
+        if (!s.deleteRecommendation.exec())
+            ok = fail(u"Cannot delete a recommendation"_s, s.deleteRecommendation);
+    }
+    if (ok && touchAll) {
+        s.touchRecommendations.bindValue(0, recommendations.front().lastSeenMs);
+        if (!s.touchRecommendations.exec())
+            ok = fail(u"Cannot update recommendations"_s, s.touchRecommendations);
+    }
     for (std::size_t i = 0; ok && i < recommendations.size(); ++i) {
+        if (keep[i])
+            continue;
         const Recommendation &r = recommendations[i];
         const QByteArray json = QJsonDocument(recommendationToStorageJson(r)).toJson(QJsonDocument::Compact);
         QSqlQuery &insert = s.insertRecommendation;
@@ -813,8 +890,10 @@ bool HistoryDatabase::replaceRecommendations(const std::vector<Recommendation> &
         if (!insert.exec())
             ok = fail(u"Cannot write recommendations"_s, insert);
     }
-    if (ok && s.commit.exec())
+    if (ok && s.commit.exec()) {
+        m_writtenRecommendations = recommendations;
         return true;
+    }
     if (ok)
         fail(u"Cannot commit recommendations"_s, s.commit);
     s.rollback.exec();

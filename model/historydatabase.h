@@ -92,7 +92,9 @@ public:
     bool writeRollups(const std::vector<RollupRow> &rows);
     /// Inserts or replaces score points by timestamp.
     bool writeScores(const std::vector<ScorePoint> &points);
-    /// Replaces the stored recommendations with these, keeping their order.
+    /// Replaces the stored recommendations with these, keeping their order. After the first call
+    /// writes only the rows that changed since this connection's last one (nothing, or just
+    /// last_seen_ms, for the same advice); assumes no other connection writes them in between.
     bool replaceRecommendations(const std::vector<Recommendation> &recommendations);
 
     /// Minute rows of one scope with start in [fromMs, toMs), by start then key; meta.id is the
@@ -148,6 +150,8 @@ private:
     QThread *m_thread = nullptr;
     bool m_registered = false;
     std::unique_ptr<Statements> m_statements;
+    /// What the recommendations table holds as this connection last wrote it; empty when unknown.
+    std::optional<std::vector<Recommendation>> m_writtenRecommendations;
     std::unordered_map<QString, qint64> m_keyIds; ///< writer-side cache: identity -> keys.id
 };
 

@@ -13,6 +13,7 @@
 #include <QTest>
 #include <QThread>
 #include <atomic>
+#include <functional>
 #include <map>
 #include <mutex>
 
@@ -147,6 +148,7 @@ private Q_SLOTS:
     void journalModeIsWal();
     void scoresRoundTrip();
     void recommendationsRoundTrip();
+    void sameRecommendationsAreNotRewritten();
     void recommendationFromJsonRejectsIncomplete();
     void damagedFileIsMovedAside();
     void truncatedFileIsMovedAside();
@@ -623,6 +625,114 @@ void TestHistoryDatabase::recommendationsRoundTrip()
         QCOMPARE(got[0].evidence.value(u"tiny"_s).toDouble(), 1e-9);
         QVERIFY(db.replaceRecommendations({}));
         QVERIFY(db.recommendations().empty());
+    }
+}
+
+void TestHistoryDatabase::sameRecommendationsAreNotRewritten()
+{
+    QTemporaryDir dir;
+    Recommendation slow;
+    slow.id = u"slow_endpoint:svc:GET:/a"_s;
+    slow.rule = u"slow_endpoint"_s;
+    slow.priority = Priority::High;
+    slow.service = u"svc"_s;
+    slow.target = u"GET:/a"_s;
+    slow.message = u"GET:/a is slow"_s;
+    slow.suggestion = u"Cache it"_s;
+    slow.evidence = QJsonObject { { u"p95_ms"_s, 812.5 } };
+    slow.impact = 1.5;
+    slow.firstSeenMs = kBase - kHour;
+    slow.lastSeenMs = kBase;
+    Recommendation pool = slow;
+    pool.id = u"connection_pool:svc:db.pool"_s;
+    pool.rule = u"connection_pool"_s;
+    pool.priority = Priority::Low;
+    pool.target = u"db.pool"_s;
+
+    // Rows inserted, updated or deleted on the writer's connection so far.
+    const auto changes = [](const HistoryDatabase &db) { return pragma(db, u"SELECT total_changes()"_s).toLongLong(); };
+    std::vector<Recommendation> recs { slow, pool };
+    {
+        HistoryDatabase db(dir.path(), u"recs-same"_s);
+        QVERIFY(db.open());
+        QVERIFY(db.replaceRecommendations(recs));
+        const qint64 written = changes(db);
+        QVERIFY(written >= 2);
+
+        // The same advice at the same time: nothing is written.
+        recs[1].impact = 3; // not stored
+        QVERIFY(db.replaceRecommendations(recs));
+        QCOMPARE(changes(db), written);
+
+        // The same advice a tick later: only last_seen_ms moves, one row update each.
+        for (Recommendation &r : recs)
+            r.lastSeenMs = kBase + 10'000;
+        QVERIFY(db.replaceRecommendations(recs));
+        QCOMPARE(changes(db), written + 2);
+        auto got = db.recommendations();
+        QCOMPARE(got.size(), std::size_t(2));
+        QCOMPARE(got[0].lastSeenMs, kBase + 10'000);
+        QCOMPARE(got[1].lastSeenMs, kBase + 10'000);
+        QCOMPARE(got[1].message, slow.message);
+
+        // Any stored field that changes is written, and only that row.
+        const std::vector<std::function<void(Recommendation &)>> edits {
+            [](Recommendation &r) { r.message = u"GET:/a is slower"_s; },
+            [](Recommendation &r) { r.evidence.insert(u"p95_ms"_s, 900); },
+            [](Recommendation &r) { r.priority = Priority::Medium; },
+            [](Recommendation &r) { r.firstSeenMs -= 1; },
+        };
+        for (const auto &edit : edits) {
+            const qint64 before = changes(db);
+            edit(recs[1]);
+            QVERIFY(db.replaceRecommendations(recs));
+            QCOMPARE(changes(db), before + 1);
+            got = db.recommendations();
+            QCOMPARE(got.size(), std::size_t(2));
+            QCOMPARE(got[1].message, recs[1].message);
+            QCOMPARE(got[1].evidence, recs[1].evidence);
+            QCOMPARE(got[1].priority, recs[1].priority);
+            QCOMPARE(got[1].firstSeenMs, recs[1].firstSeenMs);
+            QCOMPARE(got[0].message, slow.message);
+        }
+        // So are a new order (both rows), a dropped recommendation (deleted) and a new one.
+        std::swap(recs[0], recs[1]);
+        qint64 before = changes(db);
+        QVERIFY(db.replaceRecommendations(recs));
+        QCOMPARE(changes(db), before + 2);
+        QCOMPARE(db.recommendations()[0].id, recs[0].id);
+        QCOMPARE(db.recommendations()[1].id, recs[1].id);
+        const Recommendation dropped = recs.back();
+        recs.pop_back();
+        before = changes(db);
+        QVERIFY(db.replaceRecommendations(recs));
+        QCOMPARE(changes(db), before + 1);
+        QCOMPARE(db.recommendations().size(), std::size_t(1));
+        recs.push_back(dropped);
+        before = changes(db);
+        QVERIFY(db.replaceRecommendations(recs));
+        QCOMPARE(changes(db), before + 1);
+        QCOMPARE(db.recommendations().size(), std::size_t(2));
+        recs.pop_back();
+        QVERIFY(db.replaceRecommendations(recs));
+        for (Recommendation &r : recs)
+            r.lastSeenMs = kBase + 20'000;
+        QVERIFY(db.replaceRecommendations(recs));
+    }
+    {
+        // A restart restores the last advice with its last time seen.
+        HistoryDatabase db(dir.path(), u"recs-same-2"_s);
+        QVERIFY(db.open());
+        const auto got = db.recommendations();
+        QCOMPARE(got.size(), std::size_t(1));
+        QCOMPARE(got[0].id, recs[0].id);
+        QCOMPARE(got[0].message, recs[0].message);
+        QCOMPARE(got[0].priority, recs[0].priority);
+        QCOMPARE(got[0].lastSeenMs, kBase + 20'000);
+        // A new connection does not know what the table holds, so it writes in full.
+        const qint64 before = changes(db);
+        QVERIFY(db.replaceRecommendations(recs));
+        QVERIFY(changes(db) > before);
     }
 }
 
