@@ -64,7 +64,9 @@ while kill -0 "$lg" 2>/dev/null; do
     kill -0 "$pw" 2>/dev/null || { echo "memory-soak: perfwatch exited" >&2; exit 1; }
     rss_kb=$(awk '/^VmRSS/ {print $2}' "/proc/$pw/status")
     fds=$(ls "/proc/$pw/fd" | wc -l)
-    nkeys=$(curl -s "http://127.0.0.1:$port/api/performance/health" | sed -n 's/.*"keys":\([0-9]*\).*/\1/p')
+    nkeys=$(curl -s --max-time 10 "http://127.0.0.1:$port/api/performance/summary?hours=1" | python3 -c \
+        'import json,sys; s=json.load(sys.stdin); print(sum(len(s[k]) for k in ("api_requests","database_operations","processing")))' \
+        2>/dev/null || true)
     minute=$(awk -v s="$start" -v n="$(date +%s)" 'BEGIN {printf "%.1f", (n - s) / 60}')
     rss_mb=$(awk -v k="$rss_kb" 'BEGIN {printf "%.1f", k / 1024}')
     echo "t=${minute}min rss=${rss_mb}MB fds=$fds keys=${nkeys:-?}"
