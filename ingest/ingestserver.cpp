@@ -85,7 +85,23 @@ quint16 IngestServer::start(QString *error)
     tcp->setHttpServer(this);
     bind(tcp);
     m_tcp = tcp;
-    return tcp->serverPort();
+    const quint16 port = tcp->serverPort();
+
+    // Bound to 127.0.0.1 (the default), also answer on [::1] at the same port when it is free:
+    // clients that resolve "localhost" to ::1 first and do not fall back (Node 18's fetch/http, so
+    // an OpenTelemetry JS exporter with its default endpoint) would otherwise be refused. Best
+    // effort: without IPv6, or with the port taken there, IPv4 alone serves as before.
+    if (m_config.address == QHostAddress(QHostAddress::LocalHost)) {
+        auto *tcp6 = new IngestTcpServer(m_config, m_shared, this);
+        if (tcp6->listen(QHostAddress::LocalHostIPv6, port)) {
+            tcp6->setHttpServer(this);
+            bind(tcp6);
+            m_tcp6 = tcp6;
+        } else {
+            delete tcp6;
+        }
+    }
+    return port;
 }
 
 bool IngestServer::startWorker(qintptr listeningDescriptor, QString *error)
@@ -244,8 +260,10 @@ void IngestServer::reply(const QHttpServerRequest &request, QTcpSocket *socket, 
     m_shared.counters.requests.fetch_add(1, std::memory_order_relaxed);
     if (response.status >= 400)
         m_shared.counters.refusedRequests.fetch_add(1, std::memory_order_relaxed);
-    if (m_tcp)
-        m_tcp->requestHandled(socket);
+    for (IngestTcpServer *tcp : { m_tcp, m_tcp6 }) {
+        if (tcp)
+            tcp->requestHandled(socket); // a no-op on the server the socket does not belong to
+    }
 }
 
 } // namespace perfwatch

@@ -122,6 +122,7 @@ private:
     QHash<QString, std::vector<Route>> m_routes;
     QByteArray m_tokenDigest; ///< SHA-256 of the token; empty when no auth is needed
     IngestTcpServer *m_tcp = nullptr;
+    IngestTcpServer *m_tcp6 = nullptr; ///< [::1] at the same port, when bound to 127.0.0.1
 };
 
 } // namespace perfwatch

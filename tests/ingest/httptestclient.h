@@ -35,9 +35,9 @@ struct HttpTestReply
 class HttpTestClient
 {
 public:
-    explicit HttpTestClient(quint16 port)
+    explicit HttpTestClient(quint16 port, const QHostAddress &address = QHostAddress(QHostAddress::LocalHost))
     {
-        m_socket.connectToHost(QHostAddress::LocalHost, port);
+        m_socket.connectToHost(address, port);
         m_socket.waitForConnected(5000);
     }
 

@@ -10,6 +10,7 @@
 #include <QNetworkReply>
 #include <QRegularExpression>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTest>
 #include <QThread>
 #include <memory>
@@ -52,6 +53,7 @@ private Q_SLOTS:
     void cleanup();
 
     void ingestsThroughQNetworkAccessManager();
+    void loopbackAlsoAnswersOnIpv6();
     void answersIngest_data();
     void answersIngest();
     void answers404And405WithJson();
@@ -1040,4 +1042,26 @@ void tst_IngestServer::answers405OnReadRoutes()
 }
 
 QTEST_GUILESS_MAIN(tst_IngestServer)
+void tst_IngestServer::loopbackAlsoAnswersOnIpv6()
+{
+    // Bound to 127.0.0.1, the same port answers on [::1]: clients that resolve "localhost" to ::1
+    // first reach PerfWatch too.
+    if (QTcpServer probe; !probe.listen(QHostAddress::LocalHostIPv6))
+        QSKIP("no IPv6 loopback on this machine");
+    HttpTestClient client(m_port, QHostAddress(QHostAddress::LocalHostIPv6));
+    QVERIFY(client.isConnected());
+    const QByteArray body = gauge("over.ipv6");
+    const auto reply = client.request("POST /api/performance/ingest HTTP/1.1\r\nHost: [::1]:"
+        + QByteArray::number(m_port) + "\r\nContent-Type: application/json\r\nContent-Length: "
+        + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 202);
+    QVERIFY(storedNames().contains(u"over.ipv6"_s));
+    // A second request on the same connection: the connection's bookkeeping follows its server.
+    const auto health = client.request("GET /api/performance/health HTTP/1.1\r\nHost: localhost:"
+        + QByteArray::number(m_port) + "\r\n\r\n");
+    QVERIFY(health);
+    QCOMPARE(health->status, 200);
+}
+
 #include "tst_ingestserver.moc"
