@@ -7,6 +7,8 @@
 #
 # Prints one line per sample and, at the end, RSS after warm-up vs at the end.
 set -euo pipefail
+# shellcheck source=../scripts/lib/perfwatch-port.sh
+source "$(cd "$(dirname "$0")/.." && pwd)/scripts/lib/perfwatch-port.sh"
 
 build=build/release
 minutes=60
@@ -44,13 +46,7 @@ trap cleanup EXIT INT TERM
 
 "$perfwatch" --headless --port 0 --data-dir "$data" >"$log" 2>&1 &
 pw=$!
-port=""
-for _ in $(seq 100); do
-    port=$(sed -n 's/.*listening on http:\/\/[^:]*:\([0-9]*\).*/\1/p' "$log" 2>/dev/null || true)
-    [[ -n $port ]] && break
-    sleep 0.1
-done
-[[ -n $port ]] || { echo "memory-soak: perfwatch did not start:" >&2; cat "$log" >&2; exit 1; }
+wait_for_port "$log" "$pw" 10 || { echo "memory-soak: perfwatch did not start:" >&2; cat "$log" >&2; exit 1; }
 
 "$loadgen" --url "http://127.0.0.1:$port" --keys "$keys" --rate "$rate" --batch "$batch" \
     --duration $((minutes * 60)) --connections 2 >/dev/null &

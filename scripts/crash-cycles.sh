@@ -21,6 +21,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=lib/perfwatch-port.sh
+source "$root/scripts/lib/perfwatch-port.sh"
 cycles=50
 build="$root/build/dev"
 rate=20000
@@ -132,14 +134,10 @@ start_perfwatch() {
     t0=$(now_ms)
     "$perfwatch" --headless --port 0 --statsd-port 0 --data-dir "$data" >"$work/perfwatch.out" 2>"$work/perfwatch.err" &
     pw=$!
-    port=""
-    for _ in $(seq 300); do
-        port=$(sed -n 's/.*listening on http:\/\/[^:]*:\([0-9]*\).*/\1/p' "$work/perfwatch.out" 2>/dev/null || true)
-        [[ -n $port ]] && break
+    if ! wait_for_port "$work/perfwatch.out" "$pw" 30; then
         kill -0 "$pw" 2>/dev/null || fail "perfwatch exited while starting"
-        sleep 0.1
-    done
-    [[ -n $port ]] || fail "perfwatch did not listen within 30 s"
+        fail "perfwatch did not listen within 30 s"
+    fi
     startup_ms=$(($(now_ms) - t0))
     ! grep -qi "damaged\|corrupt" "$work/perfwatch.err" || fail "perfwatch reported a damaged history after a kill"
 }

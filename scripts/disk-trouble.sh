@@ -20,6 +20,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=lib/perfwatch-port.sh
+source "$root/scripts/lib/perfwatch-port.sh"
 build="$root/build/dev"
 full_seconds=70
 while (($#)); do
@@ -89,14 +91,10 @@ summary_total() {
 start_perfwatch() {
     "$perfwatch" --headless --port 0 --statsd-port 0 --data-dir "$data" >"$work/perfwatch.out" 2>"$work/perfwatch.err" &
     pw=$!
-    port=""
-    for _ in $(seq 200); do
-        port=$(sed -n 's/.*listening on http:\/\/[^:]*:\([0-9]*\).*/\1/p' "$work/perfwatch.out" 2>/dev/null || true)
-        [[ -n $port ]] && break
+    if ! wait_for_port "$work/perfwatch.out" "$pw" 20; then
         kill -0 "$pw" 2>/dev/null || fail "perfwatch exited while starting"
-        sleep 0.1
-    done
-    [[ -n $port ]] || fail "perfwatch did not listen within 20 s"
+        fail "perfwatch did not listen within 20 s"
+    fi
 }
 stop_perfwatch() {
     kill -TERM "$pw"

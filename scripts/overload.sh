@@ -22,6 +22,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=lib/perfwatch-port.sh
+source "$root/scripts/lib/perfwatch-port.sh"
 build="$root/build/dev"
 duration=120
 factor=3
@@ -80,13 +82,7 @@ else
     "$perfwatch" --headless --port 0 --statsd-port 0 --data-dir "$work/data" >"$work/perfwatch.out" 2>&1 &
 fi
 pw=$!
-port=""
-for _ in $(seq 200); do
-    port=$(sed -n 's/.*listening on http:\/\/[^:]*:\([0-9]*\).*/\1/p' "$work/perfwatch.out" 2>/dev/null || true)
-    [[ -n $port ]] && break
-    sleep 0.1
-done
-[[ -n $port ]] || fail "perfwatch did not start"
+wait_for_port "$work/perfwatch.out" "$pw" 20 || fail "perfwatch did not start"
 url=http://127.0.0.1:$port
 
 # Samples /health latency, RSS and descriptors until $work/stop exists; one CSV line per sample.

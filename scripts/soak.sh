@@ -16,6 +16,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=lib/perfwatch-port.sh
+source "$root/scripts/lib/perfwatch-port.sh"
 build="$root/build/dev"
 minutes=112
 warmup=82
@@ -62,13 +64,7 @@ fail() {
 
 "$perfwatch" --headless --port 0 --statsd-port 0 --data-dir "$work/data" >"$work/perfwatch.out" 2>&1 &
 pw=$!
-port=""
-for _ in $(seq 200); do
-    port=$(sed -n 's/.*listening on http:\/\/[^:]*:\([0-9]*\).*/\1/p' "$work/perfwatch.out" 2>/dev/null || true)
-    [[ -n $port ]] && break
-    sleep 0.1
-done
-[[ -n $port ]] || fail "perfwatch did not start"
+wait_for_port "$work/perfwatch.out" "$pw" 20 || fail "perfwatch did not start"
 
 "$loadgen" --url "http://127.0.0.1:$port" --keys "$keys" --rate "$rate" --batch 100 --connections 2 \
     --duration $((minutes * 60)) --json >"$work/loadgen.json" 2>"$work/loadgen.err" &
