@@ -2,6 +2,7 @@
 
 #include "analyzer.h"
 #include "engine.h"
+#include "historydatabase.h"
 #include "ingestendpoint.h"
 #include "ingestserver.h"
 #include "jsonwriter.h"
@@ -135,7 +136,9 @@ void writePersistence(JsonWriter &json, const PersistenceStatus &p)
         json.null();
     // Exact milliseconds: what a crash could lose is what arrived after saved_up_to_ms.
     json.field("saved_up_to_ms", p.savedUpToMs).field("last_flush_duration_ms", p.lastFlushDurationMs);
-    json.field("pending_rows", quint64(p.pendingRows)).field("dropped_rows", quint64(p.droppedRows)).endObject();
+    json.field("pending_rows", quint64(p.pendingRows)).field("dropped_rows", quint64(p.droppedRows));
+    // Process-wide, so a soak can tell SQLite's share of the memory from the store's.
+    json.field("sqlite_memory_bytes", HistoryDatabase::sqliteHeapBytes()).endObject();
 }
 
 void writeScore(JsonWriter &json, const AnalysisResult &a)

@@ -97,6 +97,16 @@ struct PerformanceEngine::Worker
     mutable std::mutex scoresMutex;
     std::vector<ScorePoint> scores;
 
+    /// Frees the page caches' unused pages after each piece of work: SQLite would otherwise keep
+    /// every page it touched (up to the cache size), growing with the file for hours.
+    void releaseCaches()
+    {
+        if (writer)
+            writer->releaseCache();
+        if (reader)
+            reader->releaseCache();
+    }
+
     /// Keeps at most `limit` pending rows, dropping the oldest minutes first; returns how many went.
     quint64 dropOldestPending(std::size_t limit)
     {
@@ -206,6 +216,7 @@ bool PerformanceEngine::start(QString *error)
             m_store.cleanup(now);
             if (w.writer && !m_config.readOnly)
                 w.writer->applyRetention(now, m_config.historyRetentionHours);
+            w.releaseCaches();
             std::lock_guard lock(w.scoresMutex);
             const qint64 oldest = now - m_config.historyRetentionHours * kHour;
             w.scores.erase(w.scores.begin(),
@@ -283,6 +294,7 @@ bool PerformanceEngine::openHistory(bool restore, QString *message, bool *perman
         w.scores.insert(w.scores.begin(), stored.begin(), stored.end());
     }
     std::vector<Recommendation> saved = w.writer->recommendations();
+    w.writer->releaseCache();
     {
         std::lock_guard lock(m_analyzerMutex);
         m_analyzer.rememberFirstSeen(saved);
@@ -351,8 +363,10 @@ AnalysisResult PerformanceEngine::analyzeNow(qint64 now)
         Worker &w = *m_worker;
         if (scored)
             w.pendingScores.push_back(point);
-        if (w.writer)
+        if (w.writer) {
             w.writer->replaceRecommendations(recommendations);
+            w.writer->releaseCache();
+        }
     });
     return result;
 }
@@ -421,6 +435,7 @@ void PerformanceEngine::flushNow()
             const qint64 horizon = m_store.memoryHorizonMs(nowMs(), StoreTiers::kMinuteMs);
             std::erase_if(w.baseRows, [horizon](const auto &entry) { return entry.second.startMs < horizon; });
         }
+        w.writer->releaseCache();
         publishFlush(rowsOk && scoresOk, rowsOk ? w.writer->lastError() : rowsError, started, dropped);
     });
 }
@@ -479,8 +494,10 @@ PeriodSummary PerformanceEngine::summary(double hours, qint64 now) const
     // History for what memory no longer holds, memory for the rest; matched by kind/service/name.
     std::vector<KeyAggregate> older;
     m_worker->runBlocking([&] {
-        if (m_worker->reader)
+        if (m_worker->reader) {
             older = m_worker->reader->keyWindows(summary.fromMs, horizon);
+            m_worker->reader->releaseCache();
+        }
     });
     std::vector<KeyAggregate> recent = m_store.window(horizon, summary.toMs);
     std::map<std::tuple<int, QString, QString>, std::size_t> index;
@@ -514,8 +531,10 @@ std::vector<TimePoint> PerformanceEngine::keySeries(const KeyMeta &key, qint64 f
     std::vector<TimePoint> older;
     const qint64 historyTo = live ? std::min(horizon, toMs) : toMs;
     m_worker->runBlocking([&] {
-        if (m_worker->reader)
+        if (m_worker->reader) {
             older = m_worker->reader->keySeries(key.kind, key.service, key.name, fromMs, historyTo, stepMs);
+            m_worker->reader->releaseCache();
+        }
     });
     if (!live || historyTo >= toMs)
         return older;
@@ -530,8 +549,10 @@ std::vector<TimePoint> PerformanceEngine::kindSeries(
         return m_store.kindSeries(kind, services, fromMs, toMs, stepMs);
     std::vector<TimePoint> older;
     m_worker->runBlocking([&] {
-        if (m_worker->reader)
+        if (m_worker->reader) {
             older = m_worker->reader->groupSeries(kind, services, fromMs, std::min(horizon, toMs), stepMs);
+            m_worker->reader->releaseCache();
+        }
     });
     return joinSeries(std::move(older), m_store.kindSeries(kind, services, horizon, toMs, stepMs));
 }

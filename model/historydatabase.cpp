@@ -35,6 +35,7 @@
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <sqlite3.h>
 
 namespace perfwatch {
 
@@ -1242,6 +1243,21 @@ bool HistoryDatabase::compactSlot(qint64 slotStartMs)
     if (!s.commit.exec())
         return abort(u"Cannot commit compaction"_s, s.commit);
     return true;
+}
+
+void HistoryDatabase::releaseCache()
+{
+    assertThread();
+    if (!isOpen())
+        return;
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.exec(u"PRAGMA shrink_memory"_s); // best effort: a failure leaves the cache as it was
+}
+
+qint64 HistoryDatabase::sqliteHeapBytes()
+{
+    // The QSQLITE driver uses the system libsqlite3, the same library this links to.
+    return qint64(sqlite3_memory_used());
 }
 
 bool HistoryDatabase::applyRetention(qint64 nowMs, int retentionHours)

@@ -125,6 +125,13 @@ public:
     /// the busy timeout for a long read on another connection to finish).
     bool applyRetention(qint64 nowMs, int retentionHours);
 
+    /// Frees the page cache's unused pages (PRAGMA shrink_memory). SQLite otherwise keeps every
+    /// page it has touched up to the cache size, so an idle cache grows with the file for hours;
+    /// calling this after each piece of work bounds it by what one call needs.
+    void releaseCache();
+    /// Heap bytes SQLite holds in this process, all connections together (sqlite3_memory_used()).
+    static qint64 sqliteHeapBytes();
+
 private:
     struct Statements;
 

@@ -71,7 +71,7 @@ wait_for_port "$work/perfwatch.out" "$pw" 20 || fail "perfwatch did not start"
 lg=$!
 
 samples=$work/samples.csv
-echo "minute,rss_mb,fds,threads,health_ms,keys" >"$samples"
+echo "minute,rss_mb,fds,threads,health_ms,keys,sqlite_mb,flush_ms" >"$samples"
 echo "soak: ${minutes} min at $rate events/s over $keys keys; a sample every ${interval} s"
 start=$(date +%s)
 while kill -0 "$lg" 2>/dev/null; do
@@ -85,12 +85,16 @@ while kill -0 "$lg" 2>/dev/null; do
         "http://127.0.0.1:$port/api/performance/health") || fail "/health did not answer"
     nkeys=$(curl -s --max-time 10 "http://127.0.0.1:$port/api/performance/summary?hours=1" |
         python3 -c 'import json,sys; s=json.load(sys.stdin); print(sum(len(s[k]) for k in ("api_requests","database_operations","processing")))')
+    # SQLite's heap (all connections) and the last flush's duration, from the /health answer.
+    read -r sqlite_bytes flush_ms < <(python3 -c 'import json,sys; p=json.load(open(sys.argv[1]))["persistence"]
+print(p.get("sqlite_memory_bytes", 0), p.get("last_flush_duration_ms", 0))' "$work/health.json")
     minute=$(awk -v s="$start" -v n="$(date +%s)" 'BEGIN {printf "%.1f", (n - s) / 60}')
     line=$(awk -v m="$minute" -v r="$rss_kb" -v f="$fds" -v t="$threads" -v h="$health" -v k="$nkeys" \
-        'BEGIN {printf "%s,%.1f,%d,%d,%.1f,%s", m, r / 1024, f, t, h * 1000, k}')
+        -v q="$sqlite_bytes" -v fl="$flush_ms" \
+        'BEGIN {printf "%s,%.1f,%d,%d,%.1f,%s,%.1f,%d", m, r / 1024, f, t, h * 1000, k, q / 1048576, fl}')
     echo "$line" >>"$samples"
     echo "t=${minute} min rss=$(cut -d, -f2 <<<"$line") MB fds=$fds threads=$threads" \
-        "health=$(cut -d, -f5 <<<"$line") ms keys=$nkeys"
+        "health=$(cut -d, -f5 <<<"$line") ms keys=$nkeys sqlite=$(cut -d, -f7 <<<"$line") MB flush=${flush_ms} ms"
 done
 wait "$lg" || fail "the loadgen failed: $(tail -1 "$work/loadgen.err")"
 lg=""
@@ -113,10 +117,14 @@ else:
     fds = [int(r["fds"]) for r in after]
     growth = ys[-1] - ys[0]
     health = sorted(r["health_ms"] for r in rows)
+    sq = [r.get("sqlite_mb", 0) for r in after]
+    flush = sorted(r.get("flush_ms", 0) for r in after)
     print("after %.0f min warm-up: RSS %.1f -> %.1f MB (%+.1f MB, slope %+.2f MB per 10 min), "
           "descriptors %d-%d, threads %d-%d; /health max %.0f ms"
           % (warmup, ys[0], ys[-1], growth, slope * 10, min(fds), max(fds), min(int(r["threads"]) for r in rows),
              max(int(r["threads"]) for r in rows), health[-1]))
+    print("SQLite heap %.1f -> %.1f MB (max %.1f); flush median %.0f ms, max %.0f ms"
+          % (sq[0], sq[-1], max(sq), flush[len(flush) // 2], flush[-1]))
     if growth > 10:
         failures.append("RSS grew %.1f MB after the warm-up" % growth)
     if slope * 10 > 0.5:
