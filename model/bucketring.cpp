@@ -15,6 +15,7 @@ BucketRing::Bucket *BucketRing::bucketFor(qint64 index)
         auto firstKept
             = std::find_if(m_buckets.begin(), m_buckets.end(), [oldest](const Bucket &b) { return b.index >= oldest; });
         m_buckets.erase(m_buckets.begin(), firstKept);
+        reserveOne();
         m_buckets.push_back(Bucket { index, {}, false });
         return &m_buckets.back();
     }
@@ -27,7 +28,19 @@ BucketRing::Bucket *BucketRing::bucketFor(qint64 index)
         m_buckets.begin(), m_buckets.end(), index, [](const Bucket &b, qint64 i) { return b.index < i; });
     if (it != m_buckets.end() && it->index == index)
         return &*it;
-    return &*m_buckets.insert(it, Bucket { index, {}, false });
+    const auto offset = it - m_buckets.begin();
+    reserveOne();
+    return &*m_buckets.insert(m_buckets.begin() + offset, Bucket { index, {}, false });
+}
+
+void BucketRing::reserveOne()
+{
+    // A ring never holds more than m_slots buckets: grow by doubling up to exactly that, not to
+    // the next power of two (80 minute slots would otherwise take 128, 48 x 176 bytes per key).
+    if (m_buckets.size() < m_buckets.capacity())
+        return;
+    const std::size_t limit = std::size_t(std::max(m_slots, 1));
+    m_buckets.reserve(std::max(m_buckets.size() + 1, std::min(std::max<std::size_t>(4, m_buckets.capacity() * 2), limit)));
 }
 
 void BucketRing::restore(qint64 index, const Aggregate &agg)

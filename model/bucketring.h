@@ -74,6 +74,8 @@ public:
     std::size_t memoryUsage() const;
 
 private:
+    void reserveOne(); ///< room for one more bucket, never more capacity than m_slots in all
+
     qint64 m_bucketMs;
     int m_slots;
     std::vector<Bucket> m_buckets; ///< ascending by index

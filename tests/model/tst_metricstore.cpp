@@ -1,3 +1,4 @@
+#include "bucketring.h"
 #include "metricstore.h"
 
 #include <QTest>
@@ -727,6 +728,31 @@ private Q_SLOTS:
         for (const auto &k : store.window(kNow - 15 * kMinute, kNow + 1))
             QCOMPARE(k.agg.stats.count, quint64(kBatches * 500));
         QCOMPARE(store.counters().events, quint64(2 * kBatches * 500));
+    }
+
+    void ringCapacityStopsAtItsSlots()
+    {
+        // A full minute ring (80 slots) holds 80 buckets' worth of memory, not the 128 that
+        // power-of-two growth would give it: 8 KB per key and tier less.
+        BucketRing ring(kMinute, 80);
+        for (qint64 m = 0; m < 200; ++m) {
+            BucketRing::Bucket *b = ring.bucketFor(m);
+            QVERIFY(b);
+            QCOMPARE(b->index, m);
+        }
+        QCOMPARE(ring.buckets().size(), std::size_t(80));
+        QCOMPARE(ring.buckets().front().index, qint64(120));
+        QCOMPARE(ring.memoryUsage(), 80 * sizeof(BucketRing::Bucket));
+        // Late data inside the ring fills a gap without growing past the slots either.
+        BucketRing gaps(kMinute, 80);
+        for (qint64 m = 0; m < 80; m += 2)
+            gaps.bucketFor(m);
+        for (qint64 m = 1; m < 80; m += 2)
+            QCOMPARE(gaps.bucketFor(m)->index, m);
+        QCOMPARE(gaps.buckets().size(), std::size_t(80));
+        QVERIFY(std::is_sorted(gaps.buckets().begin(), gaps.buckets().end(),
+            [](const BucketRing::Bucket &a, const BucketRing::Bucket &b) { return a.index < b.index; }));
+        QCOMPARE(gaps.memoryUsage(), 80 * sizeof(BucketRing::Bucket));
     }
 };
 
