@@ -6,10 +6,10 @@
 #                   [--keys K] [--interval S] [--out FILE.csv]
 #
 # Defaults: 112 minutes at 5,000 events/s over 1,000 keys (100-event batches, 2 connections), a
-# sample every 30 s (RSS, descriptors, threads, /health latency): 82 minutes of warm-up, then the
-# 30 minutes that must be flat. The warm-up is that long because the in-memory minute tier keeps
-# 80 minutes per key: RSS grows by about 1.5 MB a minute at 1,000 keys until it is full (the
-# growth is per key and minute, not per event); after that nothing may grow.
+# sample every 30 s (RSS, descriptors, threads, /health latency, SQLite's heap, last flush time):
+# 82 minutes of warm-up, then the 30 minutes that must be flat. The warm-up is that long because
+# the in-memory minute tier keeps 80 minutes per key: RSS grows with the minutes held (about
+# 0.5 MB a minute at 1,000 keys, per key and minute, not per event); after that nothing may grow.
 # Passes when, after warm-up, descriptors stay within +-2 of their first value, RSS grows by at
 # most 10 MB (and at most 0.5 MB per 10 minutes by least squares), every answer is 202 and
 # /health always answers.
