@@ -1,6 +1,7 @@
 // Benchmark of the history writer's flush: what one 10-second flush of N keys costs against a
-// database that already holds an hour of minutes, with the page cache kept between flushes (SQLite's
-// default) and released after each one (what the engine does, so memory does not grow with the file).
+// database that already holds an hour of minutes (and, for 1,000 keys, 10 minutes to 12 hours),
+// with the page cache kept between flushes (SQLite's default) and released after each one (what
+// the engine does, so memory does not grow with the file).
 
 #include "historydatabase.h"
 #include "latencydata.h"
@@ -18,7 +19,6 @@ namespace {
 
 constexpr qint64 kStartMs = 1'700'000'000'000; // a fixed wall-clock time, so runs are comparable
 constexpr qint64 kMinuteMs = 60'000;
-constexpr int kHistoryMinutes = 60;
 constexpr int kEventsPerRow = 50;
 constexpr int kFlushesPerMinute = 6; // the engine flushes every 10 s
 
@@ -47,18 +47,20 @@ std::vector<RollupRow> minuteRows(int keys, qint64 startMs, std::uint64_t seed)
     return rows;
 }
 
-/// Args: keys, release (0 = keep the page cache, 1 = releaseCache() after every flush).
+/// Args: keys, release (0 = keep the page cache, 1 = releaseCache() after every flush), minutes of
+/// history written before timing.
 void BM_HistoryFlush(benchmark::State &state)
 {
     const int keys = int(state.range(0));
     const bool release = state.range(1) != 0;
+    const int historyMinutes = int(state.range(2));
     QTemporaryDir dir;
     HistoryDatabase db(dir.path(), QStringLiteral("bench-flush"));
     if (!db.open()) {
         state.SkipWithError("cannot open the history");
         return;
     }
-    for (int m = 0; m < kHistoryMinutes; ++m) {
+    for (int m = 0; m < historyMinutes; ++m) {
         if (!db.writeRollups(minuteRows(keys, kStartMs + m * kMinuteMs, std::uint64_t(m)))) {
             state.SkipWithError("cannot write the history");
             return;
@@ -69,7 +71,7 @@ void BM_HistoryFlush(benchmark::State &state)
     // are made before timing, so only SQLite's work is measured.
     std::vector<std::vector<RollupRow>> flushes;
     for (int m = 0; m < 4; ++m)
-        flushes.push_back(minuteRows(keys, kStartMs + (kHistoryMinutes + m) * kMinuteMs, std::uint64_t(100 + m)));
+        flushes.push_back(minuteRows(keys, kStartMs + (historyMinutes + m) * kMinuteMs, std::uint64_t(100 + m)));
     std::size_t flush = 0;
     qint64 peakHeap = 0;
     for (auto _ : state) {
@@ -86,11 +88,18 @@ void BM_HistoryFlush(benchmark::State &state)
     state.SetItemsProcessed(state.iterations() * keys);
     state.counters["sqlite_heap_MiB"] = double(peakHeap) / (1024 * 1024);
 }
+// Kept or released cache, with an hour of history.
 BENCHMARK(BM_HistoryFlush)
-    ->ArgsProduct({ { 1000, 10'000 }, { 0, 1 } })
-    ->ArgNames({ "keys", "release" })
+    ->ArgsProduct({ { 1000, 10'000 }, { 0, 1 }, { 60 } })
+    ->ArgNames({ "keys", "release", "history_min" })
     ->Unit(benchmark::kMillisecond)
     ->MinTime(5);
+// Does a flush get slower as the history grows? 1,000 keys, released cache, 10 min to 12 h.
+BENCHMARK(BM_HistoryFlush)
+    ->ArgsProduct({ { 1000 }, { 1 }, { 10, 240, 720 } })
+    ->ArgNames({ "keys", "release", "history_min" })
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(3);
 
 } // namespace
 
