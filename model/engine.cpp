@@ -97,16 +97,6 @@ struct PerformanceEngine::Worker
     mutable std::mutex scoresMutex;
     std::vector<ScorePoint> scores;
 
-    /// Frees the page caches' unused pages after each piece of work: SQLite would otherwise keep
-    /// every page it touched (up to the cache size), growing with the file for hours.
-    void releaseCaches()
-    {
-        if (writer)
-            writer->releaseCache();
-        if (reader)
-            reader->releaseCache();
-    }
-
     /// Keeps at most `limit` pending rows, dropping the oldest minutes first; returns how many went.
     quint64 dropOldestPending(std::size_t limit)
     {
@@ -148,6 +138,19 @@ struct PerformanceEngine::Worker
             fn();
         else
             QMetaObject::invokeMethod(&context, std::forward<Fn>(fn), Qt::BlockingQueuedConnection);
+    }
+
+    /// Runs fn(*reader) on this thread and waits for it; nothing when the history is not open. The
+    /// page cache is released afterwards: SQLite would otherwise keep every page a read touched.
+    template<typename Fn>
+    void readHistory(Fn &&fn)
+    {
+        runBlocking([&] {
+            if (!reader)
+                return;
+            fn(*reader);
+            reader->releaseCache();
+        });
     }
 };
 
@@ -216,7 +219,8 @@ bool PerformanceEngine::start(QString *error)
             m_store.cleanup(now);
             if (w.writer && !m_config.readOnly)
                 w.writer->applyRetention(now, m_config.historyRetentionHours);
-            w.releaseCaches();
+            if (w.writer)
+                w.writer->releaseCache();
             std::lock_guard lock(w.scoresMutex);
             const qint64 oldest = now - m_config.historyRetentionHours * kHour;
             w.scores.erase(w.scores.begin(),
@@ -493,12 +497,7 @@ PeriodSummary PerformanceEngine::summary(double hours, qint64 now) const
     }
     // History for what memory no longer holds, memory for the rest; matched by kind/service/name.
     std::vector<KeyAggregate> older;
-    m_worker->runBlocking([&] {
-        if (m_worker->reader) {
-            older = m_worker->reader->keyWindows(summary.fromMs, horizon);
-            m_worker->reader->releaseCache();
-        }
-    });
+    m_worker->readHistory([&](HistoryDatabase &reader) { older = reader.keyWindows(summary.fromMs, horizon); });
     std::vector<KeyAggregate> recent = m_store.window(horizon, summary.toMs);
     std::map<std::tuple<int, QString, QString>, std::size_t> index;
     for (std::size_t i = 0; i < recent.size(); ++i)
@@ -530,11 +529,8 @@ std::vector<TimePoint> PerformanceEngine::keySeries(const KeyMeta &key, qint64 f
         return m_store.keySeries(key.id, fromMs, toMs, stepMs);
     std::vector<TimePoint> older;
     const qint64 historyTo = live ? std::min(horizon, toMs) : toMs;
-    m_worker->runBlocking([&] {
-        if (m_worker->reader) {
-            older = m_worker->reader->keySeries(key.kind, key.service, key.name, fromMs, historyTo, stepMs);
-            m_worker->reader->releaseCache();
-        }
+    m_worker->readHistory([&](HistoryDatabase &reader) {
+        older = reader.keySeries(key.kind, key.service, key.name, fromMs, historyTo, stepMs);
     });
     if (!live || historyTo >= toMs)
         return older;
@@ -548,11 +544,8 @@ std::vector<TimePoint> PerformanceEngine::kindSeries(
     if (fromMs >= horizon || !m_worker->readerOpen.load(std::memory_order_acquire))
         return m_store.kindSeries(kind, services, fromMs, toMs, stepMs);
     std::vector<TimePoint> older;
-    m_worker->runBlocking([&] {
-        if (m_worker->reader) {
-            older = m_worker->reader->groupSeries(kind, services, fromMs, std::min(horizon, toMs), stepMs);
-            m_worker->reader->releaseCache();
-        }
+    m_worker->readHistory([&](HistoryDatabase &reader) {
+        older = reader.groupSeries(kind, services, fromMs, std::min(horizon, toMs), stepMs);
     });
     return joinSeries(std::move(older), m_store.kindSeries(kind, services, horizon, toMs, stepMs));
 }

@@ -1041,7 +1041,6 @@ void tst_IngestServer::answers405OnReadRoutes()
     }
 }
 
-QTEST_GUILESS_MAIN(tst_IngestServer)
 void tst_IngestServer::loopbackAlsoAnswersOnIpv6()
 {
     // Bound to 127.0.0.1, the same port answers on [::1]: clients that resolve "localhost" to ::1
@@ -1064,4 +1063,5 @@ void tst_IngestServer::loopbackAlsoAnswersOnIpv6()
     QCOMPARE(health->status, 200);
 }
 
+QTEST_GUILESS_MAIN(tst_IngestServer)
 #include "tst_ingestserver.moc"
