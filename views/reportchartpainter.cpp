@@ -1,6 +1,7 @@
 #include "reportchartpainter.h"
 
 #include "format.h"
+#include "reportfonts.h"
 #include "theme.h"
 
 #include <QDateTime>
@@ -20,17 +21,6 @@ const QColor kText(0x1f, 0x23, 0x28);
 const QColor kMuted(0x6b, 0x72, 0x80);
 const QColor kGrid(0xe4, 0xe7, 0xeb);
 const QColor kAxis(0x9a, 0xa1, 0xa9);
-
-QFont chartFont(double points, bool bold = false)
-{
-    QFont f;
-    f.setFamilies({ QStringLiteral("Liberation Sans"), QStringLiteral("Arial"), QStringLiteral("Helvetica"),
-        QStringLiteral("DejaVu Sans") });
-    f.setStyleHint(QFont::SansSerif);
-    f.setPointSizeF(points);
-    f.setBold(bold);
-    return f;
-}
 
 struct BandSpan
 {
@@ -84,8 +74,8 @@ void ReportChartPainter::paint(QPainter &p, const QRectF &rect, const ReportChar
     p.setClipRect(rect.adjusted(-2 * pt, -2 * pt, 2 * pt, 2 * pt));
 
     // Title on the left, legend on the right of the same line.
-    const QFont titleFont = chartFont(9.5, true);
-    const QFont labelFont = chartFont(7);
+    const QFont titleFont = ReportFonts::sans(9.5, true);
+    const QFont labelFont = ReportFonts::sans(7);
     const QFontMetricsF titleMetrics(titleFont, p.device());
     const QFontMetricsF labelMetrics(labelFont, p.device());
     const double titleHeight = titleMetrics.height() + 6 * pt;
@@ -279,7 +269,7 @@ void ReportChartPainter::paint(QPainter &p, const QRectF &rect, const ReportChar
     p.restore();
 
     if (!any) {
-        p.setFont(chartFont(8.5));
+        p.setFont(ReportFonts::sans(8.5));
         p.setPen(kMuted);
         p.drawText(plot, Qt::AlignCenter, chart.emptyText.isEmpty() ? tr("No data in this period") : chart.emptyText);
     }

@@ -3,6 +3,7 @@
 #include "format.h"
 #include "reportchartpainter.h"
 #include "reportdocument.h"
+#include "reportfonts.h"
 #include "theme.h"
 
 #include <QDateTime>
@@ -52,24 +53,12 @@ QPalette printPalette()
 
 QFont sans(double points, bool bold = false)
 {
-    QFont f;
-    f.setFamilies({ QStringLiteral("Liberation Sans"), QStringLiteral("Arial"), QStringLiteral("Helvetica"),
-        QStringLiteral("DejaVu Sans") });
-    f.setStyleHint(QFont::SansSerif);
-    f.setPointSizeF(points);
-    f.setBold(bold);
-    return f;
+    return ReportFonts::sans(points, bold);
 }
 
 QFont mono(double points)
 {
-    QFont f;
-    f.setFamilies({ QStringLiteral("DejaVu Sans Mono"), QStringLiteral("Liberation Mono"), QStringLiteral("Consolas"),
-        QStringLiteral("Menlo"), QStringLiteral("Courier New") });
-    f.setStyleHint(QFont::Monospace);
-    f.setFixedPitch(true);
-    f.setPointSizeF(points);
-    return f;
+    return ReportFonts::mono(points);
 }
 
 QColor priorityColor(Priority priority)

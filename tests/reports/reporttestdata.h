@@ -7,9 +7,13 @@
 #include "metricstore.h"
 #include "storedashboardsource.h"
 
+#include <QFile>
+#include <QFileInfo>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QStringList>
+#include <algorithm>
 #include <deque>
 #include <memory>
 #include <string>
@@ -220,6 +224,96 @@ inline QString pdfText(const QString &path)
 {
     const QString raw = QString::fromUtf8(popplerOutput(QStringLiteral("pdftotext"), { path, QStringLiteral("-") }));
     return raw.simplified();
+}
+
+/// Text without any white space: a sentence or key wrapped anywhere still matches.
+inline QString squeezed(QString text)
+{
+    text.remove(QRegularExpression(QStringLiteral("\\s")));
+    return text;
+}
+
+/// Whether the PDF's text holds `drawn` character for character, wherever its lines wrapped.
+inline bool pdfShows(const QString &pdfText, const QString &drawn)
+{
+    return squeezed(pdfText).contains(squeezed(drawn));
+}
+
+/// The characters of `text` that a copy out of a PDF must never hold where plain letters were
+/// drawn: ligatures and other presentation forms (U+FB00-U+FB4F), and the replacement character.
+inline QString substitutedCharacters(const QString &text)
+{
+    QString found;
+    for (const QChar c : text) {
+        if ((c.unicode() >= 0xFB00 && c.unicode() <= 0xFB4F) || c == QChar::ReplacementCharacter)
+            found += c;
+    }
+    return found;
+}
+
+/// The fonts pdffonts lists, sorted, without a subset's "ABCDEF+" prefix; a font that is not
+/// embedded is listed as "<name> (not embedded)".
+inline QStringList pdfFonts(const QString &path)
+{
+    QStringList fonts;
+    const QStringList lines = QString::fromUtf8(popplerOutput(QStringLiteral("pdffonts"), { path })).split(u'\n');
+    for (const QString &line : lines.mid(2)) {
+        const QStringList columns = line.split(u' ', Qt::SkipEmptyParts);
+        if (columns.isEmpty())
+            continue;
+        const QString name = columns.constFirst().section(u'+', -1);
+        fonts << (line.contains(QLatin1String(" yes ")) ? name : name + QStringLiteral(" (not embedded)"));
+    }
+    fonts.sort();
+    return fonts;
+}
+
+/// What every report is drawn in (ReportFonts), as pdfFonts lists it.
+inline const QStringList kReportFonts { QStringLiteral("DejaVuSansMono"), QStringLiteral("LiberationSans"),
+    QStringLiteral("LiberationSans-Bold") };
+
+/// Whether a PDF is drawn in the report's fonts only, its text at least partly in Liberation Sans.
+inline bool inReportFontsOnly(const QString &path)
+{
+    const QStringList fonts = pdfFonts(path);
+    return fonts.contains(QLatin1String("LiberationSans"))
+        && std::all_of(fonts.begin(), fonts.end(), [](const QString &f) { return kReportFonts.contains(f); });
+}
+
+/// PERFWATCH_TEST_FONTS=urw-dejavu: a font configuration that offers only URW base35 and DejaVu,
+/// as a stock Debian 12 has, written into `folder`; FONTCONFIG_FILE points at it (for this process
+/// and the perfwatch processes it starts). Call before the application object exists. Returns an
+/// error, or an empty string (also when no restriction is asked for).
+inline QString restrictFontsIfAsked(const QString &folder)
+{
+    const QByteArray wanted = qgetenv("PERFWATCH_TEST_FONTS");
+    if (wanted.isEmpty())
+        return {};
+    if (wanted != "urw-dejavu")
+        return QStringLiteral("PERFWATCH_TEST_FONTS must be urw-dejavu, not %1").arg(QString::fromUtf8(wanted));
+    const QStringList dirs { QStringLiteral("/usr/share/fonts/opentype/urw-base35"),
+        QStringLiteral("/usr/share/fonts/truetype/dejavu") };
+    for (const QString &dir : dirs) {
+        if (!QFileInfo(dir).isDir())
+            return QStringLiteral("%1 is missing: install fonts-urw-base35 and fonts-dejavu-core (scripts/setup "
+                                  "--tests does)")
+                .arg(dir);
+    }
+    QString conf = QStringLiteral("<?xml version=\"1.0\"?>\n<!DOCTYPE fontconfig SYSTEM \"urn:fontconfig:fonts.dtd\">\n"
+                                  "<fontconfig>\n");
+    for (const QString &dir : dirs)
+        conf += QStringLiteral("  <dir>%1</dir>\n").arg(dir);
+    // The system's rules (aliases such as Liberation Sans -> Nimbus Sans), but none of its folders.
+    conf += QStringLiteral("  <cachedir>%1/cache</cachedir>\n"
+                           "  <include ignore_missing=\"yes\">/etc/fonts/conf.d</include>\n"
+                           "</fontconfig>\n")
+                .arg(folder);
+    QFile file(folder + QStringLiteral("/fonts.conf"));
+    if (!file.open(QIODevice::WriteOnly) || file.write(conf.toUtf8()) != conf.toUtf8().size())
+        return QStringLiteral("cannot write %1").arg(file.fileName());
+    file.close();
+    qputenv("FONTCONFIG_FILE", QFile::encodeName(file.fileName()));
+    return {};
 }
 
 } // namespace perfwatch::test

@@ -1,11 +1,13 @@
 // The real perfwatch executable: --export-report from the persisted history (PDF, CSV, every
-// CSV), its errors, and GET /api/performance/report?format=pdf|csv of a --headless server.
+// CSV), its errors, and GET /api/performance/report?format=pdf|csv of a --headless server; the PDFs
+// in the report's own fonts. Also run with PERFWATCH_TEST_FONTS=urw-dejavu (see reporttestdata.h).
 
 #include "engine.h"
 #include "historydatabase.h"
 #include "httptestclient.h"
 #include "reporttestdata.h"
 
+#include <QApplication>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -143,9 +145,11 @@ private Q_SLOTS:
         if (havePoppler()) {
             QVERIFY(pdfPages(pdf) >= 2);
             const QString text = pdfText(pdf);
-            QVERIFY(text.contains(QLatin1String("POST:/api/trips/upload")));
-            QVERIFY(text.contains(QLatin1String("GET:/api/trips")));
+            QVERIFY(pdfShows(text, QStringLiteral("POST:/api/trips/upload")));
+            QVERIFY(pdfShows(text, QStringLiteral("GET:/api/trips")));
             QVERIFY2(text.contains(QStringLiteral(" of 100 · ")), qPrintable(text.left(700)));
+            QVERIFY2(substitutedCharacters(text).isEmpty(), qPrintable(substitutedCharacters(text)));
+            QVERIFY2(inReportFontsOnly(pdf), qPrintable(pdfFonts(pdf).join(u',')));
         }
 
         const QString csv = dir.filePath(QStringLiteral("api.csv"));
@@ -180,7 +184,7 @@ private Q_SLOTS:
                 QStringLiteral("de"), QStringLiteral("--page-size"), QStringLiteral("Letter") });
         QVERIFY2(germanRun.exitCode == 0, qPrintable(germanRun.err));
         if (havePoppler()) {
-            QVERIFY(pdfText(german).contains(QLatin1String("Leistungsbericht")));
+            QVERIFY(pdfShows(pdfText(german), QStringLiteral("Leistungsbericht")));
             QVERIFY(QString::fromUtf8(popplerOutput(QStringLiteral("pdfinfo"), { german }))
                         .contains(QLatin1String("letter")));
         }
@@ -228,7 +232,8 @@ private Q_SLOTS:
                 file.write(reply->body);
                 file.close();
                 QVERIFY(pdfPages(file.fileName()) >= 2);
-                QVERIFY(pdfText(file.fileName()).contains(QLatin1String("POST:/api/trips/upload")));
+                QVERIFY(pdfShows(pdfText(file.fileName()), QStringLiteral("POST:/api/trips/upload")));
+                QVERIFY2(inReportFontsOnly(file.fileName()), qPrintable(pdfFonts(file.fileName()).join(u',')));
             }
         }
         {
@@ -278,5 +283,17 @@ private Q_SLOTS:
     }
 };
 
-QTEST_MAIN(TestReportCommandLine)
+int main(int argc, char *argv[])
+{
+    QTemporaryDir fontConfig; // the perfwatch processes started here read it too
+    const QString error = restrictFontsIfAsked(fontConfig.path());
+    if (!error.isEmpty()) {
+        fprintf(stderr, "tst_reportcommandline: %s\n", qPrintable(error));
+        return 1;
+    }
+    QApplication app(argc, argv);
+    TestReportCommandLine test;
+    QTEST_SET_MAIN_SOURCE_PATH
+    return QTest::qExec(&test, argc, argv);
+}
 #include "tst_reportcommandline.moc"

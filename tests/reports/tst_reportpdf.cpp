@@ -1,13 +1,18 @@
 // The PDF report, opened with poppler: pages, page numbers, repeated table headers, the keys,
-// the score and every recommendation; Letter paper; German; rendering off the GUI thread.
+// the score and every recommendation; Letter paper; German; rendering off the GUI thread; its own
+// fonts, and text that copies out exactly as drawn. Registered twice with CTest: with the machine's
+// fonts, and with PERFWATCH_TEST_FONTS=urw-dejavu (only URW base35 and DejaVu, as on a stock Debian 12).
 
 #include "reportbuilder.h"
 #include "reportexporter.h"
+#include "reportfonts.h"
 #include "reportpdfwriter.h"
 #include "reporttestdata.h"
 #include "translations.h"
 
+#include <QApplication>
 #include <QBuffer>
+#include <QFontInfo>
 #include <QJsonObject>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -18,13 +23,6 @@ using namespace perfwatch;
 using namespace perfwatch::test;
 
 namespace {
-
-/// Text without any white space: a key wrapped over two lines of a table cell still matches.
-QString squeezed(QString text)
-{
-    text.remove(QRegularExpression(QStringLiteral("\\s")));
-    return text;
-}
 
 ReportData buildReport(MetricStore &store, int extraRoutes)
 {
@@ -58,6 +56,11 @@ private Q_SLOTS:
     {
         if (!havePoppler())
             QSKIP("poppler-utils (pdfinfo, pdftotext, pdftoppm) are needed to open the PDFs");
+        if (!qEnvironmentVariableIsEmpty("PERFWATCH_TEST_FONTS")) {
+            // The restriction took: what fontconfig offers for the report's family is not that family.
+            const QString offered = QFontInfo(QFont(QStringLiteral("Liberation Sans"))).family();
+            QVERIFY2(offered != QLatin1String("Liberation Sans"), qPrintable(offered));
+        }
         installTranslations(*QCoreApplication::instance(), QStringLiteral("en")); // English plural forms
         QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
     }
@@ -87,20 +90,19 @@ private Q_SLOTS:
         QVERIFY(QFileInfo::exists(dir.filePath(QStringLiteral("page-1.png"))));
 
         const QString text = pdfText(path);
-        const QString flat = squeezed(text);
         for (const KeyRow &row : data.api)
-            QVERIFY2(flat.contains(squeezed(row.key.name)), qPrintable(row.key.name));
-        QVERIFY(flat.contains(squeezed(QStringLiteral("GET:/api/zürich/straße,\"quoted\""))));
-        QVERIFY(text.contains(QStringLiteral("%1 of 100").arg(data.score.value)));
-        QVERIFY(text.contains(QLatin1String("From the analysis of the last 15 minutes")));
+            QVERIFY2(pdfShows(text, row.key.name), qPrintable(row.key.name));
+        QVERIFY(pdfShows(text, QStringLiteral("GET:/api/zürich/straße,\"quoted\"")));
+        QVERIFY(pdfShows(text, QStringLiteral("%1 of 100").arg(data.score.value)));
+        QVERIFY(pdfShows(text, QLatin1String("From the analysis of the last 15 minutes")));
         for (const Recommendation &r : data.recommendations)
-            QVERIFY2(text.contains(r.message.simplified()), qPrintable(r.message));
-        QVERIFY(text.contains(QStringLiteral("Page 1 of %1").arg(pages)));
-        QVERIFY(text.contains(QStringLiteral("Page %1 of %1").arg(pages)));
+            QVERIFY2(pdfShows(text, r.message), qPrintable(r.message));
+        QVERIFY(pdfShows(text, QStringLiteral("Page 1 of %1").arg(pages)));
+        QVERIFY(pdfShows(text, QStringLiteral("Page %1 of %1").arg(pages)));
         for (const char *section :
             { "Where the points went", "API latency", "Throughput", "Error rate", "Performance score",
                 "Recommendations", "API endpoints", "Database operations", "Processing steps", "Caches and resources" })
-            QVERIFY2(text.contains(QLatin1String(section)), section);
+            QVERIFY2(pdfShows(text, QLatin1String(section)), section);
     }
 
     void indexStatementsInAMonospaceFont()
@@ -125,12 +127,62 @@ private Q_SLOTS:
         const QString path = dir.filePath(QStringLiteral("index.pdf"));
         QVERIFY(writePdf(data, path).isEmpty());
         const QString text = pdfText(path);
-        QVERIFY(text.contains(statement));
-        QVERIFY(text.contains(QLatin1String("Add an index for its most frequent filter (90 of 120 calls queried these "
-                                            "fields)")));
-        QVERIFY(text.contains(QLatin1String("avg ms: 455.2")));
+        QVERIFY(pdfShows(text, statement));
+        QVERIFY(pdfShows(
+            text, QStringLiteral("Add an index for its most frequent filter (90 of 120 calls queried these fields)")));
+        QVERIFY(pdfShows(text, QStringLiteral("avg ms: 455.2")));
         const QString fonts = QString::fromUtf8(popplerOutput(QStringLiteral("pdffonts"), { path }));
         QVERIFY2(fonts.contains(QLatin1String("Mono")), qPrintable(fonts));
+    }
+
+    void textCopiesOutAsDrawnInTheReportsOwnFonts()
+    {
+        // Names full of the letter pairs fonts like to join ("fi", "fl", "ff", "ffi").
+        MetricStore store;
+        addTraffic(store, kReportNow);
+        const QString route = QStringLiteral("GET:/api/profiles/{id}/files");
+        const QString query = QStringLiteral("find:office_files");
+        const QString step = QStringLiteral("flight_filter");
+        Events e;
+        for (int i = 0; i < 40; ++i) {
+            const qint64 t = kReportNow - 9 * kMin + i * 10 * kSec;
+            e.add(MetricKind::Api, route, 31.25 + i % 4, t, QStringLiteral("fleet-office"));
+            e.add(MetricKind::Db, query, 12.5, t, QStringLiteral("fleet-office"));
+            e.add(MetricKind::Processing, step, 7.75, t, QStringLiteral("fleet-office")).items = 10;
+        }
+        e.insertInto(store, kReportNow);
+        auto source = reportSource(store);
+        ReportRequest request;
+        request.hours = 24;
+        request.nowMs = kReportNow;
+        ReportData data = ReportBuilder::build(*source, request);
+
+        Recommendation index;
+        index.id = QStringLiteral("slow_query:fleet-office:find:office_files");
+        index.rule = QStringLiteral("slow_query");
+        index.type = RecommendationType::Database;
+        index.priority = Priority::High;
+        index.service = QStringLiteral("fleet-office");
+        index.target = query;
+        index.message = QStringLiteral("find:office_files is slow: the fleet profile filter is inefficient");
+        const QString statement = QStringLiteral("create index on office_files(profile_id, flight_id, affiliate)");
+        index.suggestion = QStringLiteral("Add an index for its most frequent filter: ") + statement;
+        index.evidence = QJsonObject { { QStringLiteral("index"), statement } };
+        data.recommendations.insert(data.recommendations.begin(), index);
+
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("letters.pdf"));
+        QVERIFY(writePdf(data, path).isEmpty());
+        const QString text = pdfText(path);
+        const QString substituted = substitutedCharacters(text);
+        QVERIFY2(substituted.isEmpty(), qPrintable(substituted));
+        for (const QString &drawn : { route, query, step, statement, index.message, QStringLiteral("fleet-office") })
+            QVERIFY2(pdfShows(text, drawn), qPrintable(drawn));
+
+        // Drawn in the fonts PerfWatch carries, whichever fonts this machine offers.
+        QCOMPARE(ReportFonts::embeddedFamilies(),
+            QStringList({ QStringLiteral("Liberation Sans"), QStringLiteral("DejaVu Sans Mono") }));
+        QCOMPARE(pdfFonts(path), kReportFonts);
     }
 
     void longTablesBreakWithTheirHeaderRepeated()
@@ -141,11 +193,12 @@ private Q_SLOTS:
         const QString path = dir.filePath(QStringLiteral("long.pdf"));
         QVERIFY(writePdf(data, path).isEmpty());
         const QString text = pdfText(path);
-        QVERIFY(text.contains(QLatin1String("API endpoints (continued)")));
+        QVERIFY(pdfShows(text, QLatin1String("API endpoints (continued)")));
         // The header row is on every page the table spans.
-        const int headers = int(text.count(QLatin1String("Endpoint Service Requests Rate Avg p50 p95 p99 Max Errors")));
+        const int headers = int(squeezed(text).count(
+            squeezed(QStringLiteral("Endpoint Service Requests Rate Avg p50 p95 p99 Max Errors"))));
         QVERIFY2(headers >= 2, qPrintable(QString::number(headers)));
-        QVERIFY(squeezed(text).contains(QLatin1String("GET:/api/v1/resource149/items")));
+        QVERIFY(pdfShows(text, QStringLiteral("GET:/api/v1/resource149/items")));
 
         // A cap on the rows says so and keeps the slowest.
         ReportPdfOptions capped;
@@ -153,7 +206,7 @@ private Q_SLOTS:
         const QString cappedPath = dir.filePath(QStringLiteral("capped.pdf"));
         QVERIFY(writePdf(data, cappedPath, capped).isEmpty());
         const QString cappedText = pdfText(cappedPath);
-        QVERIFY(cappedText.contains(QLatin1String("The first 20 are shown; the CSV export lists all of them.")));
+        QVERIFY(pdfShows(cappedText, QStringLiteral("The first 20 are shown; the CSV export lists all of them.")));
         QVERIFY(pdfPages(cappedPath) < pdfPages(path));
 
         // Beyond the cards in full, the others are listed: every message is still in the PDF.
@@ -163,9 +216,9 @@ private Q_SLOTS:
         const QString listedPath = dir.filePath(QStringLiteral("listed.pdf"));
         QVERIFY(writePdf(data, listedPath, oneCard).isEmpty());
         const QString listed = pdfText(listedPath);
-        QVERIFY(listed.contains(QLatin1String("More recommendations")));
+        QVERIFY(pdfShows(listed, QLatin1String("More recommendations")));
         for (const Recommendation &r : data.recommendations)
-            QVERIFY2(listed.contains(r.message.simplified()), qPrintable(r.message));
+            QVERIFY2(pdfShows(listed, r.message), qPrintable(r.message));
     }
 
     void letterPaper()
@@ -231,12 +284,24 @@ private Q_SLOTS:
         const QString path = dir.filePath(QStringLiteral("de.pdf"));
         QVERIFY(writePdf(data, path).isEmpty());
         const QString text = pdfText(path);
-        QVERIFY(text.contains(QLatin1String("Leistungsbericht")));
-        QVERIFY(text.contains(QLatin1String("Seite 1 von")));
-        QVERIFY(text.contains(QLatin1String("Wohin die Punkte gingen")));
-        QVERIFY(text.contains(QLatin1String("Im Zeitverlauf")));
+        QVERIFY(pdfShows(text, QLatin1String("Leistungsbericht")));
+        QVERIFY(pdfShows(text, QLatin1String("Seite 1 von")));
+        QVERIFY(pdfShows(text, QLatin1String("Wohin die Punkte gingen")));
+        QVERIFY(pdfShows(text, QLatin1String("Im Zeitverlauf")));
     }
 };
 
-QTEST_MAIN(TestReportPdf)
+int main(int argc, char *argv[])
+{
+    QTemporaryDir fontConfig; // outlives the application: fontconfig reads it while fonts are matched
+    const QString error = restrictFontsIfAsked(fontConfig.path());
+    if (!error.isEmpty()) {
+        fprintf(stderr, "tst_reportpdf: %s\n", qPrintable(error));
+        return 1;
+    }
+    QApplication app(argc, argv);
+    TestReportPdf test;
+    QTEST_SET_MAIN_SOURCE_PATH
+    return QTest::qExec(&test, argc, argv);
+}
 #include "tst_reportpdf.moc"
