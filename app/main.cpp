@@ -112,15 +112,23 @@ int main(int argc, char *argv[])
     // (200 MB more RSS after 2 minutes of 6.5 MB bodies). A fixed threshold returns it.
     mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
 #endif
-    const bool wantsWindow = !hasFlag(argc, argv, "--headless") && !hasFlag(argc, argv, "--help")
-        && !hasFlag(argc, argv, "-h") && !hasFlag(argc, argv, "--version") && !hasFlag(argc, argv, "--export-report");
+    // --help and --version print and exit (help2man runs them while building the man page): no
+    // platform plugin for them, nor the runtime folder it creates.
+    const bool onlyPrints = hasFlag(argc, argv, "--help") || hasFlag(argc, argv, "-h")
+        || hasFlag(argc, argv, "--version") || hasFlag(argc, argv, "-v");
+    const bool wantsWindow
+        = !onlyPrints && !hasFlag(argc, argv, "--headless") && !hasFlag(argc, argv, "--export-report");
 #ifdef PERFWATCH_HAVE_VIEWS
     const bool window = wantsWindow && displayAvailable();
     // Without a window (--headless, --export-report, no display) a QGuiApplication on the offscreen
     // platform: PDF reports need fonts, and no display is opened.
     std::unique_ptr<QCoreApplication> app;
-    if (window) {
+    if (onlyPrints) {
+        app = std::make_unique<QCoreApplication>(argc, argv);
+    } else if (window) {
         app = std::make_unique<QApplication>(argc, argv);
+        // Wayland compositors find the window's name and icon through the installed desktop entry.
+        QGuiApplication::setDesktopFileName(QStringLiteral(PERFWATCH_APP_ID));
     } else {
         qputenv("QT_QPA_PLATFORM", "offscreen");
         g_previousHandler = qInstallMessageHandler(quietRuntimeDirWarning);

@@ -1,6 +1,7 @@
 #include "translations.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QStringList>
@@ -25,17 +26,27 @@ bool installTranslations(QCoreApplication &app, const QString &language)
     else
         delete qt;
 
+    // The installed files (the package's /usr/share/perfwatch/translations) before the compiled-in
+    // ones, so that a translation can be updated without a new binary.
+    const QStringList folders {
+        QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral(PERFWATCH_TRANSLATIONS_FROM_BIN)),
+        QStringLiteral(":/i18n")
+    };
     auto *ours = new QTranslator(&app);
     // perfwatch_en.qm carries the English plural forms ("1 endpoint", "2 endpoints").
-    if (ours->load(locale, QStringLiteral("perfwatch"), QStringLiteral("_"), QStringLiteral(":/i18n"))) {
-        QCoreApplication::installTranslator(ours);
-        return true;
+    for (const QString &folder : folders) {
+        if (ours->load(locale, QStringLiteral("perfwatch"), QStringLiteral("_"), folder)) {
+            QCoreApplication::installTranslator(ours);
+            return true;
+        }
+    }
+    for (const QString &folder : folders) {
+        if (ours->load(QStringLiteral("perfwatch_en"), folder)) {
+            QCoreApplication::installTranslator(ours);
+            return locale.language() == QLocale::English;
+        }
     }
     delete ours;
-    if (ours = new QTranslator(&app); ours->load(QStringLiteral(":/i18n/perfwatch_en.qm")))
-        QCoreApplication::installTranslator(ours);
-    else
-        delete ours;
     return locale.language() == QLocale::English;
 }
 
