@@ -102,6 +102,9 @@ void writeCounters(JsonWriter &json, const IngestCountersSnapshot &c, const Stat
             .field("malformed_lines", s.malformedLines)
             .field("ignored_lines", s.ignoredLines)
             .field("events", s.events)
+            .field("dropped_datagrams", s.droppedDatagrams)
+            .field("truncated_datagrams", s.truncatedDatagrams)
+            .field("receive_buffer_bytes", s.receiveBufferBytes)
             .endObject();
     } else {
         json.null();

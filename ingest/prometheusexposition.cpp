@@ -255,8 +255,11 @@ QByteArray PrometheusExposition::render(const PrometheusInput &input)
     Family statsdDatagrams("perfwatch_statsd_datagrams_total", "counter", "StatsD datagrams received.");
     Family statsdLines(
         "perfwatch_statsd_lines_total", "counter", "StatsD lines received, by outcome (accepted, malformed, ignored).");
+    Family statsdDropped("perfwatch_statsd_dropped_datagrams_total", "counter",
+        "StatsD datagrams the kernel dropped because the receive buffer was full.");
     if (input.statsd) {
         statsdDatagrams.add({}, double(input.statsd->datagrams));
+        statsdDropped.add({}, double(input.statsd->droppedDatagrams));
         statsdLines.add(labels({ { "outcome", "accepted" } }), double(input.statsd->acceptedLines));
         statsdLines.add(labels({ { "outcome", "malformed" } }), double(input.statsd->malformedLines));
         statsdLines.add(labels({ { "outcome", "ignored" } }), double(input.statsd->ignoredLines));
@@ -267,7 +270,7 @@ QByteArray PrometheusExposition::render(const PrometheusInput &input)
     for (const Family *f : { &apiRequests, &apiErrors, &apiDuration, &dbOperations, &dbErrors, &dbDuration, &stepRuns,
              &stepItems, &stepDuration, &resources, &cacheHits, &cacheMisses, &score, &status, &recommendations,
              &ingestRequests, &ingestAccepted, &ingestRejected, &ingestRefused, &ingestBytes, &ingestConnections,
-             &storeEvents, &storeKeys, &storeOverflow, &storeLate, &statsdDatagrams, &statsdLines })
+             &storeEvents, &storeKeys, &storeOverflow, &storeLate, &statsdDatagrams, &statsdDropped, &statsdLines })
         f->writeTo(out);
     return out;
 }

@@ -14,6 +14,9 @@ struct StatsdCountersSnapshot
     quint64 malformedLines = 0; ///< lines that are not StatsD: skipped
     quint64 ignoredLines = 0; ///< valid StatsD that PerfWatch does not keep: sets, events, service checks
     quint64 events = 0; ///< events written to the store
+    quint64 droppedDatagrams = 0; ///< thrown away by the kernel: its receive buffer was full
+    quint64 truncatedDatagrams = 0; ///< longer than the read slot: only their whole lines were read
+    quint64 receiveBufferBytes = 0; ///< the kernel receive buffer granted
     bool listening = false;
     quint16 port = 0;
 };
@@ -27,6 +30,9 @@ struct StatsdCounters
     std::atomic<quint64> malformedLines { 0 };
     std::atomic<quint64> ignoredLines { 0 };
     std::atomic<quint64> events { 0 };
+    std::atomic<quint64> droppedDatagrams { 0 };
+    std::atomic<quint64> truncatedDatagrams { 0 };
+    std::atomic<quint64> receiveBufferBytes { 0 };
     std::atomic<bool> listening { false };
     std::atomic<quint16> port { 0 };
 
@@ -39,6 +45,9 @@ struct StatsdCounters
         s.malformedLines = malformedLines.load(std::memory_order_relaxed);
         s.ignoredLines = ignoredLines.load(std::memory_order_relaxed);
         s.events = events.load(std::memory_order_relaxed);
+        s.droppedDatagrams = droppedDatagrams.load(std::memory_order_relaxed);
+        s.truncatedDatagrams = truncatedDatagrams.load(std::memory_order_relaxed);
+        s.receiveBufferBytes = receiveBufferBytes.load(std::memory_order_relaxed);
         s.listening = listening.load(std::memory_order_relaxed);
         s.port = port.load(std::memory_order_relaxed);
         return s;

@@ -3,6 +3,7 @@
 
 #include "httptestclient.h"
 #include "perfwatchprocess.h"
+#include "udpburst.h"
 
 #include <QDir>
 #include <QStandardPaths>
@@ -18,6 +19,7 @@ class tst_E2eStatsd : public QObject
 
 private Q_SLOTS:
     void hotShotsMetricsShowUpInPerfWatch();
+    void readsOnAfterABurst();
 
 private:
     static QJsonObject getJson(quint16 port, const QByteArray &path)
@@ -81,6 +83,32 @@ void tst_E2eStatsd::hotShotsMetricsShowUpInPerfWatch()
     QCOMPARE(gauges[u"orders.created"_s][u"last"_s].toDouble(), 7.0); // 1 + 2 + 1 at rate 0.25
     QCOMPARE(gauges[u"orders.created"_s][u"service"_s].toString(), u"hotshots-shop"_s);
     QVERIFY(gauges.contains(u"orders.created.per_second"_s));
+}
+
+void tst_E2eStatsd::readsOnAfterABurst()
+{
+    // As reported: a fresh perfwatch, a burst far beyond what it reads at once, then a few
+    // datagrams 0.3 s apart. They must all be read, and the burst is stored or counted as dropped.
+    PerfwatchProcess perfwatch;
+    QVERIFY(perfwatch.start());
+    QCOMPARE(sendBurst(perfwatch.statsdPort(), 20'000, "x:1|ms"), 20'000);
+    QUdpSocket socket;
+    for (int i = 0; i < 10; ++i) {
+        QTest::qWait(300);
+        QCOMPARE(socket.writeDatagram("after.burst:1|ms", QHostAddress::LocalHost, perfwatch.statsdPort()), qint64(16));
+    }
+    const auto statsd
+        = [&] { return getJson(perfwatch.port(), "/api/performance/health")[u"ingest"_s][u"statsd"_s].toObject(); };
+    QTRY_COMPARE_WITH_TIMEOUT(
+        statsd().value(u"datagrams"_s).toInteger() + statsd().value(u"dropped_datagrams"_s).toInteger(), 20'010,
+        10'000);
+    const QJsonObject summary = getJson(perfwatch.port(), "/api/performance/summary?hours=1");
+    QCOMPARE(summary[u"processing"_s][u"after.burst"_s][u"operation_count"_s].toInt(), 10);
+    const QJsonObject counters = statsd();
+    QCOMPARE(summary[u"processing"_s][u"x"_s][u"operation_count"_s].toInteger(),
+        20'000 - counters.value(u"dropped_datagrams"_s).toInteger());
+    QVERIFY(counters.value(u"listening"_s).toBool());
+    QVERIFY(counters.value(u"receive_buffer_bytes"_s).toInteger() > 0);
 }
 
 QTEST_GUILESS_MAIN(tst_E2eStatsd)

@@ -1,7 +1,10 @@
 #include "metricstore.h"
 #include "statsdservice.h"
 #include "testserver.h"
+#include "udpburst.h"
+#include "udpreceiver.h"
 
+#include <QFile>
 #include <QTest>
 #include <QUdpSocket>
 
@@ -18,8 +21,24 @@ private Q_SLOTS:
     void flushesCountersOnStop();
     void reportsABusyPort();
     void showsItsCountersInHealthAndMetrics();
+    void refusesASecondListenerOnItsPort();
+    void namesAnAddressItCannotUse();
+    void listensOnIpv6Loopback();
+    void reportsTheReceiveBufferItGot();
+    void keepsTheWholeLinesOfATruncatedDatagram();
+    void receiverCountsWhatTheKernelDropped();
+    void readsOnAfterABurst_data();
+    void readsOnAfterABurst();
 
 private:
+    static quint64 countOf(MetricStore &store, const QString &name)
+    {
+        for (const KeyAggregate &k : store.window(0, QDateTime::currentMSecsSinceEpoch() + 1000)) {
+            if (k.meta.name == name)
+                return k.agg.stats.count;
+        }
+        return 0;
+    }
     static StatsdConfig testConfig()
     {
         StatsdConfig config;
@@ -127,6 +146,163 @@ void tst_StatsdService::showsItsCountersInHealthAndMetrics()
     QVERIFY(metrics);
     QVERIFY(metrics->body.contains("\nperfwatch_statsd_lines_total{outcome=\"malformed\"} 2\n"));
     QVERIFY(metrics->body.contains("\nperfwatch_statsd_datagrams_total 1\n"));
+    QVERIFY(metrics->body.contains("\nperfwatch_statsd_dropped_datagrams_total 0\n"));
+    QCOMPARE(statsd.value(u"dropped_datagrams"_s).toInt(), 0);
+    QCOMPARE(statsd.value(u"truncated_datagrams"_s).toInt(), 0);
+    QVERIFY(statsd.value(u"receive_buffer_bytes"_s).toInt() > 0);
+}
+
+void tst_StatsdService::refusesASecondListenerOnItsPort()
+{
+    // Exclusive: a second PerfWatch must not share the port and take half of the datagrams.
+    MetricStore store;
+    StatsdService first(store);
+    const quint16 port = first.start(testConfig());
+    QVERIFY(port != 0);
+    StatsdService second(store);
+    StatsdConfig config = testConfig();
+    config.port = port;
+    QString error;
+    QCOMPARE(second.start(config, &error), quint16(0));
+    QCOMPARE(error,
+        u"StatsD port %1 on 127.0.0.1 is already in use; choose another with --statsd-port (0 turns the choice "
+        u"over to the system)"_s.arg(port));
+    // The first one still gets everything.
+    send(port, "still.first:1|ms");
+    QTRY_COMPARE(first.counters().snapshot().datagrams, 1u);
+}
+
+void tst_StatsdService::namesAnAddressItCannotUse()
+{
+    MetricStore store;
+    StatsdService service(store);
+    StatsdConfig config = testConfig();
+    config.address = QHostAddress(u"192.0.2.1"_s); // TEST-NET-1: on no interface of this machine
+    QString error;
+    QCOMPARE(service.start(config, &error), quint16(0));
+    QCOMPARE(error,
+        u"cannot listen for StatsD on 192.0.2.1 port 0: Cannot assign requested address; choose another with "
+        u"--statsd-port"_s);
+}
+
+void tst_StatsdService::listensOnIpv6Loopback()
+{
+    QUdpSocket probe;
+    if (!probe.bind(QHostAddress::LocalHostIPv6, 0))
+        QSKIP("this machine has no IPv6 loopback");
+    MetricStore store;
+    StatsdService service(store);
+    StatsdConfig config = testConfig();
+    config.address = QHostAddress::LocalHostIPv6;
+    QString error;
+    const quint16 port = service.start(config, &error);
+    QVERIFY2(port != 0, qPrintable(error));
+    QUdpSocket socket;
+    QCOMPARE(socket.writeDatagram("over.ipv6:4|ms", QHostAddress::LocalHostIPv6, port), qint64(14));
+    QTRY_COMPARE(countOf(store, u"over.ipv6"_s), 1u);
+}
+
+void tst_StatsdService::reportsTheReceiveBufferItGot()
+{
+    // Linux reports twice the size asked for (the other half is its bookkeeping). Without
+    // CAP_NET_ADMIN the request is capped at net.core.rmem_max.
+    QFile limitFile(u"/proc/sys/net/core/rmem_max"_s);
+    QVERIFY(limitFile.open(QIODevice::ReadOnly));
+    const qint64 limit = limitFile.readAll().trimmed().toLongLong();
+    QVERIFY(limit > 0);
+    MetricStore store;
+    StatsdService service(store);
+    StatsdConfig config = testConfig();
+    config.receiveBufferBytes = 1 << 20;
+    QVERIFY(service.start(config) != 0);
+    const qint64 granted = qint64(service.counters().snapshot().receiveBufferBytes);
+    QVERIFY2(granted >= 2 * qMin<qint64>(config.receiveBufferBytes, limit), qPrintable(QString::number(granted)));
+    QVERIFY(granted <= 2 * qint64(config.receiveBufferBytes));
+}
+
+void tst_StatsdService::keepsTheWholeLinesOfATruncatedDatagram()
+{
+    MetricStore store;
+    StatsdService service(store);
+    StatsdConfig config = testConfig();
+    config.maxDatagramBytes = 1024;
+    const quint16 port = service.start(config);
+    QVERIFY(port != 0);
+    // 150 lines of 11 bytes: 1,024 bytes hold 93 whole lines and one byte of the next.
+    send(port, QByteArray("trunc:1|ms\n").repeated(150));
+    send(port, "whole:1|ms");
+    QTRY_COMPARE(service.counters().snapshot().datagrams, 2u);
+    const StatsdCountersSnapshot c = service.counters().snapshot();
+    QCOMPARE(c.truncatedDatagrams, 1u);
+    QCOMPARE(c.lines, 94u);
+    QCOMPARE(c.malformedLines, 0u);
+    QCOMPARE(countOf(store, u"trunc"_s), 93u);
+    QCOMPARE(countOf(store, u"whole"_s), 1u);
+}
+
+void tst_StatsdService::receiverCountsWhatTheKernelDropped()
+{
+    // Nobody reads while 20,000 datagrams arrive at a small buffer: the kernel drops most of
+    // them, and what is read plus what was dropped is what was sent.
+    UdpReceiver::Options options;
+    options.receiveBufferBytes = 64 * 1024;
+    UdpReceiver receiver(options);
+    QString error;
+    QVERIFY2(receiver.bind(QHostAddress::LocalHost, 0, &error), qPrintable(error));
+    QCOMPARE(sendBurst(receiver.localPort(), 20'000, "dropped:1|ms"), 20'000);
+    quint64 read = 0;
+    for (int n; (n = receiver.receive()) > 0;) {
+        for (int i = 0; i < n; ++i)
+            QCOMPARE(receiver.datagram(i), std::string_view("dropped:1|ms"));
+        read += quint64(n);
+    }
+    const quint64 dropped = receiver.droppedDatagrams();
+    QVERIFY2(read > 0 && dropped > 0, qPrintable(u"read %1, dropped %2"_s.arg(read).arg(dropped)));
+    QCOMPARE(read + dropped, 20'000u);
+
+    // The socket reads on: the next ten all arrive, and nothing more is counted as dropped.
+    QCOMPARE(sendBurst(receiver.localPort(), 10, "after:1|ms"), 10);
+    int after = 0;
+    for (int n; (n = receiver.receive()) > 0;)
+        after += n;
+    QCOMPARE(after, 10);
+    QCOMPARE(receiver.droppedDatagrams(), dropped);
+}
+
+void tst_StatsdService::readsOnAfterABurst_data()
+{
+    QTest::addColumn<int>("receiveBufferBytes");
+    QTest::newRow("default buffer") << StatsdConfig().receiveBufferBytes;
+    QTest::newRow("64 KiB buffer") << 64 * 1024;
+}
+
+void tst_StatsdService::readsOnAfterABurst()
+{
+    // The reported bug: after a burst the listener stopped reading for good, silently.
+    QFETCH(int, receiveBufferBytes);
+    MetricStore store;
+    StatsdService service(store);
+    StatsdConfig config = testConfig();
+    config.receiveBufferBytes = receiveBufferBytes;
+    const quint16 port = service.start(config);
+    QVERIFY(port != 0);
+    QCOMPARE(sendBurst(port, 20'000, "burst:1|ms"), 20'000);
+    for (int i = 0; i < 10; ++i) {
+        QTest::qWait(50);
+        send(port, "after:1|ms");
+    }
+    const auto accounted = [&] {
+        const StatsdCountersSnapshot c = service.counters().snapshot();
+        return c.datagrams + c.droppedDatagrams;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(accounted(), 20'010u, 10'000);
+    // The ten sent after the burst are all read, and every burst datagram is either stored or
+    // counted as dropped.
+    QTRY_COMPARE(countOf(store, u"after"_s), 10u);
+    const StatsdCountersSnapshot c = service.counters().snapshot();
+    QCOMPARE(countOf(store, u"burst"_s), 20'000u - c.droppedDatagrams);
+    QCOMPARE(c.events, c.datagrams);
+    qInfo("%llu of 20,000 dropped with a %llu-byte buffer", c.droppedDatagrams, c.receiveBufferBytes);
 }
 
 QTEST_GUILESS_MAIN(tst_StatsdService)
