@@ -1,6 +1,6 @@
 #include "otlptracedecoder.h"
 
-#include "routenormalizer.h"
+#include "otlpspanmapping.h"
 
 #include <algorithm>
 #include <charconv>
@@ -16,152 +16,7 @@ namespace {
 
 namespace dom = simdjson::dom;
 using simdjson::error_code;
-
-// OTLP SpanKind and StatusCode values (opentelemetry/proto/trace/v1/trace.proto).
-constexpr qint64 kKindUnspecified = 0;
-constexpr qint64 kKindInternal = 1;
-constexpr qint64 kKindServer = 2;
-constexpr qint64 kKindClient = 3;
-constexpr qint64 kStatusError = 2;
-
-/// An attribute value (AnyValue) reduced to what the mapping reads.
-struct AnyValue
-{
-    enum class Type : quint8
-    {
-        None,
-        String,
-        Int,
-        Double,
-        Bool,
-        Other, ///< array, kvlist, bytes: present but not used
-    };
-    Type type = Type::None;
-    std::string_view text;
-    qint64 integer = 0;
-    double number = 0;
-    bool flag = false;
-
-    bool present() const { return type != Type::None; }
-    /// The value as text when it is a non-empty string.
-    std::string_view string() const { return type == Type::String ? text : std::string_view(); }
-    /// The value as an integer: intValue (string or number), a whole doubleValue or a numeric string.
-    bool toInt(qint64 &out) const
-    {
-        switch (type) {
-        case Type::Int:
-            out = integer;
-            return true;
-        case Type::Double:
-            if (!std::isfinite(number) || number != std::floor(number) || std::fabs(number) > 9.0e15)
-                return false;
-            out = qint64(number);
-            return true;
-        case Type::String: {
-            const auto r = std::from_chars(text.data(), text.data() + text.size(), out);
-            return r.ec == std::errc() && r.ptr == text.data() + text.size();
-        }
-        default:
-            return false;
-        }
-    }
-};
-
-/// The span attributes the mapping reads, old and stable names side by side.
-enum Attr : quint8
-{
-    HttpRequestMethod, ///< http.request.method (stable)
-    HttpMethod, ///< http.method (old)
-    HttpRoute,
-    UrlPath,
-    HttpTarget,
-    HttpUrl,
-    UrlFull,
-    HttpResponseStatusCode,
-    HttpStatusCode,
-    DbSystem,
-    DbSystemName,
-    DbOperationName,
-    DbOperation,
-    DbQueryText,
-    DbStatement,
-    DbCollectionName,
-    DbMongodbCollection,
-    DbSqlTable,
-    AttrCount
-};
-
-constexpr std::pair<std::string_view, Attr> kAttributeNames[] = {
-    { "http.request.method", HttpRequestMethod },
-    { "http.method", HttpMethod },
-    { "http.route", HttpRoute },
-    { "url.path", UrlPath },
-    { "http.target", HttpTarget },
-    { "http.url", HttpUrl },
-    { "url.full", UrlFull },
-    { "http.response.status_code", HttpResponseStatusCode },
-    { "http.status_code", HttpStatusCode },
-    { "db.system", DbSystem },
-    { "db.system.name", DbSystemName },
-    { "db.operation.name", DbOperationName },
-    { "db.operation", DbOperation },
-    { "db.query.text", DbQueryText },
-    { "db.statement", DbStatement },
-    { "db.collection.name", DbCollectionName },
-    { "db.mongodb.collection", DbMongodbCollection },
-    { "db.sql.table", DbSqlTable },
-};
-
-bool attributeFor(std::string_view key, Attr &attr)
-{
-    for (const auto &[name, id] : kAttributeNames) {
-        if (name == key) {
-            attr = id;
-            return true;
-        }
-    }
-    return false;
-}
-
-bool isTokenChar(char c)
-{
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return true;
-    return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
-bool isSpace(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-/// The n-th (0-based) whitespace-separated word of `text`; empty when there is none.
-std::string_view word(std::string_view text, int n)
-{
-    std::size_t pos = 0;
-    for (int i = 0;; ++i) {
-        while (pos < text.size() && isSpace(text[pos]))
-            ++pos;
-        std::size_t end = pos;
-        while (end < text.size() && !isSpace(text[end]))
-            ++end;
-        if (pos == end)
-            return {};
-        if (i == n)
-            return text.substr(pos, end - pos);
-        pos = end;
-    }
-}
-
-/// The path of an absolute URL ("https://h:8080/a?b" -> "/a?b"); a relative one unchanged.
-std::string_view pathOfUrl(std::string_view url)
-{
-    const std::size_t scheme = url.find("://");
-    if (scheme == std::string_view::npos)
-        return url;
-    const std::size_t slash = url.find('/', scheme + 3);
-    return slash == std::string_view::npos ? std::string_view("/") : url.substr(slash);
-}
+using namespace otlp;
 
 /// Parses a Unix-nanosecond time: a string of digits (the JSON mapping of fixed64) or a number.
 bool unixNanos(dom::element e, quint64 &out)
@@ -261,28 +116,13 @@ AnyValue anyValue(dom::element e)
     return v;
 }
 
-/// The fields of one span the mapping needs.
-struct Span
-{
-    std::string_view traceId;
-    std::string_view name;
-    qint64 kind = kKindUnspecified;
-    quint64 startNs = 0;
-    quint64 endNs = 0;
-    bool hasStart = false;
-    bool hasEnd = false;
-    bool statusError = false;
-    AnyValue attrs[AttrCount];
-
-    const AnyValue &first(Attr a, Attr b) const { return attrs[a].present() ? attrs[a] : attrs[b]; }
-};
-
 } // namespace
 
 struct OtlpTraceDecoder::Impl
 {
     explicit Impl(const NativeDecoderLimits &l)
         : limits(l)
+        , mapper(l)
     { }
 
     const NativeDecoderLimits &limits;
@@ -294,15 +134,12 @@ struct OtlpTraceDecoder::Impl
     std::size_t spanIndex = 0;
     std::string fatal;
     bool fatalTooLarge = false;
-    std::string message;
-    std::string routeScratch;
-    std::vector<IngestEvent> pending; ///< events of the resource being decoded
+    SpanMapper mapper;
 
     bool decodeRequest(dom::element root);
     bool decodeResourceSpans(dom::element element);
     bool decodeSpans(dom::element spans);
     void decodeSpan(dom::element element);
-    void mapSpan(const Span &span, std::size_t index);
     bool refuse(std::string_view text, bool tooLarge = false)
     {
         if (fatal.empty())
@@ -310,8 +147,7 @@ struct OtlpTraceDecoder::Impl
         fatalTooLarge = tooLarge;
         return false;
     }
-    void reject(std::size_t index, std::string_view what);
-    std::string_view compose(std::string_view a, char separator, std::string_view b, bool upperA = false);
+    void reject(std::size_t index, std::string_view what) { mapper.reject(index, what); }
 };
 
 OtlpTraceDecoder::OtlpTraceDecoder(NativeDecoderLimits limits)
@@ -334,6 +170,7 @@ bool OtlpTraceDecoder::decode(std::string_view body, qint64 nowMs, DecodedBatch 
     d->spanIndex = 0;
     d->fatal.clear();
     d->fatalTooLarge = false;
+    d->mapper.begin(batch, nowMs);
 
     if (!d->allocated) {
         if (d->parser.allocate(std::max<std::size_t>(body.size(), 64 * 1024), std::size_t(m_limits.maxDepth))
@@ -413,10 +250,7 @@ bool OtlpTraceDecoder::Impl::decodeResourceSpans(dom::element element)
                 service = anyValue(value).string();
         }
     }
-    if (service.size() > limits.maxStringBytes)
-        service = {}; // too long to be a service name: "default"
-
-    pending.clear();
+    mapper.beginResource();
     // "scopeSpans" since OTLP 0.15; "instrumentationLibrarySpans" before.
     for (const char *scopeKey : { "scopeSpans", "instrumentationLibrarySpans" }) {
         dom::element scopes;
@@ -437,17 +271,7 @@ bool OtlpTraceDecoder::Impl::decodeResourceSpans(dom::element element)
         }
     }
 
-    // The service is known only now (a resource may follow its spans); the request id scopes the
-    // trace to the service so another service's server span in the same trace does not take over.
-    for (IngestEvent &e : pending) {
-        e.service = service;
-        if (!e.requestId.empty()) {
-            const std::string_view id
-                = compose(service.empty() ? std::string_view("default") : service, '/', e.requestId);
-            e.requestId = id.size() <= limits.maxStringBytes ? id : std::string_view();
-        }
-        batch->appendEvent() = e;
-    }
+    mapper.endResource(service); // known only now: a resource may follow its spans
     return true;
 }
 
@@ -525,114 +349,7 @@ void OtlpTraceDecoder::Impl::decodeSpan(dom::element element)
         return reject(index, "\"endTimeUnixNano\" is required");
     if (span.endNs < span.startNs)
         return reject(index, "\"endTimeUnixNano\" is before \"startTimeUnixNano\"");
-    mapSpan(span, index);
-}
-
-void OtlpTraceDecoder::Impl::mapSpan(const Span &span, std::size_t index)
-{
-    const std::size_t maxString = limits.maxStringBytes;
-    IngestEvent e;
-    e.value = double(span.endNs - span.startNs) / 1e6;
-    e.timestampMs = qint64(span.endNs / 1'000'000);
-    if (e.timestampMs < nowMs - limits.maxAgeMs)
-        return reject(index, "ends more than " + std::to_string(limits.maxAgeMs / 3'600'000) + " h in the past");
-    if (e.timestampMs > nowMs + limits.maxAheadMs)
-        return reject(index, "ends more than " + std::to_string(limits.maxAheadMs / 60'000) + " min in the future");
-    if (span.traceId.size() <= maxString)
-        e.requestId = span.traceId; // scoped to the service once the resource is known
-
-    const std::string_view method = span.first(HttpRequestMethod, HttpMethod).string();
-    const bool isDb = span.attrs[DbSystem].present() || span.attrs[DbSystemName].present();
-    const bool dbKind = span.kind == kKindClient || span.kind == kKindInternal || span.kind == kKindUnspecified;
-
-    if (span.kind == kKindServer && !method.empty()) {
-        if (!std::all_of(method.begin(), method.end(), isTokenChar))
-            return reject(index, "\"http.request.method\" must be an HTTP method such as \"GET\"");
-        std::string_view route = span.attrs[HttpRoute].string();
-        if (route.empty())
-            route = span.attrs[UrlPath].string();
-        if (route.empty())
-            route = span.attrs[HttpTarget].string();
-        if (route.empty())
-            route = pathOfUrl(span.first(UrlFull, HttpUrl).string());
-        if (route.empty()) {
-            // The span name of an HTTP server span is "{method} {route}" when the route is known.
-            const std::string_view second = word(span.name, 1);
-            route = second.starts_with('/') ? second : span.name.starts_with('/') ? word(span.name, 0) : "/";
-        }
-        if (normalizeRoute(route, routeScratch))
-            route = routeScratch;
-        if (route.empty())
-            route = "/";
-        qint64 status = 0;
-        const AnyValue &statusValue = span.first(HttpResponseStatusCode, HttpStatusCode);
-        if (statusValue.present()) {
-            if (!statusValue.toInt(status) || status < 100 || status > 599)
-                return reject(index, "\"http.response.status_code\" must be an integer from 100 to 599");
-        } else {
-            status = span.statusError ? 500 : 200;
-        }
-        if (method.size() + 1 + route.size() > maxString)
-            return reject(index, "method and route together must be at most " + std::to_string(maxString) + " bytes");
-        e.kind = MetricKind::Api;
-        e.name = compose(method, ':', route, true);
-        e.status = quint16(status);
-        e.error = status >= 500;
-    } else if (isDb && dbKind) {
-        std::string_view operation = span.first(DbOperationName, DbOperation).string();
-        if (operation.empty())
-            operation = word(span.first(DbQueryText, DbStatement).string(), 0);
-        if (operation.empty())
-            operation = word(span.name, 0);
-        std::string_view collection = span.attrs[DbCollectionName].string();
-        if (collection.empty())
-            collection = span.attrs[DbMongodbCollection].string();
-        if (collection.empty())
-            collection = span.attrs[DbSqlTable].string();
-        if (collection.empty())
-            collection = word(span.name, 1);
-        if (collection.empty())
-            collection = span.first(DbSystemName, DbSystem).string();
-        if (operation.empty() || collection.empty())
-            return reject(index,
-                "a database span needs an operation and a collection (\"db.operation.name\", "
-                "\"db.collection.name\" or a span name such as \"find trips\")");
-        if (operation.size() + 1 + collection.size() > maxString)
-            return reject(
-                index, "operation and collection together must be at most " + std::to_string(maxString) + " bytes");
-        e.kind = MetricKind::Db;
-        e.name = compose(operation, ':', collection);
-        e.error = span.statusError;
-    } else {
-        if (span.name.empty())
-            return reject(index, "\"name\" must not be empty");
-        if (span.name.size() > maxString)
-            return reject(index, "\"name\" must be at most " + std::to_string(maxString) + " bytes");
-        e.kind = MetricKind::Processing;
-        e.name = span.name;
-        e.items = 1;
-    }
-    pending.push_back(e);
-}
-
-void OtlpTraceDecoder::Impl::reject(std::size_t index, std::string_view what)
-{
-    message.assign("span ");
-    message.append(std::to_string(index));
-    message.append(": ");
-    message.append(what);
-    batch->reject(index, message);
-}
-
-std::string_view OtlpTraceDecoder::Impl::compose(std::string_view a, char separator, std::string_view b, bool upperA)
-{
-    const std::size_t size = a.size() + 1 + b.size();
-    char *out = batch->arena().allocate(size);
-    for (std::size_t i = 0; i < a.size(); ++i)
-        out[i] = upperA && a[i] >= 'a' && a[i] <= 'z' ? char(a[i] - 'a' + 'A') : a[i];
-    out[a.size()] = separator;
-    std::memcpy(out + a.size() + 1, b.data(), b.size());
-    return { out, size };
+    mapper.map(span, index);
 }
 
 } // namespace perfwatch

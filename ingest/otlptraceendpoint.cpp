@@ -1,7 +1,9 @@
 #include "otlptraceendpoint.h"
 
+#include "gzipinflate.h"
 #include "jsonwriter.h"
 #include "metricstore.h"
+#include "protowire.h"
 
 #include <QDateTime>
 #include <QHttpServerRequest>
@@ -40,13 +42,33 @@ std::string rejectionSummary(const DecodedBatch &batch)
     return text;
 }
 
+constexpr QByteArrayView kProtobuf = "application/x-protobuf";
+
 } // namespace
 
-OtlpTraceEndpoint::OtlpTraceEndpoint(MetricStore &store, IngestCounters &counters, NativeDecoderLimits limits)
+OtlpTraceEndpoint::OtlpTraceEndpoint(
+    MetricStore &store, IngestCounters &counters, NativeDecoderLimits limits, std::size_t maxBodyBytes)
     : m_store(store)
     , m_counters(counters)
     , m_decoder(limits)
+    , m_protoDecoder(limits)
+    , m_maxBodyBytes(maxBodyBytes)
 { }
+
+HttpResponse OtlpTraceEndpoint::error(
+    Encoding encoding, int status, int grpcCode, std::string_view error, std::string_view detail)
+{
+    if (encoding == Encoding::Json)
+        return OtlpTraceEndpoint::error(status, grpcCode, error, detail);
+    ProtoWriter status_; // google.rpc.Status: code = 1, message = 2
+    status_.varintField(1, quint64(grpcCode));
+    status_.bytesField(2, detail);
+    HttpResponse response;
+    response.status = status;
+    response.mimeType = kProtobuf.toByteArray();
+    response.body = status_.take();
+    return response;
+}
 
 HttpResponse OtlpTraceEndpoint::error(int status, int grpcCode, std::string_view error, std::string_view detail)
 {
@@ -72,28 +94,43 @@ HttpResponse OtlpTraceEndpoint::notImplemented(const QHttpServerRequest &request
 HttpResponse OtlpTraceEndpoint::handle(const QHttpServerRequest &request)
 {
     const QByteArray type = mediaType(request.value(QByteArrayLiteral("Content-Type")));
+    Encoding encoding = Encoding::Json;
     if (type == "application/x-protobuf" || type == "application/protobuf")
-        return error(415, kInvalidArgument, "unsupported_media_type",
-            "PerfWatch reads OTLP/HTTP with JSON bodies only; configure the exporter for JSON: "
-            "OTEL_EXPORTER_OTLP_PROTOCOL=http/json (or OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/json)");
-    if (!type.isEmpty() && type != "application/json")
+        encoding = Encoding::Protobuf;
+    else if (!type.isEmpty() && type != "application/json")
         return error(415, kInvalidArgument, "unsupported_media_type",
             "Content-Type " + type.toStdString()
-                + " is not supported; OTLP/HTTP JSON is sent as application/json "
-                  "(OTEL_EXPORTER_OTLP_PROTOCOL=http/json)");
-    const QByteArray encoding = request.value(QByteArrayLiteral("Content-Encoding")).trimmed().toLower();
-    if (!encoding.isEmpty() && encoding != "identity")
-        return error(415, kInvalidArgument, "unsupported_media_type",
-            "Content-Encoding " + encoding.toStdString()
-                + " is not supported; send uncompressed JSON (OTEL_EXPORTER_OTLP_COMPRESSION=none)");
+                + " is not OTLP/HTTP; send application/x-protobuf (the SDKs' default) or application/json");
+    const QByteArray contentEncoding = request.value(QByteArrayLiteral("Content-Encoding")).trimmed().toLower();
+    const bool gzip = contentEncoding == "gzip" || contentEncoding == "x-gzip";
+    if (!gzip && !contentEncoding.isEmpty() && contentEncoding != "identity")
+        return error(encoding, 415, kInvalidArgument, "unsupported_media_type",
+            "Content-Encoding " + contentEncoding.toStdString()
+                + " is not supported; send gzip or no compression (OTEL_EXPORTER_OTLP_COMPRESSION=gzip or none)");
 
     const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
-    const QByteArray body = request.body();
-    if (!m_decoder.decode(std::string_view(body.constData(), std::size_t(body.size())), nowMs, m_batch)) {
-        m_counters.rejectedEvents.fetch_add(m_decoder.spanCount(), std::memory_order_relaxed);
+    const QByteArray raw = request.body();
+    std::string_view body(raw.constData(), std::size_t(raw.size()));
+    if (gzip) {
+        std::string why;
+        const InflateResult inflated = gunzip(body, m_maxBodyBytes, m_inflated, &why);
+        if (inflated == InflateResult::TooLarge)
+            return error(encoding, 413, kResourceExhausted, "payload_too_large", why);
+        if (inflated == InflateResult::Malformed)
+            return error(encoding, 400, kInvalidArgument, "malformed_body", why);
+        body = std::string_view(m_inflated.constData(), std::size_t(m_inflated.size()));
+    }
+
+    const bool decoded = encoding == Encoding::Protobuf ? m_protoDecoder.decode(body, nowMs, m_batch)
+                                                        : m_decoder.decode(body, nowMs, m_batch);
+    if (gzip && m_inflated.capacity() > qsizetype(4 * 1024 * 1024))
+        m_inflated = QByteArray(); // keep small buffers for reuse, not a maximum-size one per thread
+    if (!decoded) {
+        const std::size_t spans = encoding == Encoding::Protobuf ? m_protoDecoder.spanCount() : m_decoder.spanCount();
+        m_counters.rejectedEvents.fetch_add(spans, std::memory_order_relaxed);
         if (m_batch.isRefusedAsTooLarge())
-            return error(413, kResourceExhausted, "payload_too_large", m_batch.refusal());
-        return error(400, kInvalidArgument, "malformed_body", m_batch.refusal());
+            return error(encoding, 413, kResourceExhausted, "payload_too_large", m_batch.refusal());
+        return error(encoding, 400, kInvalidArgument, "malformed_body", m_batch.refusal());
     }
 
     if (m_batch.accepted() > 0)
@@ -101,9 +138,23 @@ HttpResponse OtlpTraceEndpoint::handle(const QHttpServerRequest &request)
     m_counters.acceptedEvents.fetch_add(m_batch.accepted(), std::memory_order_relaxed);
     m_counters.rejectedEvents.fetch_add(m_batch.rejected(), std::memory_order_relaxed);
 
+    // Per OTLP, spans that cannot be used are a partial success, not an error: retrying would not help.
+    if (encoding == Encoding::Protobuf) {
+        // ExportTraceServiceResponse { partial_success = 1 { rejected_spans = 1; error_message = 2 } }
+        HttpResponse response;
+        response.mimeType = kProtobuf.toByteArray();
+        if (m_batch.rejected() > 0) {
+            ProtoWriter partial;
+            partial.varintField(1, quint64(m_batch.rejected()));
+            partial.bytesField(2, rejectionSummary(m_batch));
+            ProtoWriter answer;
+            answer.bytesField(1, std::string_view(partial.data().constData(), std::size_t(partial.data().size())));
+            response.body = answer.take();
+        }
+        return response;
+    }
     if (m_batch.rejected() == 0)
         return HttpResponse::json(200, QByteArrayLiteral("{}"));
-    // Per OTLP, spans that cannot be used are a partial success, not an error: retrying would not help.
     JsonWriter json;
     json.beginObject()
         .key("partialSuccess")

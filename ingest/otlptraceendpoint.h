@@ -3,7 +3,10 @@
 #include "decodedbatch.h"
 #include "httpresponse.h"
 #include "ingestcounters.h"
+#include "otlpprototracedecoder.h"
 #include "otlptracedecoder.h"
+
+#include <QByteArray>
 
 class QHttpServerRequest;
 
@@ -11,17 +14,28 @@ namespace perfwatch {
 
 class MetricStore;
 
-/// POST /v1/traces: OTLP/HTTP with JSON bodies, answered as the OTLP specification says.
+/// POST /v1/traces: OTLP/HTTP, answered as the OTLP specification says, in the request's encoding.
 ///
-/// 200 with `{}`, or with `{"partialSuccess":{"rejectedSpans":N,"errorMessage":"..."}}` when some
-/// spans could not be used; 400 for a body that is not a JSON export request; 413 for too many
-/// spans; 415 for protobuf or a compressed body (PerfWatch reads only uncompressed JSON). Error
-/// bodies are the JSON form of google.rpc.Status (`code`, `message`) that OTLP clients read,
-/// with PerfWatch's own `error` and `detail` beside them. One per ingest thread.
+/// Bodies are `application/x-protobuf` (the SDKs' default) or `application/json`, either one
+/// plain or with `Content-Encoding: gzip` (decompressed as a stream, never past the body limit).
+/// Both decode through the same span mapping (otlp::SpanMapper). Answers: 200 with an empty
+/// ExportTraceServiceResponse (`{}` in JSON), or with partial_success (rejected_spans,
+/// error_message) when some spans could not be used; 400 for a body that is not an export
+/// request; 413 for too many spans or a body that decompresses past the limit; 415 for another
+/// media type or encoding. Error bodies are google.rpc.Status (`code`, `message`): protobuf for
+/// protobuf requests; in JSON with PerfWatch's own `error` and `detail` beside them. One per
+/// ingest thread.
 class OtlpTraceEndpoint
 {
 public:
-    OtlpTraceEndpoint(MetricStore &store, IngestCounters &counters, NativeDecoderLimits limits = {});
+    enum class Encoding : quint8
+    {
+        Json,
+        Protobuf
+    };
+
+    OtlpTraceEndpoint(MetricStore &store, IngestCounters &counters, NativeDecoderLimits limits = {},
+        std::size_t maxBodyBytes = 8 * 1024 * 1024);
 
     HttpResponse handle(const QHttpServerRequest &request);
 
@@ -30,12 +44,18 @@ public:
 
     /// An OTLP error answer: google.rpc.Status JSON plus PerfWatch's error/detail.
     static HttpResponse error(int status, int grpcCode, std::string_view error, std::string_view detail);
+    /// The same in `encoding`: protobuf answers carry google.rpc.Status with the detail as message.
+    static HttpResponse error(
+        Encoding encoding, int status, int grpcCode, std::string_view error, std::string_view detail);
 
 private:
     MetricStore &m_store;
     IngestCounters &m_counters;
     OtlpTraceDecoder m_decoder;
+    OtlpProtoTraceDecoder m_protoDecoder;
+    std::size_t m_maxBodyBytes;
     DecodedBatch m_batch;
+    QByteArray m_inflated; ///< the decompressed body of a gzip request (kept: its capacity is reused)
 };
 
 } // namespace perfwatch

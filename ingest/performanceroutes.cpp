@@ -488,7 +488,8 @@ HttpResponse PerformanceRoutes::prometheus(const QHttpServerRequest &)
 
 void installOtlpRoutes(IngestServer &server, MetricStore &store)
 {
-    auto endpoint = std::make_shared<OtlpTraceEndpoint>(store, server.counters(), server.config().decoder);
+    auto endpoint = std::make_shared<OtlpTraceEndpoint>(
+        store, server.counters(), server.config().decoder, server.config().limits.maxBodyBytes);
     server.addRoute(
         u"/v1/traces"_s, QHttpServerRequest::Method::Post,
         [endpoint](const QHttpServerRequest &request) { return endpoint->handle(request); },

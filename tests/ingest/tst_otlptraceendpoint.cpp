@@ -1,9 +1,11 @@
 #include "metricstore.h"
+#include "otlptestspans.h"
 #include "testserver.h"
 
 #include <QDateTime>
 #include <QJsonArray>
 #include <QTest>
+#include <zlib.h>
 
 using namespace perfwatch;
 using namespace perfwatch::test;
@@ -44,6 +46,63 @@ QByteArray traceWithQueries(const QByteArray &traceId, int dbSpans)
     return spans;
 }
 
+QByteArray gzip(const QByteArray &data)
+{
+    z_stream z {};
+    if (deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+        return {};
+    QByteArray out(qsizetype(deflateBound(&z, uLong(data.size()))), Qt::Uninitialized);
+    z.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(data.constData()));
+    z.avail_in = uInt(data.size());
+    z.next_out = reinterpret_cast<Bytef *>(out.data());
+    z.avail_out = uInt(out.size());
+    const int rc = deflate(&z, Z_FINISH);
+    out.resize(qsizetype(z.total_out));
+    deflateEnd(&z);
+    return rc == Z_STREAM_END ? out : QByteArray();
+}
+
+/// The same trace as traceWithQueries(id, 2), for the protobuf tests.
+QList<OtlpTestResource> protoTrace(const QByteArray &traceIdHex, int dbSpans)
+{
+    const quint64 now = quint64(QDateTime::currentMSecsSinceEpoch());
+    OtlpTestSpan server;
+    server.traceId = QByteArray::fromHex(traceIdHex);
+    server.name = "GET /api/trips/{id}";
+    server.kind = 2;
+    server.startNs = (now - 40) * 1'000'000;
+    server.endNs = now * 1'000'000;
+    server.attributes = { { "http.request.method", QByteArray("GET") }, { "http.route", QByteArray("/api/trips/{id}") },
+        { "http.response.status_code", qint64(200) } };
+    QList<OtlpTestSpan> spans { server };
+    for (int i = 0; i < dbSpans; ++i) {
+        OtlpTestSpan db;
+        db.traceId = server.traceId;
+        db.name = "find trips";
+        db.kind = 3;
+        db.startNs = (now - 30) * 1'000'000;
+        db.endNs = (now - 28) * 1'000'000;
+        db.attributes = { { "db.system", QByteArray("mongodb") }, { "db.operation", QByteArray("find") },
+            { "db.mongodb.collection", QByteArray("trips") } };
+        spans << db;
+    }
+    return { { "trip-service", spans } };
+}
+
+/// google.rpc.Status or ExportTracePartialSuccess fields: varint 1 and string 2.
+std::pair<quint64, QByteArray> codeAndMessage(const QByteArray &message)
+{
+    std::pair<quint64, QByteArray> out;
+    ProtoReader r(std::string_view(message.constData(), std::size_t(message.size())));
+    while (r.next()) {
+        if (r.field() == 1 && r.isVarint())
+            out.first = r.value();
+        else if (r.field() == 2 && r.isLength())
+            out.second = QByteArray(r.bytes().data(), qsizetype(r.bytes().size()));
+    }
+    return r.failed() ? std::pair<quint64, QByteArray> { 999, "unreadable" } : out;
+}
+
 } // namespace
 
 class tst_OtlpTraceEndpoint : public QObject
@@ -57,8 +116,15 @@ private Q_SLOTS:
     void acceptsAnExport();
     void answersPartialSuccess();
     void refusesMalformedJson();
-    void refusesProtobufAndCompression_data();
-    void refusesProtobufAndCompression();
+    void refusesOtherMediaTypesAndEncodings_data();
+    void refusesOtherMediaTypesAndEncodings();
+    void acceptsProtobuf();
+    void answersPartialSuccessInProtobuf();
+    void refusesMalformedProtobufInProtobuf();
+    void acceptsGzip_data();
+    void acceptsGzip();
+    void refusesAGzipBombCheaply();
+    void refusesDamagedGzip();
     void refusesTooManySpans();
     void shedsLoadWithRetryAfter();
     void answersOtherSignalsAndMethods();
@@ -128,27 +194,150 @@ void tst_OtlpTraceEndpoint::refusesMalformedJson()
     QVERIFY(storedNames().isEmpty());
 }
 
-void tst_OtlpTraceEndpoint::refusesProtobufAndCompression_data()
+void tst_OtlpTraceEndpoint::refusesOtherMediaTypesAndEncodings_data()
 {
     QTest::addColumn<QByteArray>("headers");
-    QTest::addColumn<QString>("hint");
-    QTest::newRow("protobuf") << QByteArray("Content-Type: application/x-protobuf\r\n")
-                              << u"OTEL_EXPORTER_OTLP_PROTOCOL=http/json"_s;
-    QTest::newRow("text") << QByteArray("Content-Type: text/plain\r\n") << u"OTEL_EXPORTER_OTLP_PROTOCOL=http/json"_s;
-    QTest::newRow("gzip") << QByteArray("Content-Type: application/json\r\nContent-Encoding: gzip\r\n")
-                          << u"OTEL_EXPORTER_OTLP_COMPRESSION=none"_s;
+    QTest::addColumn<QByteArray>("type");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("text") << QByteArray("Content-Type: text/plain\r\n") << QByteArray("application/json")
+                          << u"Content-Type text/plain is not OTLP/HTTP; send application/x-protobuf (the SDKs' "
+                             u"default) or application/json"_s;
+    QTest::newRow("brotli json") << QByteArray("Content-Type: application/json\r\nContent-Encoding: br\r\n")
+                                 << QByteArray("application/json")
+                                 << u"Content-Encoding br is not supported; send gzip or no compression "
+                                    u"(OTEL_EXPORTER_OTLP_COMPRESSION=gzip or none)"_s;
+    QTest::newRow("brotli protobuf") << QByteArray("Content-Type: application/x-protobuf\r\nContent-Encoding: br\r\n")
+                                     << QByteArray("application/x-protobuf")
+                                     << u"Content-Encoding br is not supported; send gzip or no compression "
+                                        u"(OTEL_EXPORTER_OTLP_COMPRESSION=gzip or none)"_s;
 }
 
-void tst_OtlpTraceEndpoint::refusesProtobufAndCompression()
+void tst_OtlpTraceEndpoint::refusesOtherMediaTypesAndEncodings()
 {
     QFETCH(QByteArray, headers);
-    QFETCH(QString, hint);
+    QFETCH(QByteArray, type);
+    QFETCH(QString, message);
     const auto reply = m_server.post("/v1/traces", QByteArray("\x0a\x02\x0a\x00", 4), {}, headers);
     QVERIFY(reply);
     QCOMPARE(reply->status, 415);
-    QCOMPARE(reply->header("Content-Type"), QByteArray("application/json"));
-    QVERIFY2(reply->json().value(u"message"_s).toString().contains(hint), reply->body.constData());
-    QCOMPARE(reply->json().value(u"error"_s).toString(), u"unsupported_media_type"_s);
+    QCOMPARE(reply->header("Content-Type"), type);
+    if (type == "application/json") {
+        QCOMPARE(reply->json().value(u"message"_s).toString(), message);
+        QCOMPARE(reply->json().value(u"error"_s).toString(), u"unsupported_media_type"_s);
+    } else {
+        const auto [code, text] = codeAndMessage(reply->body);
+        QCOMPARE(code, 3u); // INVALID_ARGUMENT
+        QCOMPARE(QString::fromUtf8(text), message);
+    }
+    QVERIFY(storedNames().isEmpty());
+}
+
+void tst_OtlpTraceEndpoint::acceptsProtobuf()
+{
+    const auto reply = m_server.post(
+        "/v1/traces", protoRequest(protoTrace("5b8efff798038103d269b633813fc60c", 2)), "application/x-protobuf");
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 200);
+    QCOMPARE(reply->header("Content-Type"), QByteArray("application/x-protobuf"));
+    QCOMPARE(reply->body, QByteArray()); // an ExportTraceServiceResponse with nothing to say
+    QCOMPARE(storedNames(), QStringList({ u"trip-service/GET:/api/trips/{id}"_s, u"trip-service/find:trips"_s }));
+    const auto health = m_server.get("/api/performance/health");
+    QVERIFY(health);
+    QCOMPARE(health->json().value(u"ingest"_s).toObject().value(u"accepted_events"_s).toInt(), 3);
+}
+
+void tst_OtlpTraceEndpoint::answersPartialSuccessInProtobuf()
+{
+    QList<OtlpTestResource> trace = protoTrace("01", 1);
+    trace[0].spans[1].startNs = 0; // no start: rejected
+    const auto reply = m_server.post("/v1/traces", protoRequest(trace), "application/x-protobuf");
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 200);
+    // ExportTraceServiceResponse { partial_success (1) { rejected_spans (1), error_message (2) } }
+    ProtoReader r(std::string_view(reply->body.constData(), std::size_t(reply->body.size())));
+    QVERIFY(r.next());
+    QCOMPARE(r.field(), 1u);
+    QVERIFY(r.isLength());
+    const auto [rejected, message] = codeAndMessage(QByteArray(r.bytes().data(), qsizetype(r.bytes().size())));
+    QCOMPARE(rejected, 1u);
+    QCOMPARE(message, QByteArray("1 span could not be used: span 1: start_time_unix_nano is required"));
+    QVERIFY(!r.next() && !r.failed());
+    QCOMPARE(storedNames(), QStringList({ u"trip-service/GET:/api/trips/{id}"_s }));
+}
+
+void tst_OtlpTraceEndpoint::refusesMalformedProtobufInProtobuf()
+{
+    const auto reply = m_server.post("/v1/traces", R"({"resourceSpans":[]})", "application/x-protobuf");
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 400);
+    QCOMPARE(reply->header("Content-Type"), QByteArray("application/x-protobuf"));
+    const auto [code, message] = codeAndMessage(reply->body);
+    QCOMPARE(code, 3u); // INVALID_ARGUMENT
+    QCOMPARE(message, QByteArray("malformed protobuf: the body is not an ExportTraceServiceRequest"));
+}
+
+void tst_OtlpTraceEndpoint::acceptsGzip_data()
+{
+    QTest::addColumn<QByteArray>("type");
+    QTest::addColumn<QByteArray>("body");
+    QTest::newRow("protobuf") << QByteArray("application/x-protobuf")
+                              << protoRequest(protoTrace("5b8efff798038103d269b633813fc60c", 2));
+    QTest::newRow("json") << QByteArray("application/json")
+                          << exportOf(traceWithQueries("5b8efff798038103d269b633813fc60c", 2));
+}
+
+void tst_OtlpTraceEndpoint::acceptsGzip()
+{
+    QFETCH(QByteArray, type);
+    QFETCH(QByteArray, body);
+    const QByteArray compressed = gzip(body);
+    QVERIFY(!compressed.isEmpty());
+    const auto reply = m_server.post("/v1/traces", compressed, type, "Content-Encoding: gzip\r\n");
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 200);
+    QCOMPARE(reply->header("Content-Type"), type);
+    QCOMPARE(storedNames(), QStringList({ u"trip-service/GET:/api/trips/{id}"_s, u"trip-service/find:trips"_s }));
+    // Two gzip members one after the other are one body (RFC 1952).
+    const QByteArray twice = gzip(body.first(body.size() / 2)) + gzip(body.sliced(body.size() / 2));
+    const auto again = m_server.post("/v1/traces", twice, type, "Content-Encoding: gzip\r\n");
+    QVERIFY(again);
+    QCOMPARE(again->status, 200);
+}
+
+void tst_OtlpTraceEndpoint::refusesAGzipBombCheaply()
+{
+    // 10 MB of zeros compress to about 10 KB; the body limit (8 MiB) applies to what they inflate to.
+    const QByteArray bomb = gzip(QByteArray(10'000'000, '\0'));
+    QVERIFY(bomb.size() < 20'000);
+    for (const QByteArray &type : { QByteArray("application/x-protobuf"), QByteArray("application/json") }) {
+        const auto reply = m_server.post("/v1/traces", bomb, type, "Content-Encoding: gzip\r\n");
+        QVERIFY(reply);
+        QCOMPARE(reply->status, 413);
+        const QByteArray expected = "the body decompresses to more than the limit of 8388608 bytes";
+        if (type == "application/json") {
+            QCOMPARE(reply->json().value(u"code"_s).toInt(), 8); // RESOURCE_EXHAUSTED
+            QCOMPARE(reply->json().value(u"message"_s).toString().toUtf8(), expected);
+        } else {
+            QCOMPARE(codeAndMessage(reply->body), std::make_pair(quint64(8), expected));
+        }
+    }
+    QVERIFY(storedNames().isEmpty());
+}
+
+void tst_OtlpTraceEndpoint::refusesDamagedGzip()
+{
+    const QByteArray body = gzip(protoRequest(protoTrace("01", 1)));
+    const auto cut = m_server.post(
+        "/v1/traces", body.first(body.size() - 6), "application/x-protobuf", "Content-Encoding: gzip\r\n");
+    QVERIFY(cut);
+    QCOMPARE(cut->status, 400);
+    QCOMPARE(codeAndMessage(cut->body), std::make_pair(quint64(3), QByteArray("the gzip body is cut short")));
+    const auto plain
+        = m_server.post("/v1/traces", R"({"resourceSpans":[]})", "application/json", "Content-Encoding: gzip\r\n");
+    QVERIFY(plain);
+    QCOMPARE(plain->status, 400);
+    QVERIFY2(plain->json().value(u"message"_s).toString().startsWith(u"the body is not valid gzip"_s), plain->body);
+    QVERIFY(storedNames().isEmpty());
 }
 
 void tst_OtlpTraceEndpoint::refusesTooManySpans()

@@ -1,0 +1,223 @@
+#include "otlpspanmapping.h"
+
+#include "routenormalizer.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace perfwatch::otlp {
+
+namespace {
+
+constexpr std::pair<std::string_view, Attr> kAttributeNames[] = {
+    { "http.request.method", HttpRequestMethod },
+    { "http.method", HttpMethod },
+    { "http.route", HttpRoute },
+    { "url.path", UrlPath },
+    { "http.target", HttpTarget },
+    { "http.url", HttpUrl },
+    { "url.full", UrlFull },
+    { "http.response.status_code", HttpResponseStatusCode },
+    { "http.status_code", HttpStatusCode },
+    { "db.system", DbSystem },
+    { "db.system.name", DbSystemName },
+    { "db.operation.name", DbOperationName },
+    { "db.operation", DbOperation },
+    { "db.query.text", DbQueryText },
+    { "db.statement", DbStatement },
+    { "db.collection.name", DbCollectionName },
+    { "db.mongodb.collection", DbMongodbCollection },
+    { "db.sql.table", DbSqlTable },
+};
+
+bool isTokenChar(char c)
+{
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+        return true;
+    return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+bool isSpace(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/// The n-th (0-based) whitespace-separated word of `text`; empty when there is none.
+std::string_view word(std::string_view text, int n)
+{
+    std::size_t pos = 0;
+    for (int i = 0;; ++i) {
+        while (pos < text.size() && isSpace(text[pos]))
+            ++pos;
+        std::size_t end = pos;
+        while (end < text.size() && !isSpace(text[end]))
+            ++end;
+        if (pos == end)
+            return {};
+        if (i == n)
+            return text.substr(pos, end - pos);
+        pos = end;
+    }
+}
+
+/// The path of an absolute URL ("https://h:8080/a?b" -> "/a?b"); a relative one unchanged.
+std::string_view pathOfUrl(std::string_view url)
+{
+    const std::size_t scheme = url.find("://");
+    if (scheme == std::string_view::npos)
+        return url;
+    const std::size_t slash = url.find('/', scheme + 3);
+    return slash == std::string_view::npos ? std::string_view("/") : url.substr(slash);
+}
+
+} // namespace
+
+bool attributeFor(std::string_view key, Attr &attr)
+{
+    for (const auto &[name, id] : kAttributeNames) {
+        if (name == key) {
+            attr = id;
+            return true;
+        }
+    }
+    return false;
+}
+
+void SpanMapper::map(const Span &span, std::size_t index)
+{
+    const std::size_t maxString = m_limits.maxStringBytes;
+    IngestEvent e;
+    e.value = double(span.endNs - span.startNs) / 1e6;
+    e.timestampMs = qint64(span.endNs / 1'000'000);
+    if (e.timestampMs < m_nowMs - m_limits.maxAgeMs)
+        return reject(index, "ends more than " + std::to_string(m_limits.maxAgeMs / 3'600'000) + " h in the past");
+    if (e.timestampMs > m_nowMs + m_limits.maxAheadMs)
+        return reject(index, "ends more than " + std::to_string(m_limits.maxAheadMs / 60'000) + " min in the future");
+    if (span.traceId.size() <= maxString)
+        e.requestId = span.traceId; // scoped to the service once the resource is known
+
+    const std::string_view method = span.first(HttpRequestMethod, HttpMethod).string();
+    const bool isDb = span.attrs[DbSystem].present() || span.attrs[DbSystemName].present();
+    const bool dbKind = span.kind == kKindClient || span.kind == kKindInternal || span.kind == kKindUnspecified;
+
+    if (span.kind == kKindServer && !method.empty()) {
+        if (!std::all_of(method.begin(), method.end(), isTokenChar))
+            return reject(index, "\"http.request.method\" must be an HTTP method such as \"GET\"");
+        std::string_view route = span.attrs[HttpRoute].string();
+        if (route.empty())
+            route = span.attrs[UrlPath].string();
+        if (route.empty())
+            route = span.attrs[HttpTarget].string();
+        if (route.empty())
+            route = pathOfUrl(span.first(UrlFull, HttpUrl).string());
+        if (route.empty()) {
+            // The span name of an HTTP server span is "{method} {route}" when the route is known.
+            const std::string_view second = word(span.name, 1);
+            route = second.starts_with('/') ? second : span.name.starts_with('/') ? word(span.name, 0) : "/";
+        }
+        if (normalizeRoute(route, m_routeScratch))
+            route = m_routeScratch;
+        if (route.empty())
+            route = "/";
+        qint64 status = 0;
+        const AnyValue &statusValue = span.first(HttpResponseStatusCode, HttpStatusCode);
+        if (statusValue.present()) {
+            if (!statusValue.toInt(status) || status < 100 || status > 599)
+                return reject(index, "\"http.response.status_code\" must be an integer from 100 to 599");
+        } else {
+            status = span.statusError ? 500 : 200;
+        }
+        if (method.size() + 1 + route.size() > maxString)
+            return reject(index, "method and route together must be at most " + std::to_string(maxString) + " bytes");
+        e.kind = MetricKind::Api;
+        e.name = compose(method, ':', route, true);
+        e.status = quint16(status);
+        e.error = status >= 500;
+    } else if (isDb && dbKind) {
+        std::string_view operation = span.first(DbOperationName, DbOperation).string();
+        if (operation.empty())
+            operation = word(span.first(DbQueryText, DbStatement).string(), 0);
+        if (operation.empty())
+            operation = word(span.name, 0);
+        std::string_view collection = span.attrs[DbCollectionName].string();
+        if (collection.empty())
+            collection = span.attrs[DbMongodbCollection].string();
+        if (collection.empty())
+            collection = span.attrs[DbSqlTable].string();
+        if (collection.empty())
+            collection = word(span.name, 1);
+        if (collection.empty())
+            collection = span.first(DbSystemName, DbSystem).string();
+        if (operation.empty() || collection.empty())
+            return reject(index,
+                "a database span needs an operation and a collection (\"db.operation.name\", "
+                "\"db.collection.name\" or a span name such as \"find trips\")");
+        if (operation.size() + 1 + collection.size() > maxString)
+            return reject(
+                index, "operation and collection together must be at most " + std::to_string(maxString) + " bytes");
+        e.kind = MetricKind::Db;
+        e.name = compose(operation, ':', collection);
+        e.error = span.statusError;
+    } else {
+        if (span.name.empty())
+            return reject(index, "\"name\" must not be empty");
+        if (span.name.size() > maxString)
+            return reject(index, "\"name\" must be at most " + std::to_string(maxString) + " bytes");
+        e.kind = MetricKind::Processing;
+        e.name = span.name;
+        e.items = 1;
+    }
+    m_pending.push_back(e);
+}
+
+void SpanMapper::endResource(std::string_view service)
+{
+    if (service.size() > m_limits.maxStringBytes)
+        service = {}; // too long to be a service name: "default"
+    // The request id scopes the trace to the service, so another service's server span in the
+    // same trace does not take over.
+    for (IngestEvent &e : m_pending) {
+        e.service = service;
+        if (!e.requestId.empty()) {
+            const std::string_view id
+                = compose(service.empty() ? std::string_view("default") : service, '/', e.requestId);
+            e.requestId = id.size() <= m_limits.maxStringBytes ? id : std::string_view();
+        }
+        m_batch->appendEvent() = e;
+    }
+    m_pending.clear();
+}
+
+std::string_view SpanMapper::hex(std::string_view bytes)
+{
+    static constexpr char kDigits[] = "0123456789abcdef";
+    char *out = m_batch->arena().allocate(bytes.size() * 2);
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        const auto b = static_cast<unsigned char>(bytes[i]);
+        out[2 * i] = kDigits[b >> 4];
+        out[2 * i + 1] = kDigits[b & 15];
+    }
+    return { out, bytes.size() * 2 };
+}
+
+void SpanMapper::reject(std::size_t index, std::string_view what)
+{
+    m_message.assign("span ");
+    m_message.append(std::to_string(index));
+    m_message.append(": ");
+    m_message.append(what);
+    m_batch->reject(index, m_message);
+}
+
+std::string_view SpanMapper::compose(std::string_view a, char separator, std::string_view b, bool upperA)
+{
+    const std::size_t size = a.size() + 1 + b.size();
+    char *out = m_batch->arena().allocate(size);
+    for (std::size_t i = 0; i < a.size(); ++i)
+        out[i] = upperA && a[i] >= 'a' && a[i] <= 'z' ? char(a[i] - 'a' + 'A') : a[i];
+    out[a.size()] = separator;
+    std::memcpy(out + a.size() + 1, b.data(), b.size());
+    return { out, size };
+}
+
+} // namespace perfwatch::otlp

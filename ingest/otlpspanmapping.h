@@ -1,0 +1,148 @@
+#pragma once
+
+#include "decodedbatch.h"
+#include "nativedecoder.h"
+
+#include <QtGlobal>
+#include <charconv>
+#include <cmath>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace perfwatch::otlp {
+
+// OTLP SpanKind and StatusCode values (opentelemetry/proto/trace/v1/trace.proto).
+constexpr qint64 kKindUnspecified = 0;
+constexpr qint64 kKindInternal = 1;
+constexpr qint64 kKindServer = 2;
+constexpr qint64 kKindClient = 3;
+constexpr qint64 kStatusError = 2;
+
+/// An attribute value (AnyValue) reduced to what the mapping reads.
+struct AnyValue
+{
+    enum class Type : quint8
+    {
+        None,
+        String,
+        Int,
+        Double,
+        Bool,
+        Other, ///< array, kvlist, bytes: present but not used
+    };
+    Type type = Type::None;
+    std::string_view text;
+    qint64 integer = 0;
+    double number = 0;
+    bool flag = false;
+
+    bool present() const { return type != Type::None; }
+    /// The value as text when it is a non-empty string.
+    std::string_view string() const { return type == Type::String ? text : std::string_view(); }
+    /// The value as an integer: intValue (string or number), a whole doubleValue or a numeric string.
+    bool toInt(qint64 &out) const
+    {
+        switch (type) {
+        case Type::Int:
+            out = integer;
+            return true;
+        case Type::Double:
+            if (!std::isfinite(number) || number != std::floor(number) || std::fabs(number) > 9.0e15)
+                return false;
+            out = qint64(number);
+            return true;
+        case Type::String: {
+            const auto r = std::from_chars(text.data(), text.data() + text.size(), out);
+            return r.ec == std::errc() && r.ptr == text.data() + text.size();
+        }
+        default:
+            return false;
+        }
+    }
+};
+
+/// The span attributes the mapping reads, old and stable names side by side.
+enum Attr : quint8
+{
+    HttpRequestMethod, ///< http.request.method (stable)
+    HttpMethod, ///< http.method (old)
+    HttpRoute,
+    UrlPath,
+    HttpTarget,
+    HttpUrl,
+    UrlFull,
+    HttpResponseStatusCode,
+    HttpStatusCode,
+    DbSystem,
+    DbSystemName,
+    DbOperationName,
+    DbOperation,
+    DbQueryText,
+    DbStatement,
+    DbCollectionName,
+    DbMongodbCollection,
+    DbSqlTable,
+    AttrCount
+};
+
+/// The attribute a key names; false for the attributes the mapping does not read.
+bool attributeFor(std::string_view key, Attr &attr);
+
+/// The fields of one span the mapping needs.
+struct Span
+{
+    std::string_view traceId; ///< lower-case hex, as in OTLP/JSON (the protobuf decoder converts)
+    std::string_view name;
+    qint64 kind = kKindUnspecified;
+    quint64 startNs = 0;
+    quint64 endNs = 0;
+    bool hasStart = false;
+    bool hasEnd = false;
+    bool statusError = false;
+    AnyValue attrs[AttrCount];
+
+    const AnyValue &first(Attr a, Attr b) const { return attrs[a].present() ? attrs[a] : attrs[b]; }
+};
+
+/// Turns decoded spans into PerfWatch events: the one mapping behind OTLP/JSON and OTLP/protobuf
+/// (README "OpenTelemetry"; the rules are listed on OtlpTraceDecoder).
+///
+/// Per request: begin(); per resource: beginResource(), map() each span, endResource() with the
+/// resource's service.name (known only then: a resource may follow its spans). Not thread-safe.
+class SpanMapper
+{
+public:
+    explicit SpanMapper(const NativeDecoderLimits &limits)
+        : m_limits(limits)
+    { }
+
+    void begin(DecodedBatch &batch, qint64 nowMs)
+    {
+        m_batch = &batch;
+        m_nowMs = nowMs;
+    }
+    void beginResource() { m_pending.clear(); }
+    /// Maps span `index` (counted across the request) or rejects it with a reason.
+    void map(const Span &span, std::size_t index);
+    /// Gives the resource's events their service and appends them to the batch.
+    void endResource(std::string_view service);
+    /// Rejects span `index`: "span <index>: <what>".
+    void reject(std::size_t index, std::string_view what);
+
+    /// Lower-case hex of `bytes`, in the batch's arena (protobuf ids are bytes, JSON ids hex).
+    std::string_view hex(std::string_view bytes);
+    DecodedBatch &batch() { return *m_batch; }
+
+private:
+    std::string_view compose(std::string_view a, char separator, std::string_view b, bool upperA = false);
+
+    const NativeDecoderLimits &m_limits;
+    DecodedBatch *m_batch = nullptr;
+    qint64 m_nowMs = 0;
+    std::string m_message;
+    std::string m_routeScratch;
+    std::vector<IngestEvent> m_pending; ///< events of the resource being decoded
+};
+
+} // namespace perfwatch::otlp
