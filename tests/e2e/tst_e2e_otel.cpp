@@ -1,5 +1,6 @@
 // End to end: the OpenTelemetry JavaScript SDK (a peer we did not write) exports spans to the
-// real perfwatch program through its default OTLP/HTTP JSON endpoint.
+// real perfwatch program over OTLP/HTTP: protobuf (the spec's default) and JSON, each plain and
+// gzip-compressed, configured by nothing but the endpoint (and the compression variable).
 
 #include "httptestclient.h"
 #include "perfwatchprocess.h"
@@ -17,6 +18,7 @@ class tst_E2eOtel : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void sdkSpansShowUpInPerfWatch_data();
     void sdkSpansShowUpInPerfWatch();
 
 private:
@@ -28,12 +30,24 @@ private:
     }
 };
 
+void tst_E2eOtel::sdkSpansShowUpInPerfWatch_data()
+{
+    QTest::addColumn<QString>("exporter");
+    QTest::addColumn<QString>("compression");
+    QTest::newRow("http/protobuf") << u"proto"_s << QString();
+    QTest::newRow("http/protobuf gzip") << u"proto"_s << u"gzip"_s;
+    QTest::newRow("http/json") << u"json"_s << QString();
+    QTest::newRow("http/json gzip") << u"json"_s << u"gzip"_s;
+}
+
 void tst_E2eOtel::sdkSpansShowUpInPerfWatch()
 {
+    QFETCH(QString, exporter);
+    QFETCH(QString, compression);
     if (QStandardPaths::findExecutable(u"node"_s).isEmpty())
         QSKIP("node is not installed (scripts/setup --tests installs it); the OpenTelemetry JS peer cannot run");
     const QString modules = qEnvironmentVariable("PERFWATCH_E2E_OTEL_MODULES");
-    QVERIFY2(QDir(modules + u"/@opentelemetry/exporter-trace-otlp-http"_s).exists(),
+    QVERIFY2(QDir(modules + u"/@opentelemetry/exporter-trace-otlp-proto"_s).exists(),
         qPrintable(u"the OpenTelemetry packages are missing from "_s + modules
             + u"; the e2e_npm_otel fixture installs them (npm ci)"_s));
 
@@ -41,8 +55,11 @@ void tst_E2eOtel::sdkSpansShowUpInPerfWatch()
     QVERIFY(perfwatch.start());
     QString output;
     // Only the endpoint is configured, as a user would: the exporter adds /v1/traces itself.
-    const int code = runNode(QStringLiteral(PERFWATCH_SOURCE_DIR "/tests/e2e/otel/emit.js"), modules,
-        { u"OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:%1"_s.arg(perfwatch.port()) }, output);
+    QStringList environment { u"OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:%1"_s.arg(perfwatch.port()),
+        u"PERFWATCH_E2E_EXPORTER="_s + exporter };
+    if (!compression.isEmpty())
+        environment << u"OTEL_EXPORTER_OTLP_COMPRESSION="_s + compression;
+    const int code = runNode(QStringLiteral(PERFWATCH_SOURCE_DIR "/tests/e2e/otel/emit.js"), modules, environment, output);
     QVERIFY2(code == 0, qPrintable(output));
 
     const QJsonObject summary = getJson(perfwatch.port(), "/api/performance/summary?hours=1");

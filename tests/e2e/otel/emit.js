@@ -1,11 +1,21 @@
-// Emits OpenTelemetry spans the way an instrumented Node service does: the SDK's OTLP/HTTP JSON
-// exporter with its default endpoint, pointed at PerfWatch only by OTEL_EXPORTER_OTLP_ENDPOINT.
-// Used by the tst_e2e_otel end-to-end test; exits non-zero when an export failed.
+// Emits OpenTelemetry spans the way an instrumented Node service does: an SDK OTLP/HTTP exporter
+// at its defaults, pointed at PerfWatch only by OTEL_EXPORTER_OTLP_ENDPOINT (and, when the test
+// asks, the standard OTEL_EXPORTER_OTLP_COMPRESSION=gzip). PERFWATCH_E2E_EXPORTER picks the
+// package: "proto" (exporter-trace-otlp-proto: http/protobuf, the spec's default) or "json"
+// (exporter-trace-otlp-http). Used by tst_e2e_otel; exits non-zero when an export failed.
 'use strict';
 
 const api = require('@opentelemetry/api');
 const { BasicTracerProvider, BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base');
-const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http');
+const exporterPackage = {
+  proto: '@opentelemetry/exporter-trace-otlp-proto',
+  json: '@opentelemetry/exporter-trace-otlp-http',
+}[process.env.PERFWATCH_E2E_EXPORTER || 'proto'];
+if (!exporterPackage) {
+  console.error(`PERFWATCH_E2E_EXPORTER must be proto or json, not ${process.env.PERFWATCH_E2E_EXPORTER}`);
+  process.exit(2);
+}
+const { OTLPTraceExporter } = require(exporterPackage);
 const { resourceFromAttributes } = require('@opentelemetry/resources');
 const semconv = require('@opentelemetry/semantic-conventions');
 
@@ -27,7 +37,7 @@ require('@opentelemetry/core').setGlobalErrorHandler((error) => {
 
 const provider = new BasicTracerProvider({
   resource: resourceFromAttributes({ [semconv.ATTR_SERVICE_NAME]: 'otel-trip-service' }),
-  spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())], // default endpoint and JSON
+  spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())], // every setting at its default
 });
 const tracer = provider.getTracer('perfwatch-e2e', '1.0.0');
 

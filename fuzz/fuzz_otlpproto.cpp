@@ -1,0 +1,56 @@
+// libFuzzer target: the OTLP/HTTP protobuf trace decoder (POST /v1/traces, application/x-protobuf),
+// and the gzip path in front of it.
+//
+// Input: the request body. The first byte chooses the path: odd = the body is gzip (inflated
+// with a 64 KiB cap, then decoded if it inflates), even = the body is protobuf as it is. Every
+// decoded batch is checked against the contract (refused whole, or valid events plus listed
+// errors) and inserted into a store, as the OTLP route does.
+
+#include "eventcheck.h"
+#include "fuzzcheck.h"
+#include "gzipinflate.h"
+#include "metricstore.h"
+#include "otlpprototracedecoder.h"
+
+#include <cstdint>
+#include <string_view>
+
+using namespace perfwatch;
+
+namespace {
+
+constexpr qint64 kNowMs = 1'700'000'000'000; // fixed, so a crash reproduces
+constexpr std::size_t kInflateCap = 64 * 1024;
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
+{
+    static OtlpProtoTraceDecoder decoder;
+    static DecodedBatch batch;
+    static QByteArray inflated;
+    static MetricStore store(StoreConfig { .maxKeys = 500, .maxServices = 8, .rawHistory = 50 });
+    if (size == 0)
+        return 0;
+    std::string_view body(reinterpret_cast<const char *>(data) + 1, size - 1);
+    if (data[0] & 1) {
+        std::string error;
+        const InflateResult result = gunzip(body, kInflateCap, inflated, &error);
+        if (result == InflateResult::Ok) {
+            FUZZ_CHECK(std::size_t(inflated.size()) <= kInflateCap);
+            FUZZ_CHECK(error.empty());
+        } else {
+            FUZZ_CHECK(inflated.isEmpty());
+            FUZZ_CHECK(!error.empty());
+            return 0;
+        }
+        body = std::string_view(inflated.constData(), std::size_t(inflated.size()));
+    }
+    const bool decoded = decoder.decode(body, kNowMs, batch);
+    checkBatch(decoded, batch, NativeDecoderLimits {}, kNowMs);
+    if (decoded) {
+        FUZZ_CHECK(batch.accepted() + batch.rejected() == decoder.spanCount());
+        store.insert(batch.events(), kNowMs);
+    }
+    return 0;
+}
