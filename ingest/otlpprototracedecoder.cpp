@@ -19,7 +19,11 @@ constexpr quint32 kResource = 1; // ResourceSpans
 constexpr quint32 kScopeSpans = 2;
 constexpr quint32 kResourceAttributes = 1; // Resource
 constexpr quint32 kSpans = 2; // ScopeSpans
+constexpr quint32 kScope = 1; // ScopeSpans
+constexpr quint32 kScopeName = 1; // InstrumentationScope
 constexpr quint32 kTraceId = 1; // Span
+constexpr quint32 kSpanId = 2;
+constexpr quint32 kParentSpanId = 4;
 constexpr quint32 kName = 5;
 constexpr quint32 kKind = 6;
 constexpr quint32 kStart = 7;
@@ -115,7 +119,7 @@ struct OtlpProtoTraceDecoder::Impl
 
     bool decodeResourceSpans(std::string_view bytes);
     bool serviceOf(std::string_view resource, std::string_view &service);
-    void decodeSpan(std::string_view bytes, std::size_t index);
+    void decodeSpan(std::string_view bytes, std::size_t index, std::string_view scope);
     bool refuse(std::string_view text, bool tooLarge = false)
     {
         if (fatal.empty())
@@ -174,6 +178,16 @@ bool OtlpProtoTraceDecoder::Impl::decodeResourceSpans(std::string_view bytes)
             if (!serviceOf(r.bytes(), service))
                 return refuse("malformed protobuf: a resource is not a Resource message");
         } else if (r.field() == field::kScopeSpans && r.isLength()) {
+            // The scope's name first: fields may come in any order.
+            std::string_view scopeName;
+            for (ProtoReader find(r.bytes()); find.next();) {
+                if (find.field() != field::kScope || !find.isLength())
+                    continue;
+                for (ProtoReader info(find.bytes()); info.next();) {
+                    if (info.field() == field::kScopeName && info.isLength())
+                        scopeName = info.bytes();
+                }
+            }
             ProtoReader scope(r.bytes());
             while (scope.next()) {
                 if (scope.field() != field::kSpans)
@@ -184,7 +198,7 @@ bool OtlpProtoTraceDecoder::Impl::decodeResourceSpans(std::string_view bytes)
                     return refuse("the request holds more than " + std::to_string(limits.maxEvents)
                             + " spans; send at most " + std::to_string(limits.maxEvents) + " per request",
                         true);
-                decodeSpan(scope.bytes(), spanIndex);
+                decodeSpan(scope.bytes(), spanIndex, scopeName);
                 ++spanIndex;
             }
             if (scope.failed())
@@ -220,9 +234,10 @@ bool OtlpProtoTraceDecoder::Impl::serviceOf(std::string_view resource, std::stri
     return !r.failed();
 }
 
-void OtlpProtoTraceDecoder::Impl::decodeSpan(std::string_view bytes, std::size_t index)
+void OtlpProtoTraceDecoder::Impl::decodeSpan(std::string_view bytes, std::size_t index, std::string_view scope)
 {
     Span span;
+    span.scope = scope;
     std::string_view traceId;
     ProtoReader r(bytes);
     while (r.next()) {
@@ -231,6 +246,14 @@ void OtlpProtoTraceDecoder::Impl::decodeSpan(std::string_view bytes, std::size_t
             if (!r.isLength())
                 return mapper.reject(index, "trace_id must be bytes");
             traceId = r.bytes();
+            break;
+        case field::kSpanId:
+            if (r.isLength())
+                span.spanId = r.bytes(); // only compared with parent ids
+            break;
+        case field::kParentSpanId:
+            if (r.isLength())
+                span.parentSpanId = r.bytes();
             break;
         case field::kName:
             if (!r.isLength())

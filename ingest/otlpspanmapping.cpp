@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <unordered_map>
 
 namespace perfwatch::otlp {
 
@@ -28,7 +29,92 @@ constexpr std::pair<std::string_view, Attr> kAttributeNames[] = {
     { "db.collection.name", DbCollectionName },
     { "db.mongodb.collection", DbMongodbCollection },
     { "db.sql.table", DbSqlTable },
+    { "server.address", ServerAddress },
+    { "server.port", ServerPort },
+    { "net.peer.name", NetPeerName },
+    { "net.peer.port", NetPeerPort },
+    { "express.type", FrameworkType },
+    { "koa.type", FrameworkType },
+    { "fastify.type", FrameworkType },
+    { "hapi.type", FrameworkType },
 };
+
+bool isSpace(char c);
+
+/// Instrumentation scopes whose spans are a web framework's own steps of a request.
+constexpr std::string_view kFrameworkScopes[] = {
+    "@opentelemetry/instrumentation-express",
+    "@opentelemetry/instrumentation-koa",
+    "@opentelemetry/instrumentation-fastify",
+    "@fastify/otel",
+    "@opentelemetry/instrumentation-hapi",
+    "@opentelemetry/instrumentation-restify",
+    "@opentelemetry/instrumentation-connect",
+    "@opentelemetry/instrumentation-router",
+    "@opentelemetry/instrumentation-nestjs-core",
+};
+
+bool equalsIgnoringCase(std::string_view a, std::string_view b)
+{
+    if (a.size() != b.size())
+        return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
+        if (lower(a[i]) != lower(b[i]))
+            return false;
+    }
+    return true;
+}
+
+bool containsIgnoringCase(std::string_view text, std::string_view part)
+{
+    if (part.size() > text.size())
+        return false;
+    for (std::size_t i = 0; i + part.size() <= text.size(); ++i) {
+        if (equalsIgnoringCase(text.substr(i, part.size()), part))
+            return true;
+    }
+    return false;
+}
+
+/// The table a SQL statement reads or writes: the name after its first FROM, INTO, UPDATE or
+/// JOIN, without a schema prefix or quotes ("SELECT * FROM public.trips t" -> "trips").
+std::string_view tableOfStatement(std::string_view sql)
+{
+    for (std::size_t pos = 0;;) {
+        const std::string_view w = [&] {
+            while (pos < sql.size() && (isSpace(sql[pos]) || sql[pos] == '(' || sql[pos] == ','))
+                ++pos;
+            std::size_t end = pos;
+            while (end < sql.size() && !isSpace(sql[end]) && sql[end] != '(' && sql[end] != ',')
+                ++end;
+            const std::string_view out = sql.substr(pos, end - pos);
+            pos = end;
+            return out;
+        }();
+        if (w.empty())
+            return {};
+        if (!equalsIgnoringCase(w, "from") && !equalsIgnoringCase(w, "into") && !equalsIgnoringCase(w, "update")
+            && !equalsIgnoringCase(w, "join"))
+            continue;
+        while (pos < sql.size() && isSpace(sql[pos]))
+            ++pos;
+        std::size_t end = pos;
+        while (end < sql.size() && !isSpace(sql[end]) && sql[end] != '(' && sql[end] != ',' && sql[end] != ';'
+            && sql[end] != ')')
+            ++end;
+        std::string_view table = sql.substr(pos, end - pos);
+        if (const std::size_t dot = table.rfind('.'); dot != std::string_view::npos)
+            table = table.substr(dot + 1);
+        while (!table.empty() && (table.front() == '"' || table.front() == '`' || table.front() == '['))
+            table.remove_prefix(1);
+        while (!table.empty() && (table.back() == '"' || table.back() == '`' || table.back() == ']'))
+            table.remove_suffix(1);
+        if (!table.empty() && table.front() != '$' && table.front() != '?')
+            return table;
+        // "FROM (SELECT ...)", "INTO $1": look further
+    }
+}
 
 bool isTokenChar(char c)
 {
@@ -83,8 +169,31 @@ bool attributeFor(std::string_view key, Attr &attr)
     return false;
 }
 
+bool SpanMapper::isFrameworkSpan(const Span &span)
+{
+    if (span.kind == kKindServer)
+        return false;
+    if (span.attrs[FrameworkType].present())
+        return true;
+    return std::find(std::begin(kFrameworkScopes), std::end(kFrameworkScopes), span.scope)
+        != std::end(kFrameworkScopes);
+}
+
+bool SpanMapper::isPoolSpan(const Span &span)
+{
+    const bool isDb = span.attrs[DbSystem].present() || span.attrs[DbSystemName].present();
+    if (!isDb || span.first(DbQueryText, DbStatement).present() || span.first(DbOperationName, DbOperation).present())
+        return false;
+    return containsIgnoringCase(span.name, "connect") || containsIgnoringCase(span.name, "pool");
+}
+
 void SpanMapper::map(const Span &span, std::size_t index)
 {
+    // Every span is a link in its trace's parent chain, folded or not.
+    m_tree.push_back({ span.spanId, span.parentSpanId, span.kind, -1 });
+    if (isFrameworkSpan(span) || isPoolSpan(span))
+        return; // part of its request, not work of its own
+
     const std::size_t maxString = m_limits.maxStringBytes;
     IngestEvent e;
     e.value = double(span.endNs - span.startNs) / 1e6;
@@ -145,7 +254,9 @@ void SpanMapper::map(const Span &span, std::size_t index)
         if (collection.empty())
             collection = span.attrs[DbSqlTable].string();
         if (collection.empty())
-            collection = word(span.name, 1);
+            collection = tableOfStatement(span.first(DbQueryText, DbStatement).string());
+        if (collection.empty() && !span.first(DbQueryText, DbStatement).present())
+            collection = word(span.name, 1); // "find trips"; with a statement, "SELECT postgres" names the database
         if (collection.empty())
             collection = span.first(DbSystemName, DbSystem).string();
         if (operation.empty() || collection.empty())
@@ -158,6 +269,33 @@ void SpanMapper::map(const Span &span, std::size_t index)
         e.kind = MetricKind::Db;
         e.name = compose(operation, ':', collection);
         e.error = span.statusError;
+    } else if (span.kind == kKindClient && !method.empty()) {
+        // An outgoing HTTP call: named by method and the server it went to, never a bare "GET".
+        if (!std::all_of(method.begin(), method.end(), isTokenChar))
+            return reject(index, "\"http.request.method\" must be an HTTP method such as \"GET\"");
+        std::string_view host = span.first(ServerAddress, NetPeerName).string();
+        qint64 port = 0;
+        const AnyValue &portValue = span.first(ServerPort, NetPeerPort);
+        if (host.empty()) {
+            // http.url / url.full: "https://host:port/path"
+            std::string_view url = span.first(UrlFull, HttpUrl).string();
+            if (const std::size_t scheme = url.find("://"); scheme != std::string_view::npos) {
+                url.remove_prefix(scheme + 3);
+                host = url.substr(0, std::min(url.find('/'), url.size()));
+            }
+        } else if (portValue.present() && (!portValue.toInt(port) || port < 1 || port > 65535)) {
+            port = 0;
+        }
+        if (host.empty())
+            host = "unknown host";
+        std::string target(host);
+        if (port > 0)
+            target += ':' + std::to_string(port);
+        if (method.size() + 1 + target.size() > maxString)
+            return reject(index, "method and server together must be at most " + std::to_string(maxString) + " bytes");
+        e.kind = MetricKind::Processing;
+        e.name = compose(method, ' ', target, true);
+        e.items = 1;
     } else {
         if (span.name.empty())
             return reject(index, "\"name\" must not be empty");
@@ -166,6 +304,9 @@ void SpanMapper::map(const Span &span, std::size_t index)
         e.kind = MetricKind::Processing;
         e.name = span.name;
         e.items = 1;
+        // Folds at the end of the resource when it turns out to run inside a server span.
+        if (span.kind == kKindInternal || span.kind == kKindUnspecified)
+            m_tree.back().event = int(m_pending.size());
     }
     m_pending.push_back(e);
 }
@@ -174,9 +315,39 @@ void SpanMapper::endResource(std::string_view service)
 {
     if (service.size() > m_limits.maxStringBytes)
         service = {}; // too long to be a service name: "default"
-    // The request id scopes the trace to the service, so another service's server span in the
-    // same trace does not take over.
-    for (IngestEvent &e : m_pending) {
+    // INTERNAL spans whose parent chain in this resource reaches a SERVER span are steps of
+    // that request: they fold into it.
+    std::vector<char> folded(m_pending.size(), 0);
+    if (std::any_of(m_tree.begin(), m_tree.end(), [](const Node &n) { return n.event >= 0; })) {
+        std::unordered_map<std::string_view, std::size_t> byId;
+        byId.reserve(m_tree.size());
+        for (std::size_t i = 0; i < m_tree.size(); ++i) {
+            if (!m_tree[i].spanId.empty())
+                byId.emplace(m_tree[i].spanId, i);
+        }
+        for (const Node &n : m_tree) {
+            if (n.event < 0)
+                continue;
+            std::string_view parent = n.parentSpanId;
+            for (int depth = 0; depth < 64 && !parent.empty(); ++depth) {
+                const auto it = byId.find(parent);
+                if (it == byId.end())
+                    break;
+                const Node &p = m_tree[it->second];
+                if (p.kind == kKindServer) {
+                    folded[std::size_t(n.event)] = 1;
+                    break;
+                }
+                parent = p.parentSpanId;
+            }
+        }
+    }
+    for (std::size_t i = 0; i < m_pending.size(); ++i) {
+        if (folded[i])
+            continue;
+        // The request id scopes the trace to the service, so another service's server span in
+        // the same trace does not take over.
+        IngestEvent &e = m_pending[i];
         e.service = service;
         if (!e.requestId.empty()) {
             const std::string_view id
@@ -186,6 +357,7 @@ void SpanMapper::endResource(std::string_view service)
         m_batch->appendEvent() = e;
     }
     m_pending.clear();
+    m_tree.clear();
 }
 
 std::string_view SpanMapper::hex(std::string_view bytes)

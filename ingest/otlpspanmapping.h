@@ -83,6 +83,11 @@ enum Attr : quint8
     DbCollectionName,
     DbMongodbCollection,
     DbSqlTable,
+    ServerAddress, ///< server.address (stable)
+    ServerPort,
+    NetPeerName, ///< net.peer.name (old)
+    NetPeerPort,
+    FrameworkType, ///< express.type, koa.type, fastify.type, hapi.type: a framework's own span
     AttrCount
 };
 
@@ -93,6 +98,9 @@ bool attributeFor(std::string_view key, Attr &attr);
 struct Span
 {
     std::string_view traceId; ///< lower-case hex, as in OTLP/JSON (the protobuf decoder converts)
+    std::string_view spanId; ///< as sent (hex in JSON, bytes in protobuf): compared, never shown
+    std::string_view parentSpanId;
+    std::string_view scope; ///< the instrumentation scope's name
     std::string_view name;
     qint64 kind = kKindUnspecified;
     quint64 startNs = 0;
@@ -108,6 +116,12 @@ struct Span
 /// Turns decoded spans into PerfWatch events: the one mapping behind OTLP/JSON and OTLP/protobuf
 /// (README "OpenTelemetry"; the rules are listed on OtlpTraceDecoder).
 ///
+/// Spans that are part of a request rather than work of their own fold into it (no event):
+/// a web framework's spans (its instrumentation scope, or an express/koa/fastify/hapi `*.type`
+/// attribute), connection-pool spans (`pg-pool.connect`, any database span that names a connect
+/// or pool and carries no statement or operation), and INTERNAL spans whose parent chain in the
+/// same resource of the same export reaches a SERVER span.
+///
 /// Per request: begin(); per resource: beginResource(), map() each span, endResource() with the
 /// resource's service.name (known only then: a resource may follow its spans). Not thread-safe.
 class SpanMapper
@@ -122,7 +136,11 @@ public:
         m_batch = &batch;
         m_nowMs = nowMs;
     }
-    void beginResource() { m_pending.clear(); }
+    void beginResource()
+    {
+        m_pending.clear();
+        m_tree.clear();
+    }
     /// Maps span `index` (counted across the request) or rejects it with a reason.
     void map(const Span &span, std::size_t index);
     /// Gives the resource's events their service and appends them to the batch.
@@ -135,6 +153,8 @@ public:
     DecodedBatch &batch() { return *m_batch; }
 
 private:
+    static bool isFrameworkSpan(const Span &span);
+    static bool isPoolSpan(const Span &span);
     std::string_view compose(std::string_view a, char separator, std::string_view b, bool upperA = false);
 
     const NativeDecoderLimits &m_limits;
@@ -142,7 +162,16 @@ private:
     qint64 m_nowMs = 0;
     std::string m_message;
     std::string m_routeScratch;
+    /// A span of the resource being decoded, for the parent walk at its end.
+    struct Node
+    {
+        std::string_view spanId;
+        std::string_view parentSpanId;
+        qint64 kind = kKindUnspecified;
+        int event = -1; ///< index into m_pending of a foldable INTERNAL span's event
+    };
     std::vector<IngestEvent> m_pending; ///< events of the resource being decoded
+    std::vector<Node> m_tree;
 };
 
 } // namespace perfwatch::otlp

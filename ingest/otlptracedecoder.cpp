@@ -135,6 +135,7 @@ struct OtlpTraceDecoder::Impl
     std::string fatal;
     bool fatalTooLarge = false;
     SpanMapper mapper;
+    std::string_view scopeName; ///< name of the instrumentation scope whose spans are being decoded
 
     bool decodeRequest(dom::element root);
     bool decodeResourceSpans(dom::element element);
@@ -266,6 +267,13 @@ bool OtlpTraceDecoder::Impl::decodeResourceSpans(dom::element element)
             dom::element spans;
             if (scopeObject.at_key("spans").get(spans) != simdjson::SUCCESS || spans.is_null())
                 continue;
+            scopeName = {};
+            dom::object scopeInfo;
+            // "scope" since OTLP 0.15; "instrumentationLibrary" before.
+            if (scopeObject.at_key("scope").get_object().get(scopeInfo) == simdjson::SUCCESS
+                || scopeObject.at_key("instrumentationLibrary").get_object().get(scopeInfo) == simdjson::SUCCESS)
+                if (scopeInfo.at_key("name").get_string().get(scopeName) != simdjson::SUCCESS)
+                    scopeName = {};
             if (!decodeSpans(spans))
                 return false;
         }
@@ -305,6 +313,12 @@ void OtlpTraceDecoder::Impl::decodeSpan(dom::element element)
         if (key == "traceId") {
             if (value.get_string().get(span.traceId) != simdjson::SUCCESS)
                 return reject(index, "\"traceId\" must be a string");
+        } else if (key == "spanId") {
+            if (value.get_string().get(span.spanId) != simdjson::SUCCESS) // only compared with parentSpanId
+                span.spanId = {};
+        } else if (key == "parentSpanId") {
+            if (value.get_string().get(span.parentSpanId) != simdjson::SUCCESS)
+                span.parentSpanId = {};
         } else if (key == "name") {
             if (value.get_string().get(span.name) != simdjson::SUCCESS)
                 return reject(index, "\"name\" must be a string");
@@ -343,6 +357,7 @@ void OtlpTraceDecoder::Impl::decodeSpan(dom::element element)
             }
         }
     }
+    span.scope = scopeName;
     if (!span.hasStart)
         return reject(index, "\"startTimeUnixNano\" is required");
     if (!span.hasEnd)

@@ -59,6 +59,7 @@ private Q_SLOTS:
     void mapsDatabaseSpans_data();
     void mapsDatabaseSpans();
     void mapsOtherSpansToProcessing();
+    void foldsSpansThatArePartOfARequest();
     void readsTimestampsAsStringsOrNumbers();
     void usesTheResourceServiceAndTraceAsRequest();
     void readsAResourceAfterItsSpans();
@@ -147,10 +148,23 @@ void tst_OtlpTraceDecoder::mapsDatabaseSpans_data()
         + R"(,"status":{"code":"STATUS_CODE_ERROR"},"attributes":[)" + attr("db.system", str("mongodb")) + ','
         + attr("db.operation", str("update")) + ',' + attr("db.mongodb.collection", str("users")) + "]")
                                                << u"update:users"_s << true;
-    QTest::newRow("query text and the span name's second word") << QByteArray(R"("name":"INSERT app.orders","kind":1,)"
-        + times + R"(,"status":{"code":2},"attributes":[)" + attr("db.system.name", str("mysql")) + ','
+    QTest::newRow("query text names the table") << QByteArray(R"("name":"INSERT app","kind":1,)" + times
+        + R"(,"status":{"code":2},"attributes":[)" + attr("db.system.name", str("mysql")) + ','
         + attr("db.query.text", str("insert into orders values (?)")) + "]")
-                                                                << u"insert:app.orders"_s << true;
+                                                << u"insert:orders"_s << true;
+    // instrumentation-pg names its spans after the database ("SELECT postgres"): the statement wins.
+    QTest::newRow("pg: statement, not the database name") << QByteArray(R"("name":"SELECT postgres","kind":3,)" + times
+        + R"(,"attributes":[)" + attr("db.system", str("postgresql")) + ',' + attr("db.name", str("postgres")) + ','
+        + attr("db.statement", str("SELECT id, fare FROM public.\\\"trips\\\" t WHERE t.id = $1")) + "]")
+                                                          << u"SELECT:trips"_s << false;
+    QTest::newRow("update and join") << QByteArray(R"("name":"UPDATE","kind":3,)" + times + R"(,"attributes":[)"
+        + attr("db.system", str("postgresql")) + ','
+        + attr("db.statement", str("update  users set seen = now() where id = $1")) + "]")
+                                     << u"update:users"_s << false;
+    QTest::newRow("subquery in FROM: the first named table") << QByteArray(R"("name":"SELECT","kind":3,)" + times
+        + R"(,"attributes":[)" + attr("db.system", str("postgresql")) + ','
+        + attr("db.statement", str("SELECT count(*) FROM (SELECT 1) x JOIN fares f ON true")) + "]")
+                                                             << u"SELECT:fares"_s << false;
     QTest::newRow("operation only: the system names the collection") << QByteArray(
         R"("name":"GET","kind":3,)" + times + R"(,"attributes":[)" + attr("db.system", str("redis")) + "]")
                                                                      << u"GET:redis"_s << false;
@@ -175,15 +189,26 @@ void tst_OtlpTraceDecoder::mapsDatabaseSpans()
 void tst_OtlpTraceDecoder::mapsOtherSpansToProcessing()
 {
     const QByteArray times = R"("startTimeUnixNano":)" + ns(kNowMs - 250) + R"(,"endTimeUnixNano":)" + ns(kNowMs);
-    // An internal span, an outgoing HTTP call, a server span that is not HTTP (gRPC), a consumer.
+    // An internal span, outgoing HTTP calls (stable and old names, a URL only, nothing), a server
+    // span that is not HTTP (gRPC), a consumer.
     const QByteArray body = request(span(R"("name":"data_validation","kind":1,)" + times) + ','
+        + span(R"("name":"GET","kind":3,)" + times + R"(,"attributes":[)" + attr("http.request.method", str("GET"))
+            + ',' + attr("server.address", str("api.example.com"))
+            + R"(,{"key":"server.port","value":{"intValue":"8443"}}])")
+        + ','
+        + span(R"("name":"HTTP POST","kind":3,)" + times + R"(,"attributes":[)" + attr("http.method", str("post")) + ','
+            + attr("net.peer.name", str("billing")) + "]")
+        + ','
+        + span(R"("name":"GET","kind":3,)" + times + R"(,"attributes":[)" + attr("http.request.method", str("GET"))
+            + ',' + attr("url.full", str("https://maps.example.org:444/v1/route?x=1")) + "]")
+        + ','
         + span(
             R"("name":"GET","kind":3,)" + times + R"(,"attributes":[)" + attr("http.request.method", str("GET")) + "]")
         + ',' + span(R"("name":"trips.TripService/Get","kind":2,)" + times) + ','
         + span(
             R"("name":"orders process","kind":5,)" + times + R"(,"attributes":[)" + attr("db.system", str("x")) + "]"));
     QVERIFY(m_decoder.decode(body.toStdString(), kNowMs, m_batch));
-    QCOMPARE(m_batch.accepted(), 4u);
+    QCOMPARE(m_batch.accepted(), 7u);
     QStringList names;
     for (const IngestEvent &e : m_batch.events()) {
         QCOMPARE(e.kind, MetricKind::Processing);
@@ -191,7 +216,52 @@ void tst_OtlpTraceDecoder::mapsOtherSpansToProcessing()
         QCOMPARE(e.value, 250.0);
         names << name(e);
     }
-    QCOMPARE(names, QStringList({ u"data_validation"_s, u"GET"_s, u"trips.TripService/Get"_s, u"orders process"_s }));
+    QCOMPARE(names,
+        QStringList({ u"data_validation"_s, u"GET api.example.com:8443"_s, u"POST billing"_s,
+            u"GET maps.example.org:444"_s, u"GET unknown host"_s, u"trips.TripService/Get"_s, u"orders process"_s }));
+}
+
+void tst_OtlpTraceDecoder::foldsSpansThatArePartOfARequest()
+{
+    const QByteArray times = R"("startTimeUnixNano":)" + ns(kNowMs - 20) + R"(,"endTimeUnixNano":)" + ns(kNowMs);
+    const auto ids = [](const char *id, const char *parent) -> QByteArray {
+        return QByteArray(R"("traceId":"aa","spanId":")") + id + R"(","parentSpanId":")" + parent + R"(",)";
+    };
+    // Express under a server span: middleware (express.type), a request handler, a user's own
+    // INTERNAL span under the handler; a pool connect; and an INTERNAL span of a background job.
+    const QByteArray spans
+        = span(ids("01", "") + R"("name":"GET /api/trips/{id}","kind":2,)" + times + R"(,"attributes":[)"
+              + attr("http.request.method", str("GET")) + ',' + attr("http.route", str("/api/trips/{id}")) + "]")
+        + ','
+        + span(ids("02", "01") + R"("name":"middleware - query","kind":1,)" + times + R"(,"attributes":[)"
+            + attr("express.type", str("middleware")) + "]")
+        + ','
+        + span(ids("03", "01") + R"("name":"request handler - /api/trips/:id","kind":1,)" + times + R"(,"attributes":[)"
+            + attr("express.type", str("request_handler")) + "]")
+        + ',' + span(ids("04", "03") + R"("name":"load trip","kind":1,)" + times) + ','
+        + span(ids("05", "04") + R"("name":"pg-pool.connect","kind":3,)" + times + R"(,"attributes":[)"
+            + attr("db.system", str("postgresql")) + ',' + attr("db.name", str("app")) + "]")
+        + ','
+        + span(ids("06", "04") + R"("name":"pg.query:SELECT app","kind":3,)" + times + R"(,"attributes":[)"
+            + attr("db.system", str("postgresql")) + ','
+            + attr("db.statement", str("SELECT * FROM trips WHERE id = $1")) + "]")
+        + ',' + span(ids("07", "") + R"("name":"nightly cleanup","kind":1,)" + times) + ','
+        + span(ids("08", "07") + R"("name":"delete expired","kind":1,)" + times);
+    QVERIFY(m_decoder.decode(request(spans).toStdString(), kNowMs, m_batch));
+    QCOMPARE(m_batch.rejected(), 0u);
+    QStringList names;
+    for (const IngestEvent &e : m_batch.events())
+        names << name(e);
+    QCOMPARE(
+        names, QStringList({ u"GET:/api/trips/{id}"_s, u"SELECT:trips"_s, u"nightly cleanup"_s, u"delete expired"_s }));
+
+    // A framework's scope marks its spans too, without the attribute.
+    const QByteArray scoped = R"({"resourceSpans":[{"resource":{"attributes":[]},"scopeSpans":[{"scope":{"name":)"
+                              R"("@opentelemetry/instrumentation-koa"},"spans":[)"
+        + span(R"("name":"middleware - bodyParser","kind":1,)" + times) + "]}]}]}";
+    QVERIFY(m_decoder.decode(scoped.toStdString(), kNowMs, m_batch));
+    QCOMPARE(m_batch.accepted(), 0u);
+    QCOMPARE(m_batch.rejected(), 0u);
 }
 
 void tst_OtlpTraceDecoder::readsTimestampsAsStringsOrNumbers()

@@ -97,6 +97,13 @@ for (let i = 0; i < 3; ++i) {
   server.end(at(t0 + 80));
 }
 
+// A background job outside any request: 2 runs of an INTERNAL root span, a processing step.
+// (validate_trip above runs inside its POST's server span, so it folds into that request.)
+for (let i = 0; i < 2; ++i) {
+  const job = tracer.startSpan('rebuild_fare_cache', { kind: api.SpanKind.INTERNAL, startTime: at(20_000 + i * 1000) });
+  job.end(at(20_000 + i * 1000 + 15));
+}
+
 provider
   .forceFlush()
   .then(() => provider.shutdown())
