@@ -6,6 +6,7 @@
 #include "engine.h"
 #include "ingestconfig.h"
 #include "ingestservice.h"
+#include "otlpgrpcserver.h"
 #include "performanceroutes.h"
 #include "signalwatcher.h"
 #include "statsdservice.h"
@@ -162,6 +163,9 @@ int main(int argc, char *argv[])
         QCoreApplication::translate("main", "HTTP port (default 4318; 0 picks one)."), QStringLiteral("N"));
     const QCommandLineOption statsdPort(QStringLiteral("statsd-port"),
         QCoreApplication::translate("main", "StatsD UDP port (default 8125; 0 picks one)."), QStringLiteral("N"));
+    const QCommandLineOption grpcPort(QStringLiteral("grpc-port"),
+        QCoreApplication::translate("main", "OTLP/gRPC port (default 4317; 0 picks one; off turns it off)."),
+        QStringLiteral("N"));
     const QCommandLineOption ingestThreads(QStringLiteral("ingest-threads"),
         QCoreApplication::translate("main", "HTTP ingest threads (default 2; at most the number of CPUs)."),
         QStringLiteral("N"));
@@ -184,7 +188,7 @@ int main(int argc, char *argv[])
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
         QCoreApplication::translate("main", "Save PNGs of every page of the window into DIR and exit."),
         QStringLiteral("DIR"));
-    parser.addOptions({ headless, demo, bind, port, statsdPort, ingestThreads, dataDir, token, refresh, lang,
+    parser.addOptions({ headless, demo, bind, port, statsdPort, grpcPort, ingestThreads, dataDir, token, refresh, lang,
         exportReport, hours, pageSize, screenshot });
     parser.process(*app);
 
@@ -199,9 +203,13 @@ int main(int argc, char *argv[])
     QString problem;
     if (!intOption(parser, QStringLiteral("port"), settings.port, &problem)
         || !intOption(parser, QStringLiteral("statsd-port"), settings.statsdPort, &problem)
+        || (parser.value(grpcPort) != u"off"
+            && !intOption(parser, QStringLiteral("grpc-port"), settings.grpcPort, &problem))
         || !intOption(parser, QStringLiteral("ingest-threads"), settings.ingestThreads, &problem)
         || !intOption(parser, QStringLiteral("refresh-ms"), settings.refreshMs, &problem))
         return fail(problem, 2);
+    if (parser.isSet(grpcPort) && parser.value(grpcPort) == u"off")
+        settings.grpcPort = -1;
     if (parser.isSet(bind))
         settings.bindAddress = parser.value(bind);
     if (parser.isSet(dataDir))
@@ -293,7 +301,23 @@ int main(int argc, char *argv[])
     if (boundStatsdPort == 0)
         return fail(error);
 
-    const PerformanceRoutes::Options routeOptions { &statsd.counters(), reportRenderer };
+    // OTLP/gRPC on threads of its own, into the same store; the token rule as for HTTP.
+    OtlpGrpcServer grpc(engine.store());
+    const auto grpcConfigFor = [](const AppSettings &s) {
+        OtlpGrpcConfig c;
+        c.address = QHostAddress(s.bindAddress);
+        c.port = quint16(s.grpcPort);
+        c.token = s.token.toUtf8();
+        return c;
+    };
+    quint16 boundGrpcPort = 0;
+    if (settings.grpcPort >= 0) {
+        boundGrpcPort = grpc.start(grpcConfigFor(settings), &error);
+        if (boundGrpcPort == 0)
+            return fail(error);
+    }
+
+    const PerformanceRoutes::Options routeOptions { &statsd.counters(), reportRenderer, &grpc.counters() };
     IngestService ingest(
         [&engine, routeOptions](IngestServer &server) { PerformanceRoutes::install(server, engine, routeOptions); });
     const auto ingestConfigFor = [](const AppSettings &s) {
@@ -320,6 +344,13 @@ int main(int argc, char *argv[])
             .arg(settings.bindAddress)
             .arg(boundStatsdPort)
             .arg(address));
+    if (boundGrpcPort != 0)
+        printLine(stdout,
+            QCoreApplication::translate("main", "OTLP/gRPC listening on %1:%2")
+                .arg(QHostAddress(settings.bindAddress).protocol() == QAbstractSocket::IPv6Protocol
+                        ? u'[' + settings.bindAddress + u']'
+                        : settings.bindAddress)
+                .arg(boundGrpcPort));
     if (!settings.bindsLoopback())
         printLine(stdout,
             QCoreApplication::translate(
@@ -351,6 +382,18 @@ int main(int argc, char *argv[])
         mainWindow->setSettings(settings);
         QObject::connect(mainWindow.get(), &MainWindow::settingsChanged, mainWindow.get(),
             [&, current = settings](const AppSettings &changed) mutable {
+                if (changed.bindAddress != current.bindAddress || changed.grpcPort != current.grpcPort
+                    || changed.token != current.token) {
+                    // gRPC: the same, on its own; off stays off.
+                    grpc.stop();
+                    QString grpcError;
+                    if (changed.grpcPort >= 0 && grpc.start(grpcConfigFor(changed), &grpcError) == 0) {
+                        QMessageBox::warning(
+                            mainWindow.get(), QCoreApplication::translate("main", "PerfWatch"), grpcError);
+                        if (current.grpcPort >= 0)
+                            grpc.start(grpcConfigFor(current), &grpcError);
+                    }
+                }
                 if (changed.bindAddress == current.bindAddress && changed.port == current.port
                     && changed.token == current.token) {
                     current = changed;
@@ -428,6 +471,7 @@ int main(int argc, char *argv[])
     if (simulator)
         simulator->stop();
     ingest.stop();
+    grpc.stop();
     statsd.stop();
     engine.stop();
     printLine(stdout, QCoreApplication::translate("main", "PerfWatch stopped; history saved."));

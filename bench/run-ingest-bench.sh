@@ -127,7 +127,7 @@ start_server() {
     perfwatch)
         port=$(free_port)
         mkdir -p "$work/perfwatch-data"
-        "${server_cpu[@]}" "$perfwatch" --headless --port "$port" --statsd-port "$(free_port)" \
+        "${server_cpu[@]}" "$perfwatch" --headless --port "$port" --statsd-port "$(free_port)" --grpc-port 0 \
             --data-dir "$work/perfwatch-data" >"$log" 2>&1 &
         server_pid=$!
         wait_for_port "$port" "$log"

@@ -25,8 +25,20 @@ QByteArray mediaType(const QByteArray &contentType)
     return (semicolon < 0 ? contentType : contentType.first(semicolon)).trimmed().toLower();
 }
 
-/// The first few rejection messages, joined, for partialSuccess.errorMessage.
-std::string rejectionSummary(const DecodedBatch &batch)
+constexpr QByteArrayView kProtobuf = "application/x-protobuf";
+
+} // namespace
+
+OtlpTraceEndpoint::OtlpTraceEndpoint(
+    MetricStore &store, IngestCounters &counters, NativeDecoderLimits limits, std::size_t maxBodyBytes)
+    : m_store(store)
+    , m_counters(counters)
+    , m_decoder(limits)
+    , m_protoDecoder(limits)
+    , m_maxBodyBytes(maxBodyBytes)
+{ }
+
+std::string OtlpTraceEndpoint::rejectionSummary(const DecodedBatch &batch)
 {
     constexpr std::size_t kListed = 3;
     std::string text
@@ -42,18 +54,18 @@ std::string rejectionSummary(const DecodedBatch &batch)
     return text;
 }
 
-constexpr QByteArrayView kProtobuf = "application/x-protobuf";
-
-} // namespace
-
-OtlpTraceEndpoint::OtlpTraceEndpoint(
-    MetricStore &store, IngestCounters &counters, NativeDecoderLimits limits, std::size_t maxBodyBytes)
-    : m_store(store)
-    , m_counters(counters)
-    , m_decoder(limits)
-    , m_protoDecoder(limits)
-    , m_maxBodyBytes(maxBodyBytes)
-{ }
+QByteArray OtlpTraceEndpoint::protobufResponse(const DecodedBatch &batch)
+{
+    // ExportTraceServiceResponse { partial_success = 1 { rejected_spans = 1; error_message = 2 } }
+    if (batch.rejected() == 0)
+        return {};
+    ProtoWriter partial;
+    partial.varintField(1, quint64(batch.rejected()));
+    partial.bytesField(2, rejectionSummary(batch));
+    ProtoWriter answer;
+    answer.bytesField(1, std::string_view(partial.data().constData(), std::size_t(partial.data().size())));
+    return answer.take();
+}
 
 HttpResponse OtlpTraceEndpoint::error(
     Encoding encoding, int status, int grpcCode, std::string_view error, std::string_view detail)
@@ -140,17 +152,9 @@ HttpResponse OtlpTraceEndpoint::handle(const QHttpServerRequest &request)
 
     // Per OTLP, spans that cannot be used are a partial success, not an error: retrying would not help.
     if (encoding == Encoding::Protobuf) {
-        // ExportTraceServiceResponse { partial_success = 1 { rejected_spans = 1; error_message = 2 } }
         HttpResponse response;
         response.mimeType = kProtobuf.toByteArray();
-        if (m_batch.rejected() > 0) {
-            ProtoWriter partial;
-            partial.varintField(1, quint64(m_batch.rejected()));
-            partial.bytesField(2, rejectionSummary(m_batch));
-            ProtoWriter answer;
-            answer.bytesField(1, std::string_view(partial.data().constData(), std::size_t(partial.data().size())));
-            response.body = answer.take();
-        }
+        response.body = protobufResponse(m_batch);
         return response;
     }
     if (m_batch.rejected() == 0)

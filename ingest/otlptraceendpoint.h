@@ -7,6 +7,7 @@
 #include "otlptracedecoder.h"
 
 #include <QByteArray>
+#include <string>
 
 class QHttpServerRequest;
 
@@ -47,6 +48,11 @@ public:
     /// The same in `encoding`: protobuf answers carry google.rpc.Status with the detail as message.
     static HttpResponse error(
         Encoding encoding, int status, int grpcCode, std::string_view error, std::string_view detail);
+
+    /// "N spans could not be used: <the first few reasons>", for partial_success.error_message.
+    static std::string rejectionSummary(const DecodedBatch &batch);
+    /// The ExportTraceServiceResponse for a decoded batch: empty, or with partial_success.
+    static QByteArray protobufResponse(const DecodedBatch &batch);
 
 private:
     MetricStore &m_store;

@@ -2,6 +2,7 @@
 
 #include "analyzer.h"
 #include "engine.h"
+#include "grpccounters.h"
 #include "historydatabase.h"
 #include "ingestendpoint.h"
 #include "ingestserver.h"
@@ -80,7 +81,8 @@ bool parseHours(const QHttpServerRequest &request, double &hours)
     return ok && std::isfinite(hours) && hours > 0 && hours <= 48;
 }
 
-void writeCounters(JsonWriter &json, const IngestCountersSnapshot &c, const StatsdCounters *statsd)
+void writeCounters(
+    JsonWriter &json, const IngestCountersSnapshot &c, const StatsdCounters *statsd, const GrpcCounters *grpc)
 {
     json.beginObject()
         .field("open_connections", c.openConnections)
@@ -105,6 +107,20 @@ void writeCounters(JsonWriter &json, const IngestCountersSnapshot &c, const Stat
             .field("dropped_datagrams", s.droppedDatagrams)
             .field("truncated_datagrams", s.truncatedDatagrams)
             .field("receive_buffer_bytes", s.receiveBufferBytes)
+            .endObject();
+    } else {
+        json.null();
+    }
+    json.key("grpc");
+    if (grpc) {
+        const GrpcCountersSnapshot g = grpc->snapshot();
+        json.beginObject()
+            .field("listening", g.listening)
+            .field("port", int(g.port))
+            .field("requests", g.requests)
+            .field("accepted_events", g.acceptedEvents)
+            .field("rejected_events", g.rejectedEvents)
+            .field("refused_requests", g.refusedRequests)
             .endObject();
     } else {
         json.null();
@@ -155,6 +171,7 @@ PerformanceRoutes::PerformanceRoutes(PerformanceEngine &engine, IngestServer &se
     : m_engine(engine)
     , m_server(server)
     , m_statsd(options.statsd)
+    , m_grpc(options.grpc)
     , m_renderer(std::move(options.renderer))
 { }
 
@@ -199,7 +216,7 @@ HttpResponse PerformanceRoutes::health(const QHttpServerRequest &)
         .key("score_breakdown")
         .raw(compact(a.score.breakdown.toJson()));
     json.key("ingest");
-    writeCounters(json, m_server.counters().snapshot(), m_statsd);
+    writeCounters(json, m_server.counters().snapshot(), m_statsd, m_grpc);
     json.key("persistence");
     writePersistence(json, m_engine.persistenceStatus());
     json.endObject();

@@ -15,6 +15,7 @@ class MetricStore;
 class PerformanceEngine;
 struct AnalysisResult;
 struct StatsdCounters;
+struct GrpcCounters;
 struct PeriodSummary;
 
 /// What a deployment adds to the routes: StatsD counters for /health and /metrics (they must
@@ -23,6 +24,7 @@ struct PerformanceRouteOptions
 {
     const StatsdCounters *statsd = nullptr;
     ReportRenderer renderer;
+    const GrpcCounters *grpc = nullptr; ///< OTLP/gRPC, when it runs
 };
 
 /// The REST routes of DESIGN §4 over a PerformanceEngine.
@@ -60,6 +62,7 @@ private:
     PerformanceEngine &m_engine;
     IngestServer &m_server;
     const StatsdCounters *m_statsd = nullptr;
+    const GrpcCounters *m_grpc = nullptr;
     ReportRenderer m_renderer;
     quint64 m_analyzedEvents = ~quint64(0); ///< store events at the last analysis asked for here
 };

@@ -68,6 +68,7 @@ void AppSettings::load(const QSettings &s)
     loadValue(s, QStringLiteral("server/bind"), bindAddress);
     loadValue(s, QStringLiteral("server/port"), port);
     loadValue(s, QStringLiteral("server/statsdPort"), statsdPort);
+    loadValue(s, QStringLiteral("server/grpcPort"), grpcPort);
     loadValue(s, QStringLiteral("server/ingestThreads"), ingestThreads);
     loadValue(s, QStringLiteral("server/token"), token);
     loadValue(s, QStringLiteral("storage/dataDir"), dataDir);
@@ -94,6 +95,7 @@ void AppSettings::save(QSettings &s) const
     s.setValue(QStringLiteral("server/bind"), bindAddress);
     s.setValue(QStringLiteral("server/port"), port);
     s.setValue(QStringLiteral("server/statsdPort"), statsdPort);
+    s.setValue(QStringLiteral("server/grpcPort"), grpcPort);
     s.setValue(QStringLiteral("server/ingestThreads"), ingestThreads);
     s.setValue(QStringLiteral("server/token"), token);
     s.setValue(QStringLiteral("storage/dataDir"), dataDir);
@@ -152,6 +154,10 @@ QStringList AppSettings::validate() const
         problems << tr("StatsD port %1 is outside 0-65535").arg(statsdPort);
     if (port != 0 && port == statsdPort)
         problems << tr("the HTTP and StatsD ports must differ");
+    if (grpcPort < -1 || grpcPort > 65535)
+        problems << tr("OTLP/gRPC port %1 is outside 0-65535").arg(grpcPort);
+    if (port != 0 && port == grpcPort)
+        problems << tr("the HTTP and OTLP/gRPC ports must differ");
     if (ingestThreads < 1 || ingestThreads > 64)
         problems << tr("ingest threads must be between 1 and 64");
     if (refreshMs < 100 || refreshMs > 60'000)

@@ -17,6 +17,7 @@ struct AppSettings
     QString bindAddress = QStringLiteral("127.0.0.1");
     int port = 4318;
     int statsdPort = 8125;
+    int grpcPort = 4317; ///< OTLP/gRPC; -1 turns it off (--grpc-port off)
     int ingestThreads = 2; ///< PERFWATCH_INGEST_THREADS, --ingest-threads: HTTP threads (capped at the CPUs)
     QString dataDir; ///< empty: the platform's application-data folder
     QString token; ///< bearer token; required (and generated) when bound off loopback

@@ -132,7 +132,7 @@ start_perfwatch() {
     : >"$work/perfwatch.err"
     local t0
     t0=$(now_ms)
-    "$perfwatch" --headless --port 0 --statsd-port 0 --data-dir "$data" >"$work/perfwatch.out" 2>"$work/perfwatch.err" &
+    "$perfwatch" --headless --port 0 --statsd-port 0 --grpc-port 0 --data-dir "$data" >"$work/perfwatch.out" 2>"$work/perfwatch.err" &
     pw=$!
     if ! wait_for_port "$work/perfwatch.out" "$pw" 30; then
         kill -0 "$pw" 2>/dev/null || fail "perfwatch exited while starting"
@@ -171,7 +171,7 @@ startup_kills=0
 for cycle in $(seq 1 $((cycles + 1))); do
     # Every fifth cycle is also killed while starting (opening, checking and restoring the history).
     if ((cycle > 1 && cycle % 5 == 0)); then
-        "$perfwatch" --headless --port 0 --statsd-port 0 --data-dir "$data" >/dev/null 2>&1 &
+        "$perfwatch" --headless --port 0 --statsd-port 0 --grpc-port 0 --data-dir "$data" >/dev/null 2>&1 &
         pw=$!
         sleep "0.$(printf '%03d' "$(between 0 250)")"
         kill -KILL "$pw" 2>/dev/null || true

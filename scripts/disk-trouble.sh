@@ -89,7 +89,7 @@ summary_total() {
 }
 
 start_perfwatch() {
-    "$perfwatch" --headless --port 0 --statsd-port 0 --data-dir "$data" >"$work/perfwatch.out" 2>"$work/perfwatch.err" &
+    "$perfwatch" --headless --port 0 --statsd-port 0 --grpc-port 0 --data-dir "$data" >"$work/perfwatch.out" 2>"$work/perfwatch.err" &
     pw=$!
     if ! wait_for_port "$work/perfwatch.out" "$pw" 20; then
         kill -0 "$pw" 2>/dev/null || fail "perfwatch exited while starting"

@@ -77,9 +77,9 @@ capacity_s=$((quick ? 5 : 10))
 if ((window)); then
     # The probe quits PerfWatch when the load ends (2 s for starting the loadgens).
     PERFWATCH_LAG_PROBE_SECONDS=$((capacity_s + duration + 3)) \
-        "$perfwatch" --port 0 --statsd-port 0 --data-dir "$work/data" >"$work/perfwatch.out" 2>&1 &
+        "$perfwatch" --port 0 --statsd-port 0 --grpc-port 0 --data-dir "$work/data" >"$work/perfwatch.out" 2>&1 &
 else
-    "$perfwatch" --headless --port 0 --statsd-port 0 --data-dir "$work/data" >"$work/perfwatch.out" 2>&1 &
+    "$perfwatch" --headless --port 0 --statsd-port 0 --grpc-port 0 --data-dir "$work/data" >"$work/perfwatch.out" 2>&1 &
 fi
 pw=$!
 wait_for_port "$work/perfwatch.out" "$pw" 20 || fail "perfwatch did not start"

@@ -79,7 +79,7 @@ def main():
     if args.perfwatch:
         work = tempfile.mkdtemp(prefix="perfwatch-slow.")
         env = dict(os.environ, HOME=work, XDG_CONFIG_HOME=work + "/.config", QT_QPA_PLATFORM="offscreen")
-        server = subprocess.Popen([args.perfwatch, "--headless", "--port", "0", "--statsd-port", "0", "--data-dir",
+        server = subprocess.Popen([args.perfwatch, "--headless", "--port", "0", "--statsd-port", "0", "--grpc-port", "0", "--data-dir",
                                    work + "/data"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True)
         try:
             line = server.stdout.readline()

@@ -62,7 +62,7 @@ fail() {
     exit 1
 }
 
-"$perfwatch" --headless --port 0 --statsd-port 0 --data-dir "$work/data" >"$work/perfwatch.out" 2>&1 &
+"$perfwatch" --headless --port 0 --statsd-port 0 --grpc-port 0 --data-dir "$work/data" >"$work/perfwatch.out" 2>&1 &
 pw=$!
 wait_for_port "$work/perfwatch.out" "$pw" 20 || fail "perfwatch did not start"
 

@@ -1044,6 +1044,14 @@
         <source>Note: StatsD has no authentication; anyone who reaches UDP port %1 can send metrics.</source>
         <translation>Hinweis: StatsD hat keine Authentifizierung; wer UDP-Port %1 erreicht, kann Metriken senden.</translation>
     </message>
+    <message>
+        <source>OTLP/gRPC port (default 4317; 0 picks one; off turns it off).</source>
+        <translation>OTLP/gRPC-Port (Standard 4317; 0 wählt einen; off schaltet ihn ab).</translation>
+    </message>
+    <message>
+        <source>OTLP/gRPC listening on %1:%2</source>
+        <translation>OTLP/gRPC empfängt auf %1:%2</translation>
+    </message>
 </context>
 <context>
     <name>perfwatch</name>
@@ -1137,6 +1145,14 @@
     <message>
         <source>ingest threads must be between 1 and 64</source>
         <translation>die Zahl der Annahme-Threads muss zwischen 1 und 64 liegen</translation>
+    </message>
+    <message>
+        <source>OTLP/gRPC port %1 is outside 0-65535</source>
+        <translation>OTLP/gRPC-Port %1 liegt nicht zwischen 0 und 65535</translation>
+    </message>
+    <message>
+        <source>the HTTP and OTLP/gRPC ports must differ</source>
+        <translation>HTTP- und OTLP/gRPC-Port müssen verschieden sein</translation>
     </message>
 </context>
 <context>
@@ -2375,10 +2391,6 @@ Die %2 davor: %3</translation>
         <translation>Bearer-Token</translation>
     </message>
     <message>
-        <source>Changing the address or a port restarts the ingest server.</source>
-        <translation>Eine neue Adresse oder ein neuer Port startet den Empfangsserver neu.</translation>
-    </message>
-    <message>
         <source>System language</source>
         <translation>Systemsprache</translation>
     </message>
@@ -2485,6 +2497,18 @@ Die %2 davor: %3</translation>
     <message>
         <source>Reports are written at whole multiples of the interval in UTC (every 6 h: 00:00, 06:00, 12:00 and 18:00 UTC) and named perfwatch-report-&lt;UTC time&gt;.pdf.</source>
         <translation>Berichte werden zu ganzen Vielfachen des Intervalls in UTC geschrieben (alle 6 h: 00:00, 06:00, 12:00 und 18:00 UTC) und perfwatch-report-&lt;UTC-Zeit&gt;.pdf genannt.</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>aus</translation>
+    </message>
+    <message>
+        <source>OTLP/gRPC port</source>
+        <translation>OTLP/gRPC-Port</translation>
+    </message>
+    <message>
+        <source>Changing the address, the HTTP or gRPC port or the token restarts those servers; a new StatsD port applies at the next start.</source>
+        <translation>Eine neue Adresse, ein neuer HTTP- oder gRPC-Port oder ein neues Token startet diese Server neu; ein neuer StatsD-Port gilt ab dem nächsten Start.</translation>
     </message>
 </context>
 <context>

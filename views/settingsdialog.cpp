@@ -135,6 +135,9 @@ QWidget *SettingsDialog::serverPage()
     m_port->setGroupSeparatorShown(false);
     m_statsdPort = intSpin(QStringLiteral("statsdPort"), 0, 65535, {}, page);
     m_statsdPort->setGroupSeparatorShown(false);
+    m_grpcPort = intSpin(QStringLiteral("grpcPort"), -1, 65535, {}, page);
+    m_grpcPort->setGroupSeparatorShown(false);
+    m_grpcPort->setSpecialValueText(tr("off")); // -1
     m_token = new QLineEdit(page);
     m_token->setObjectName(QStringLiteral("token"));
     m_token->setEchoMode(QLineEdit::PasswordEchoOnEdit);
@@ -155,8 +158,12 @@ QWidget *SettingsDialog::serverPage()
             page));
     f->addRow(tr("HTTP port (ingest, OTLP, REST)"), m_port);
     f->addRow(tr("StatsD port (UDP)"), m_statsdPort);
+    f->addRow(tr("OTLP/gRPC port"), m_grpcPort);
     f->addRow(tr("Bearer token"), tokenRow);
-    f->addRow(QString(), hint(tr("Changing the address or a port restarts the ingest server."), page));
+    f->addRow(QString(),
+        hint(tr("Changing the address, the HTTP or gRPC port or the token restarts those servers; a new "
+                "StatsD port applies at the next start."),
+            page));
     return page;
 }
 
@@ -268,6 +275,7 @@ void SettingsDialog::setSettings(const AppSettings &s)
     m_bind->setText(s.bindAddress);
     m_port->setValue(s.port);
     m_statsdPort->setValue(s.statsdPort);
+    m_grpcPort->setValue(s.grpcPort);
     m_token->setText(s.token);
     m_refresh->setValue(s.refreshMs);
     const int language = m_language->findData(s.language);
@@ -298,6 +306,7 @@ AppSettings SettingsDialog::settings() const
     s.bindAddress = m_bind->text().trimmed();
     s.port = m_port->value();
     s.statsdPort = m_statsdPort->value();
+    s.grpcPort = m_grpcPort->value();
     s.token = m_token->text().trimmed();
     s.refreshMs = m_refresh->value();
     s.language = m_language->currentData().toString();

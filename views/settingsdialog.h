@@ -52,6 +52,7 @@ private:
     QLineEdit *m_bind = nullptr;
     QSpinBox *m_port = nullptr;
     QSpinBox *m_statsdPort = nullptr;
+    QSpinBox *m_grpcPort = nullptr;
     QLineEdit *m_token = nullptr;
     QSpinBox *m_refresh = nullptr;
     QComboBox *m_language = nullptr;

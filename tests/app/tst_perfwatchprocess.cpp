@@ -35,9 +35,12 @@ public:
     explicit Server(const QStringList &args, const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment())
     {
         m_process.setProcessEnvironment(env);
-        // StatsD on a port of the system's choice: tests run in parallel, and 8125 may be taken.
-        m_process.start(QStringLiteral(PERFWATCH_BINARY),
-            args + QStringList { QStringLiteral("--statsd-port"), QStringLiteral("0") });
+        // StatsD and gRPC on ports of the system's choice: tests run in parallel, and 8125 or
+        // 4317 may be taken.
+        QStringList all = args + QStringList { QStringLiteral("--statsd-port"), QStringLiteral("0") };
+        if (!args.contains(QStringLiteral("--grpc-port")))
+            all << QStringLiteral("--grpc-port") << QStringLiteral("0");
+        m_process.start(QStringLiteral(PERFWATCH_BINARY), all);
     }
     ~Server()
     {
@@ -95,6 +98,7 @@ class TestPerfwatchProcess : public QObject
 private Q_SLOTS:
     void helpListsEveryFlag();
     void busyPortIsOneClearLine();
+    void busyGrpcPortIsOneClearLine();
     void badArgumentsAndEnvironment();
     void hostileInputKeepsServerAndData();
     void sigtermFlushesAndRestartKeepsHistory();
@@ -108,8 +112,8 @@ void TestPerfwatchProcess::helpListsEveryFlag()
     QVERIFY(p.waitForFinished(10000));
     QCOMPARE(p.exitCode(), 0);
     const QString help = QString::fromUtf8(p.readAllStandardOutput());
-    for (const char *flag : { "--headless", "--demo", "--bind", "--port", "--statsd-port", "--data-dir", "--token",
-             "--refresh-ms", "--lang", "--export-report", "--hours" })
+    for (const char *flag : { "--headless", "--demo", "--bind", "--port", "--statsd-port", "--grpc-port", "--data-dir",
+             "--token", "--refresh-ms", "--lang", "--export-report", "--hours" })
         QVERIFY2(help.contains(QLatin1String(flag)), flag);
 }
 
@@ -120,7 +124,8 @@ void TestPerfwatchProcess::busyPortIsOneClearLine()
     QTemporaryDir dir;
     QProcess p;
     p.start(QStringLiteral(PERFWATCH_BINARY),
-        { QStringLiteral("--headless"), QStringLiteral("--statsd-port"), QStringLiteral("0"), QStringLiteral("--port"),
+        { QStringLiteral("--headless"), QStringLiteral("--statsd-port"), QStringLiteral("0"),
+            QStringLiteral("--grpc-port"), QStringLiteral("0"), QStringLiteral("--port"),
             QString::number(squatter.serverPort()), QStringLiteral("--data-dir"), dir.path() });
     QVERIFY(p.waitForFinished(15000));
     QCOMPARE(p.exitStatus(), QProcess::NormalExit);
@@ -131,13 +136,48 @@ void TestPerfwatchProcess::busyPortIsOneClearLine()
             .arg(squatter.serverPort()));
 }
 
+void TestPerfwatchProcess::busyGrpcPortIsOneClearLine()
+{
+    QTcpServer squatter;
+    QVERIFY(squatter.listen(QHostAddress::LocalHost, 0));
+    QTemporaryDir dir;
+    QProcess p;
+    p.start(QStringLiteral(PERFWATCH_BINARY),
+        { QStringLiteral("--headless"), QStringLiteral("--statsd-port"), QStringLiteral("0"), QStringLiteral("--port"),
+            QStringLiteral("0"), QStringLiteral("--grpc-port"), QString::number(squatter.serverPort()),
+            QStringLiteral("--data-dir"), dir.path() });
+    QVERIFY(p.waitForFinished(15000));
+    QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(p.exitCode(), 1);
+    QCOMPARE(QString::fromUtf8(p.readAllStandardError()).trimmed(),
+        QStringLiteral("perfwatch: OTLP/gRPC port %1 on 127.0.0.1 is already in use; choose another with --grpc-port "
+                       "(0 picks a free port, off turns gRPC off)")
+            .arg(squatter.serverPort()));
+
+    // "off" turns it off: nothing listens, and /health says so.
+    Server server({ QStringLiteral("--headless"), QStringLiteral("--statsd-port"), QStringLiteral("0"),
+                      QStringLiteral("--grpc-port"), QStringLiteral("off"), QStringLiteral("--port"),
+                      QStringLiteral("0"), QStringLiteral("--data-dir"), dir.path() },
+        {});
+    const quint16 port = server.waitForPort();
+    QVERIFY(port != 0);
+    QTest::qWait(200); // the lines after the HTTP one
+    QVERIFY(!server.standardOutput().contains("OTLP/gRPC listening"));
+    HttpTestClient client(port);
+    const auto health = client.request(get("/api/performance/health"));
+    QVERIFY(health);
+    QCOMPARE(
+        health->json()[QStringLiteral("ingest")][QStringLiteral("grpc")][QStringLiteral("listening")].toBool(), false);
+}
+
 void TestPerfwatchProcess::badArgumentsAndEnvironment()
 {
     QTemporaryDir dir;
     QProcess p;
     p.start(QStringLiteral(PERFWATCH_BINARY),
-        { QStringLiteral("--headless"), QStringLiteral("--statsd-port"), QStringLiteral("0"), QStringLiteral("--port"),
-            QStringLiteral("fast"), QStringLiteral("--data-dir"), dir.path() });
+        { QStringLiteral("--headless"), QStringLiteral("--statsd-port"), QStringLiteral("0"),
+            QStringLiteral("--grpc-port"), QStringLiteral("0"), QStringLiteral("--port"), QStringLiteral("fast"),
+            QStringLiteral("--data-dir"), dir.path() });
     QVERIFY(p.waitForFinished(10000));
     QCOMPARE(p.exitCode(), 2);
     QCOMPARE(QString::fromUtf8(p.readAllStandardError()).trimmed(),
@@ -147,7 +187,8 @@ void TestPerfwatchProcess::badArgumentsAndEnvironment()
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("PERFORMANCE_SLOW_API_THRESHOLD_MS"), QStringLiteral("-3"));
     Server server({ QStringLiteral("--headless"), QStringLiteral("--statsd-port"), QStringLiteral("0"),
-                      QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--data-dir"), dir.path() },
+                      QStringLiteral("--grpc-port"), QStringLiteral("0"), QStringLiteral("--port"), QStringLiteral("0"),
+                      QStringLiteral("--data-dir"), dir.path() },
         env);
     QVERIFY(server.waitForPort() != 0);
     QVERIFY(server.terminate());
@@ -159,7 +200,8 @@ void TestPerfwatchProcess::hostileInputKeepsServerAndData()
 {
     QTemporaryDir dir;
     Server server({ QStringLiteral("--headless"), QStringLiteral("--statsd-port"), QStringLiteral("0"),
-        QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--data-dir"), dir.path() });
+        QStringLiteral("--grpc-port"), QStringLiteral("0"), QStringLiteral("--port"), QStringLiteral("0"),
+        QStringLiteral("--data-dir"), dir.path() });
     const quint16 port = server.waitForPort();
     QVERIFY(port != 0);
 
@@ -240,7 +282,8 @@ void TestPerfwatchProcess::sigtermFlushesAndRestartKeepsHistory()
 {
     QTemporaryDir dir;
     const QStringList args { QStringLiteral("--headless"), QStringLiteral("--statsd-port"), QStringLiteral("0"),
-        QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--data-dir"), dir.path() };
+        QStringLiteral("--grpc-port"), QStringLiteral("0"), QStringLiteral("--port"), QStringLiteral("0"),
+        QStringLiteral("--data-dir"), dir.path() };
     {
         Server server(args);
         const quint16 port = server.waitForPort();
@@ -282,8 +325,8 @@ void TestPerfwatchProcess::offLoopbackRequiresToken()
 {
     QTemporaryDir dir;
     Server server({ QStringLiteral("--headless"), QStringLiteral("--statsd-port"), QStringLiteral("0"),
-        QStringLiteral("--bind"), QStringLiteral("0.0.0.0"), QStringLiteral("--port"), QStringLiteral("0"),
-        QStringLiteral("--data-dir"), dir.path() });
+        QStringLiteral("--grpc-port"), QStringLiteral("0"), QStringLiteral("--bind"), QStringLiteral("0.0.0.0"),
+        QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--data-dir"), dir.path() });
     const quint16 port = server.waitForPort();
     QVERIFY(port != 0);
     QFile tokenFile(QDir(dir.path()).filePath(QStringLiteral("token")));

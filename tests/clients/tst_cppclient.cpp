@@ -76,8 +76,8 @@ public:
     {
         m_process.setProgram(QStringLiteral(PERFWATCH_BINARY));
         m_process.setArguments({ QStringLiteral("--headless"), QStringLiteral("--port"), QString::number(port),
-            QStringLiteral("--statsd-port"), QString::number(freeUdpPort()), QStringLiteral("--data-dir"),
-            m_dir.path() });
+            QStringLiteral("--statsd-port"), QString::number(freeUdpPort()), QStringLiteral("--grpc-port"),
+            QStringLiteral("0"), QStringLiteral("--data-dir"), m_dir.path() });
         m_process.setProcessChannelMode(QProcess::SeparateChannels);
         m_process.start();
         QElapsedTimer timer;

@@ -34,8 +34,8 @@ public:
         m_process.setProcessChannelMode(QProcess::SeparateChannels);
         m_process.start(program,
             QStringList { QStringLiteral("--headless"), QStringLiteral("--port"), QStringLiteral("0"),
-                QStringLiteral("--statsd-port"), QStringLiteral("0"), QStringLiteral("--data-dir"),
-                m_dir.filePath(QStringLiteral("data")) }
+                QStringLiteral("--statsd-port"), QStringLiteral("0"), QStringLiteral("--grpc-port"),
+                QStringLiteral("0"), QStringLiteral("--data-dir"), m_dir.filePath(QStringLiteral("data")) }
                 + extraArguments);
         if (!m_process.waitForStarted(10'000)) {
             QTest::qFail(
@@ -44,9 +44,10 @@ public:
         }
         static const QRegularExpression http(QStringLiteral(R"(listening on http://127\.0\.0\.1:(\d+))"));
         static const QRegularExpression udp(QStringLiteral(R"(StatsD listening on udp://127\.0\.0\.1:(\d+))"));
+        static const QRegularExpression grpc(QStringLiteral(R"(OTLP/gRPC listening on 127\.0\.0\.1:(\d+))"));
         QElapsedTimer timer;
         timer.start();
-        while ((m_port == 0 || m_statsdPort == 0) && timer.elapsed() < 20'000) {
+        while ((m_port == 0 || m_statsdPort == 0 || m_grpcPort == 0) && timer.elapsed() < 20'000) {
             if (!m_process.waitForReadyRead(500) && m_process.state() != QProcess::Running)
                 break;
             m_output += QString::fromUtf8(m_process.readAllStandardOutput());
@@ -54,8 +55,10 @@ public:
                 m_port = quint16(m.captured(1).toUInt());
             if (const auto m = udp.match(m_output); m.hasMatch())
                 m_statsdPort = quint16(m.captured(1).toUInt());
+            if (const auto m = grpc.match(m_output); m.hasMatch())
+                m_grpcPort = quint16(m.captured(1).toUInt());
         }
-        if (m_port == 0 || m_statsdPort == 0) {
+        if (m_port == 0 || m_statsdPort == 0 || m_grpcPort == 0) {
             QTest::qFail(qPrintable(QStringLiteral("perfwatch did not report its ports; output: ") + m_output
                              + QString::fromUtf8(m_process.readAllStandardError())),
                 __FILE__, __LINE__);
@@ -77,6 +80,7 @@ public:
 
     quint16 port() const { return m_port; }
     quint16 statsdPort() const { return m_statsdPort; }
+    quint16 grpcPort() const { return m_grpcPort; }
     QString workDir() const { return m_dir.path(); }
 
 private:
@@ -85,6 +89,7 @@ private:
     QString m_output;
     quint16 m_port = 0;
     quint16 m_statsdPort = 0;
+    quint16 m_grpcPort = 0;
 };
 
 /// Runs a Node script with the packages of `modulesDir` (NODE_PATH) and extra environment.

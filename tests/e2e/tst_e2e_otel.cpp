@@ -1,6 +1,7 @@
 // End to end: the OpenTelemetry JavaScript SDK (a peer we did not write) exports spans to the
-// real perfwatch program over OTLP/HTTP: protobuf (the spec's default) and JSON, each plain and
-// gzip-compressed, configured by nothing but the endpoint (and the compression variable).
+// real perfwatch program over OTLP/HTTP, protobuf (the spec's default) and JSON, and OTLP/gRPC,
+// each plain and gzip-compressed, configured by nothing but the endpoint (and the compression
+// variable).
 
 #include "httptestclient.h"
 #include "perfwatchprocess.h"
@@ -38,6 +39,8 @@ void tst_E2eOtel::sdkSpansShowUpInPerfWatch_data()
     QTest::newRow("http/protobuf gzip") << u"proto"_s << u"gzip"_s;
     QTest::newRow("http/json") << u"json"_s << QString();
     QTest::newRow("http/json gzip") << u"json"_s << u"gzip"_s;
+    QTest::newRow("grpc") << u"grpc"_s << QString();
+    QTest::newRow("grpc gzip") << u"grpc"_s << u"gzip"_s;
 }
 
 void tst_E2eOtel::sdkSpansShowUpInPerfWatch()
@@ -55,7 +58,8 @@ void tst_E2eOtel::sdkSpansShowUpInPerfWatch()
     QVERIFY(perfwatch.start());
     QString output;
     // Only the endpoint is configured, as a user would: the exporter adds /v1/traces itself.
-    QStringList environment { u"OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:%1"_s.arg(perfwatch.port()),
+    const quint16 port = exporter == u"grpc" ? perfwatch.grpcPort() : perfwatch.port();
+    QStringList environment { u"OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:%1"_s.arg(port),
         u"PERFWATCH_E2E_EXPORTER="_s + exporter };
     if (!compression.isEmpty())
         environment << u"OTEL_EXPORTER_OTLP_COMPRESSION="_s + compression;
@@ -102,8 +106,11 @@ void tst_E2eOtel::sdkSpansShowUpInPerfWatch()
     QCOMPARE(nPlusOne[u"evidence"_s][u"occurrences"_s].toInt(), 1);
 
     const QJsonObject health = getJson(perfwatch.port(), "/api/performance/health");
-    QCOMPARE(health[u"ingest"_s][u"accepted_events"_s].toInt(), 23); // 26 spans, 3 folded
-    QCOMPARE(health[u"ingest"_s][u"rejected_events"_s].toInt(), 0);
+    // gRPC calls are counted apart from HTTP requests.
+    const QJsonObject counters
+        = exporter == u"grpc" ? health[u"ingest"_s][u"grpc"_s].toObject() : health[u"ingest"_s].toObject();
+    QCOMPARE(counters[u"accepted_events"_s].toInt(), 23); // 26 spans, 3 folded
+    QCOMPARE(counters[u"rejected_events"_s].toInt(), 0);
 }
 
 QTEST_GUILESS_MAIN(tst_E2eOtel)

@@ -19,6 +19,7 @@ private Q_SLOTS:
         QCOMPARE(s.bindAddress, QStringLiteral("127.0.0.1"));
         QCOMPARE(s.port, 4318);
         QCOMPARE(s.statsdPort, 8125);
+        QCOMPARE(s.grpcPort, 4317);
         QCOMPARE(s.cleanupIntervalMinutes, 30);
         QCOMPARE(s.maxMetricHistory, 1000);
         QCOMPARE(s.slowApiMs, 500.0);

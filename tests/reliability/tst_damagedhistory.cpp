@@ -29,7 +29,8 @@ public:
         env.insert(u"XDG_CONFIG_HOME"_s, dataDir + u"/home/.config"_s);
         m_process.setProcessEnvironment(env);
         m_process.start(QStringLiteral(PERFWATCH_BINARY),
-            { u"--headless"_s, u"--port"_s, u"0"_s, u"--statsd-port"_s, u"0"_s, u"--data-dir"_s, dataDir });
+            { u"--headless"_s, u"--port"_s, u"0"_s, u"--statsd-port"_s, u"0"_s, u"--grpc-port"_s, u"0"_s,
+                u"--data-dir"_s, dataDir });
     }
     ~Perfwatch()
     {

@@ -202,7 +202,8 @@ private Q_SLOTS:
         server.setProcessEnvironment(env);
         server.start(QStringLiteral(PERFWATCH_BINARY),
             { QStringLiteral("--headless"), QStringLiteral("--port"), QStringLiteral("0"),
-                QStringLiteral("--statsd-port"), QStringLiteral("0"), QStringLiteral("--data-dir"), data });
+                QStringLiteral("--statsd-port"), QStringLiteral("0"), QStringLiteral("--grpc-port"),
+                QStringLiteral("0"), QStringLiteral("--data-dir"), data });
         QByteArray out;
         quint16 port = 0;
         static const QRegularExpression listening(QStringLiteral("listening on http://[^:]+:(\\d+)"));

@@ -32,6 +32,7 @@ AppSettings custom()
     s.bindAddress = QStringLiteral("127.0.0.1");
     s.port = 14318;
     s.statsdPort = 18125;
+    s.grpcPort = -1; // off
     s.token = QStringLiteral("secret-token");
     s.refreshMs = 2000;
     s.language = QStringLiteral("de");
@@ -58,6 +59,7 @@ void compareSettings(const AppSettings &a, const AppSettings &b)
     QCOMPARE(a.bindAddress, b.bindAddress);
     QCOMPARE(a.port, b.port);
     QCOMPARE(a.statsdPort, b.statsdPort);
+    QCOMPARE(a.grpcPort, b.grpcPort);
     QCOMPARE(a.token, b.token);
     QCOMPARE(a.refreshMs, b.refreshMs);
     QCOMPARE(a.language, b.language);
@@ -137,6 +139,8 @@ private Q_SLOTS:
                                       << QStringLiteral("bind address \"not-an-ip\" is not an IP address");
         QTest::newRow("same ports") << QStringLiteral("statsdPort") << QStringLiteral("14318")
                                     << QStringLiteral("the HTTP and StatsD ports must differ");
+        QTest::newRow("same HTTP and gRPC ports") << QStringLiteral("grpcPort") << QStringLiteral("14318")
+                                                  << QStringLiteral("the HTTP and OTLP/gRPC ports must differ");
         QTest::newRow("refresh") << QStringLiteral("refreshMs") << QStringLiteral("50")
                                  << QStringLiteral("refresh interval must be between 100 ms and 60 s");
         QTest::newRow("public without token") << QStringLiteral("token") << QString()

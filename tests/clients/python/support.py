@@ -138,7 +138,7 @@ class PerfWatchProcess:
         env.pop("PERFWATCH_TOKEN", None)
         env["QT_QPA_PLATFORM"] = "offscreen"
         # StatsD gets a port of its own so parallel tests never collide on 8125.
-        args = [self.binary, "--headless", "--port", str(port), "--statsd-port", str(free_udp_port()),
+        args = [self.binary, "--headless", "--port", str(port), "--statsd-port", str(free_udp_port()), "--grpc-port", "0",
                 "--data-dir", data_dir, *extra_args]
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
                                      start_new_session=True)

@@ -1,8 +1,9 @@
 // Emits OpenTelemetry spans the way an instrumented Node service does: an SDK OTLP/HTTP exporter
 // at its defaults, pointed at PerfWatch only by OTEL_EXPORTER_OTLP_ENDPOINT (and, when the test
 // asks, the standard OTEL_EXPORTER_OTLP_COMPRESSION=gzip). PERFWATCH_E2E_EXPORTER picks the
-// package: "proto" (exporter-trace-otlp-proto: http/protobuf, the spec's default) or "json"
-// (exporter-trace-otlp-http). Used by tst_e2e_otel; exits non-zero when an export failed.
+// package: "proto" (exporter-trace-otlp-proto: http/protobuf, the spec's default), "json"
+// (exporter-trace-otlp-http) or "grpc" (exporter-trace-otlp-grpc, to port 4317's endpoint).
+// Used by tst_e2e_otel; exits non-zero when an export failed.
 'use strict';
 
 const api = require('@opentelemetry/api');
@@ -10,9 +11,10 @@ const { BasicTracerProvider, BatchSpanProcessor } = require('@opentelemetry/sdk-
 const exporterPackage = {
   proto: '@opentelemetry/exporter-trace-otlp-proto',
   json: '@opentelemetry/exporter-trace-otlp-http',
+  grpc: '@opentelemetry/exporter-trace-otlp-grpc',
 }[process.env.PERFWATCH_E2E_EXPORTER || 'proto'];
 if (!exporterPackage) {
-  console.error(`PERFWATCH_E2E_EXPORTER must be proto or json, not ${process.env.PERFWATCH_E2E_EXPORTER}`);
+  console.error(`PERFWATCH_E2E_EXPORTER must be proto, json or grpc, not ${process.env.PERFWATCH_E2E_EXPORTER}`);
   process.exit(2);
 }
 const { OTLPTraceExporter } = require(exporterPackage);

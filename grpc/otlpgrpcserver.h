@@ -1,0 +1,58 @@
+#pragma once
+
+#include "grpccounters.h"
+#include "nativedecoder.h"
+
+#include <QByteArray>
+#include <QHostAddress>
+#include <QList>
+#include <QString>
+#include <memory>
+
+namespace perfwatch {
+
+class MetricStore;
+
+struct OtlpGrpcConfig
+{
+    /// Where to listen: 127.0.0.1 also listens on [::1] (like the HTTP port) when it can.
+    QHostAddress address = QHostAddress(QHostAddress::LocalHost);
+    quint16 port = 4317; ///< 0 picks a free port
+    /// Calls must carry "authorization: Bearer <token>" metadata when not empty (off loopback).
+    QByteArray token;
+    std::size_t maxMessageBytes = 8 * 1024 * 1024; ///< after decompression; beyond: RESOURCE_EXHAUSTED
+    NativeDecoderLimits decoder;
+};
+
+/// OTLP/gRPC: TraceService/Export on its own gRPC threads, writing into the same store as HTTP.
+///
+/// The calls are taken by a generic (untyped) service: the request's bytes go to the same
+/// protobuf decoder and span mapping as OTLP/HTTP, so there is no generated code and no second
+/// mapping. gzip (and deflate) compressed calls are decompressed by gRPC. MetricsService and
+/// LogsService answer UNIMPLEMENTED with a sentence saying so; a body that is not an export
+/// request INVALID_ARGUMENT; too many spans or more than maxMessageBytes RESOURCE_EXHAUSTED;
+/// a missing or wrong token UNAUTHENTICATED. Partial success is reported in the response.
+class OtlpGrpcServer final
+{
+public:
+    explicit OtlpGrpcServer(MetricStore &store);
+    ~OtlpGrpcServer();
+    Q_DISABLE_COPY_MOVE(OtlpGrpcServer)
+
+    /// Starts listening. Returns the bound port, or 0 with a one-line error (a busy port names
+    /// --grpc-port).
+    quint16 start(const OtlpGrpcConfig &config, QString *error = nullptr);
+    /// Finishes the calls in flight (at most a second) and stops. Safe to call twice.
+    void stop();
+
+    bool isRunning() const;
+    quint16 port() const;
+    const GrpcCounters &counters() const;
+
+    struct Impl; ///< defined in the .cpp (public only so its call handlers can name it)
+
+private:
+    std::unique_ptr<Impl> d;
+};
+
+} // namespace perfwatch

@@ -1,0 +1,293 @@
+// OTLP/gRPC: a real gRPC client (libgrpc++'s generic stub) calls the real server on loopback
+// with the bytes an exporter sends; what it stores, and each status a client relies on.
+
+#include "metricstore.h"
+#include "otlpgrpcserver.h"
+#include "otlptestspans.h"
+
+#include <QDateTime>
+#include <QTcpServer>
+#include <QTest>
+#include <future>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+
+using namespace perfwatch;
+using namespace perfwatch::test;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+constexpr const char *kTraces = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
+
+struct CallResult
+{
+    grpc::StatusCode code = grpc::StatusCode::UNKNOWN;
+    std::string message;
+    QByteArray response;
+};
+
+CallResult call(quint16 port, const char *method, const QByteArray &request,
+    const std::function<void(grpc::ClientContext &)> &prepare = {}, const QHostAddress &host = QHostAddress::LocalHost)
+{
+    const QString target = (host.protocol() == QAbstractSocket::IPv6Protocol ? u"[::1]"_s : host.toString()) + u':'
+        + QString::number(port);
+    auto channel = grpc::CreateChannel(target.toStdString(), grpc::InsecureChannelCredentials());
+    grpc::GenericStub stub(channel);
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    if (prepare)
+        prepare(context);
+    grpc::Slice slice(request.constData(), std::size_t(request.size()));
+    grpc::ByteBuffer in(&slice, 1);
+    grpc::ByteBuffer out;
+    std::promise<grpc::Status> done;
+    stub.UnaryCall(&context, method, grpc::StubOptions(), &in, &out,
+        [&done](grpc::Status status) { done.set_value(std::move(status)); });
+    const grpc::Status status = done.get_future().get();
+    CallResult result;
+    result.code = status.error_code();
+    result.message = status.error_message();
+    std::vector<grpc::Slice> slices;
+    if (status.ok() && out.Dump(&slices).ok()) {
+        for (const grpc::Slice &s : slices)
+            result.response.append(reinterpret_cast<const char *>(s.begin()), qsizetype(s.size()));
+    }
+    return result;
+}
+
+QList<OtlpTestResource> trace(int dbSpans, quint64 endMs = quint64(QDateTime::currentMSecsSinceEpoch()))
+{
+    OtlpTestSpan server;
+    server.traceId = QByteArray(16, '\x5b');
+    server.name = "GET /api/trips/{id}";
+    server.kind = 2;
+    server.startNs = (endMs - 40) * 1'000'000;
+    server.endNs = endMs * 1'000'000;
+    server.attributes = { { "http.request.method", QByteArray("GET") }, { "http.route", QByteArray("/api/trips/{id}") },
+        { "http.response.status_code", qint64(200) } };
+    QList<OtlpTestSpan> spans { server };
+    for (int i = 0; i < dbSpans; ++i) {
+        OtlpTestSpan db;
+        db.traceId = server.traceId;
+        db.name = "find trips";
+        db.kind = 3;
+        db.startNs = (endMs - 30) * 1'000'000;
+        db.endNs = (endMs - 27) * 1'000'000;
+        db.attributes = { { "db.system", QByteArray("mongodb") }, { "db.operation", QByteArray("find") },
+            { "db.mongodb.collection", QByteArray("trips") } };
+        spans << db;
+    }
+    return { { "grpc-service", spans } };
+}
+
+QMap<QString, quint64> counts(MetricStore &store)
+{
+    QMap<QString, quint64> out;
+    for (const KeyAggregate &k : store.window(0, QDateTime::currentMSecsSinceEpoch() + 1000))
+        out[k.meta.service + u'/' + k.meta.name] = k.agg.stats.count;
+    return out;
+}
+
+OtlpGrpcConfig testConfig()
+{
+    OtlpGrpcConfig config;
+    config.port = 0;
+    return config;
+}
+
+} // namespace
+
+class tst_OtlpGrpcServer : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void storesAnExport();
+    void acceptsGzip();
+    void reportsPartialSuccess();
+    void refusesWhatItCannotUse();
+    void refusesTooLargeMessages();
+    void asksForTheToken();
+    void answersOtherSignals();
+    void reportsABusyPort();
+    void listensOnBothLoopbacks();
+};
+
+void tst_OtlpGrpcServer::storesAnExport()
+{
+    MetricStore store;
+    OtlpGrpcServer server(store);
+    QString error;
+    const quint16 port = server.start(testConfig(), &error);
+    QVERIFY2(port != 0, qPrintable(error));
+    const CallResult r = call(port, kTraces, protoRequest(trace(3)));
+    QCOMPARE(int(r.code), int(grpc::StatusCode::OK));
+    QCOMPARE(r.response, QByteArray()); // nothing to report
+    QCOMPARE(counts(store),
+        (QMap<QString, quint64> { { u"grpc-service/GET:/api/trips/{id}"_s, 1 }, { u"grpc-service/find:trips"_s, 3 } }));
+    const GrpcCountersSnapshot c = server.counters().snapshot();
+    QCOMPARE(c.requests, 1u);
+    QCOMPARE(c.acceptedEvents, 4u);
+    QCOMPARE(c.refusedRequests, 0u);
+    QVERIFY(c.listening);
+    QCOMPARE(c.port, port);
+}
+
+void tst_OtlpGrpcServer::acceptsGzip()
+{
+    MetricStore store;
+    OtlpGrpcServer server(store);
+    const quint16 port = server.start(testConfig());
+    QVERIFY(port != 0);
+    const CallResult r = call(port, kTraces, protoRequest(trace(2)),
+        [](grpc::ClientContext &c) { c.set_compression_algorithm(GRPC_COMPRESS_GZIP); });
+    QCOMPARE(int(r.code), int(grpc::StatusCode::OK));
+    QCOMPARE(counts(store).value(u"grpc-service/find:trips"_s), 2u);
+}
+
+void tst_OtlpGrpcServer::reportsPartialSuccess()
+{
+    MetricStore store;
+    OtlpGrpcServer server(store);
+    const quint16 port = server.start(testConfig());
+    QVERIFY(port != 0);
+    QList<OtlpTestResource> spans = trace(1);
+    spans[0].spans[1].endNs = spans[0].spans[1].startNs - 1;
+    const CallResult r = call(port, kTraces, protoRequest(spans));
+    QCOMPARE(int(r.code), int(grpc::StatusCode::OK));
+    // ExportTraceServiceResponse { partial_success (1) { rejected_spans (1), error_message (2) } }
+    ProtoReader outer(std::string_view(r.response.constData(), std::size_t(r.response.size())));
+    QVERIFY(outer.next() && outer.field() == 1 && outer.isLength());
+    ProtoReader inner(outer.bytes());
+    QVERIFY(inner.next() && inner.field() == 1 && inner.isVarint());
+    QCOMPARE(inner.value(), 1u);
+    QVERIFY(inner.next() && inner.field() == 2 && inner.isLength());
+    QCOMPARE(std::string(inner.bytes()),
+        std::string("1 span could not be used: span 1: end_time_unix_nano is before start_time_unix_nano"));
+    QCOMPARE(counts(store).size(), 1);
+}
+
+void tst_OtlpGrpcServer::refusesWhatItCannotUse()
+{
+    MetricStore store;
+    OtlpGrpcServer server(store);
+    const quint16 port = server.start(testConfig());
+    QVERIFY(port != 0);
+    const CallResult r = call(port, kTraces, QByteArray("\x0a\xff\xff\x03", 4));
+    QCOMPARE(int(r.code), int(grpc::StatusCode::INVALID_ARGUMENT));
+    QCOMPARE(r.message, std::string("malformed protobuf: the body is not an ExportTraceServiceRequest"));
+    QVERIFY(counts(store).isEmpty());
+    QCOMPARE(server.counters().snapshot().refusedRequests, 1u);
+}
+
+void tst_OtlpGrpcServer::refusesTooLargeMessages()
+{
+    MetricStore store;
+    OtlpGrpcServer server(store);
+    OtlpGrpcConfig config = testConfig();
+    config.maxMessageBytes = 64 * 1024;
+    config.decoder.maxEvents = 3;
+    const quint16 port = server.start(config);
+    QVERIFY(port != 0);
+    // More spans than allowed.
+    const CallResult many = call(port, kTraces, protoRequest(trace(5)));
+    QCOMPARE(int(many.code), int(grpc::StatusCode::RESOURCE_EXHAUSTED));
+    QCOMPARE(many.message, std::string("the request holds more than 3 spans; send at most 3 per request"));
+    // More bytes than allowed: gRPC refuses it before PerfWatch reads it, compressed or not.
+    QList<OtlpTestResource> big = trace(0);
+    big[0].spans[0].name = QByteArray(100 * 1024, 'x');
+    for (const bool gzip : { false, true }) {
+        const CallResult r = call(port, kTraces, protoRequest(big), [gzip](grpc::ClientContext &c) {
+            if (gzip)
+                c.set_compression_algorithm(GRPC_COMPRESS_GZIP);
+        });
+        QCOMPARE(int(r.code), int(grpc::StatusCode::RESOURCE_EXHAUSTED));
+    }
+    QVERIFY(counts(store).isEmpty());
+}
+
+void tst_OtlpGrpcServer::asksForTheToken()
+{
+    MetricStore store;
+    OtlpGrpcServer server(store);
+    OtlpGrpcConfig config = testConfig();
+    config.token = "s3cret";
+    const quint16 port = server.start(config);
+    QVERIFY(port != 0);
+    const CallResult none = call(port, kTraces, protoRequest(trace(0)));
+    QCOMPARE(int(none.code), int(grpc::StatusCode::UNAUTHENTICATED));
+    QCOMPARE(none.message, std::string("send the token as \"authorization: Bearer <token>\" metadata"));
+    const CallResult wrong = call(port, kTraces, protoRequest(trace(0)),
+        [](grpc::ClientContext &c) { c.AddMetadata("authorization", "Bearer guess"); });
+    QCOMPARE(int(wrong.code), int(grpc::StatusCode::UNAUTHENTICATED));
+    QVERIFY(counts(store).isEmpty());
+    const CallResult right = call(port, kTraces, protoRequest(trace(0)),
+        [](grpc::ClientContext &c) { c.AddMetadata("authorization", "Bearer s3cret"); });
+    QCOMPARE(int(right.code), int(grpc::StatusCode::OK));
+    QCOMPARE(counts(store).size(), 1);
+}
+
+void tst_OtlpGrpcServer::answersOtherSignals()
+{
+    MetricStore store;
+    OtlpGrpcServer server(store);
+    const quint16 port = server.start(testConfig());
+    QVERIFY(port != 0);
+    const CallResult metrics = call(port, "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export", {});
+    QCOMPARE(int(metrics.code), int(grpc::StatusCode::UNIMPLEMENTED));
+    QVERIFY2(
+        QByteArray::fromStdString(metrics.message).contains("OTEL_METRICS_EXPORTER=none"), metrics.message.c_str());
+    const CallResult other = call(port, "/some.Service/Method", {});
+    QCOMPARE(int(other.code), int(grpc::StatusCode::UNIMPLEMENTED));
+}
+
+void tst_OtlpGrpcServer::reportsABusyPort()
+{
+    QTcpServer squatter;
+    QVERIFY(squatter.listen(QHostAddress::LocalHost, 0));
+    MetricStore store;
+    OtlpGrpcServer server(store);
+    OtlpGrpcConfig config = testConfig();
+    config.port = squatter.serverPort();
+    QString error;
+    QCOMPARE(server.start(config, &error), quint16(0));
+    QVERIFY(!server.isRunning());
+    QCOMPARE(error,
+        u"OTLP/gRPC port %1 on 127.0.0.1 is already in use; choose another with --grpc-port (0 picks a free port, "
+        u"off turns gRPC off)"_s.arg(config.port));
+
+    // Exclusive: a second server on a running one's port fails the same way.
+    OtlpGrpcServer first(store);
+    const quint16 port = first.start(testConfig());
+    QVERIFY(port != 0);
+    OtlpGrpcServer second(store);
+    config.port = port;
+    QCOMPARE(second.start(config, &error), quint16(0));
+    QVERIFY(error.contains(u"already in use"_s));
+}
+
+void tst_OtlpGrpcServer::listensOnBothLoopbacks()
+{
+    QTcpServer v6;
+    if (!v6.listen(QHostAddress::LocalHostIPv6, 0))
+        QSKIP("this machine has no IPv6 loopback");
+    // A fixed port is needed for both: take a free one and let it go.
+    QTcpServer probe;
+    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+    const quint16 free = probe.serverPort();
+    probe.close();
+    MetricStore store;
+    OtlpGrpcServer server(store);
+    OtlpGrpcConfig config = testConfig();
+    config.port = free;
+    QString error;
+    QCOMPARE(server.start(config, &error), free);
+    QCOMPARE(int(call(free, kTraces, protoRequest(trace(0))).code), int(grpc::StatusCode::OK));
+    QCOMPARE(int(call(free, kTraces, protoRequest(trace(0)), {}, QHostAddress::LocalHostIPv6).code),
+        int(grpc::StatusCode::OK));
+    QCOMPARE(counts(store).value(u"grpc-service/GET:/api/trips/{id}"_s), 2u);
+}
+
+QTEST_GUILESS_MAIN(tst_OtlpGrpcServer)
+#include "tst_otlpgrpcserver.moc"
