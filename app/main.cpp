@@ -302,7 +302,7 @@ int main(int argc, char *argv[])
         return fail(error);
 
     // OTLP/gRPC on threads of its own, into the same store; the token rule as for HTTP.
-    OtlpGrpcServer grpc(engine.store());
+    OtlpGrpcServer grpc(engine.store(), &engine.logs());
     const auto grpcConfigFor = [](const AppSettings &s) {
         OtlpGrpcConfig c;
         c.address = QHostAddress(s.bindAddress);

@@ -1,6 +1,7 @@
 #include "otlpgrpcserver.h"
 
 #include "metricstore.h"
+#include "otlplogsendpoint.h"
 #include "otlpprototracedecoder.h"
 #include "otlptraceendpoint.h"
 
@@ -37,9 +38,12 @@ struct DecodeState
 {
     explicit DecodeState(const NativeDecoderLimits &limits)
         : decoder(limits)
+        , logsDecoder(limits)
     { }
     OtlpProtoTraceDecoder decoder;
     DecodedBatch batch;
+    OtlpLogsDecoder logsDecoder;
+    OtlpLogsDecoder::Result logs;
     std::string body; ///< the request's slices joined, when it came in several
 };
 
@@ -60,8 +64,9 @@ std::string endpoint(const QHostAddress &address, quint16 port)
 
 struct OtlpGrpcServer::Impl final : grpc::CallbackGenericService
 {
-    explicit Impl(MetricStore &s)
+    Impl(MetricStore &s, LogBook *l)
         : store(s)
+        , logs(l)
     { }
 
     grpc::ServerGenericBidiReactor *CreateReactor(grpc::GenericCallbackServerContext *context) override;
@@ -86,6 +91,7 @@ struct OtlpGrpcServer::Impl final : grpc::CallbackGenericService
     }
 
     MetricStore &store;
+    LogBook *logs; ///< LogsService counts here; without one it answers UNIMPLEMENTED
     OtlpGrpcConfig config;
     std::string expectedAuthorization; ///< "Bearer <token>", empty when no token is asked for
     GrpcCounters counters;
@@ -105,14 +111,14 @@ public:
         : m_server(server)
     {
         const std::string &method = context->method();
-        if (method == kMetricsExport || method == kLogsExport) {
+        if (method == kMetricsExport || (method == kLogsExport && !m_server.logs)) {
             refuse(grpc::StatusCode::UNIMPLEMENTED,
-                "PerfWatch takes OpenTelemetry traces only (TraceService/Export); " + method
-                    + " is not collected. Turn this signal's exporter off (OTEL_METRICS_EXPORTER=none, "
-                      "OTEL_LOGS_EXPORTER=none)");
+                "PerfWatch takes OpenTelemetry traces and logs (TraceService, LogsService); " + method
+                    + " is not collected yet. Turn this signal's exporter off (OTEL_METRICS_EXPORTER=none)");
             return;
         }
-        if (method != kTraceExport) {
+        m_logs = method == kLogsExport;
+        if (method != kTraceExport && !m_logs) {
             refuse(grpc::StatusCode::UNIMPLEMENTED, "PerfWatch serves no method " + method);
             return;
         }
@@ -154,6 +160,23 @@ public:
         }
         const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
         GrpcCounters &counters = m_server.counters;
+        if (m_logs) {
+            const bool decoded = state->logsDecoder.decodeProtobuf(body, state->logs);
+            if (decoded)
+                OtlpLogsEndpoint::record(*m_server.logs, state->logs, nowMs);
+            const bool tooLarge = state->logs.tooLarge;
+            const std::string why = state->logs.refusal;
+            m_server.release(std::move(state));
+            if (!decoded) {
+                refuse(tooLarge ? grpc::StatusCode::RESOURCE_EXHAUSTED : grpc::StatusCode::INVALID_ARGUMENT, why);
+                return;
+            }
+            counters.requests.fetch_add(1, std::memory_order_relaxed);
+            grpc::Slice empty; // an ExportLogsServiceResponse with nothing to report
+            m_response = grpc::ByteBuffer(&empty, 1);
+            StartWriteAndFinish(&m_response, grpc::WriteOptions(), grpc::Status::OK);
+            return;
+        }
         if (!state->decoder.decode(body, nowMs, state->batch)) {
             counters.rejectedEvents.fetch_add(state->decoder.spanCount(), std::memory_order_relaxed);
             const bool tooLarge = state->batch.isRefusedAsTooLarge();
@@ -187,6 +210,7 @@ private:
     OtlpGrpcServer::Impl &m_server;
     grpc::ByteBuffer m_request;
     grpc::ByteBuffer m_response;
+    bool m_logs = false; ///< a LogsService call
 };
 
 } // namespace
@@ -196,8 +220,8 @@ grpc::ServerGenericBidiReactor *OtlpGrpcServer::Impl::CreateReactor(grpc::Generi
     return new ExportCall(*this, context);
 }
 
-OtlpGrpcServer::OtlpGrpcServer(MetricStore &store)
-    : d(std::make_unique<Impl>(store))
+OtlpGrpcServer::OtlpGrpcServer(MetricStore &store, LogBook *logs)
+    : d(std::make_unique<Impl>(store, logs))
 {
     gpr_set_log_function(quietLog);
 }

@@ -11,6 +11,7 @@
 
 namespace perfwatch {
 
+class LogBook;
 class MetricStore;
 
 struct OtlpGrpcConfig
@@ -28,14 +29,16 @@ struct OtlpGrpcConfig
 ///
 /// The calls are taken by a generic (untyped) service: the request's bytes go to the same
 /// protobuf decoder and span mapping as OTLP/HTTP, so there is no generated code and no second
-/// mapping. gzip (and deflate) compressed calls are decompressed by gRPC. MetricsService and
-/// LogsService answer UNIMPLEMENTED with a sentence saying so; a body that is not an export
+/// mapping. LogsService/Export counts log records per service and severity (LogBook). gzip
+/// (and deflate) compressed calls are decompressed by gRPC. MetricsService answers
+/// UNIMPLEMENTED with a sentence saying so; a body that is not an export
 /// request INVALID_ARGUMENT; too many spans or more than maxMessageBytes RESOURCE_EXHAUSTED;
 /// a missing or wrong token UNAUTHENTICATED. Partial success is reported in the response.
 class OtlpGrpcServer final
 {
 public:
-    explicit OtlpGrpcServer(MetricStore &store);
+    /// LogsService/Export counts into `logs`; without one it answers UNIMPLEMENTED.
+    explicit OtlpGrpcServer(MetricStore &store, LogBook *logs = nullptr);
     ~OtlpGrpcServer();
     Q_DISABLE_COPY_MOVE(OtlpGrpcServer)
 

@@ -98,15 +98,16 @@ HttpResponse OtlpTraceEndpoint::notImplemented(const QHttpServerRequest &request
 {
     const std::string path = request.url().path().toStdString();
     return error(501, kUnimplemented, "not_implemented",
-        "PerfWatch takes OpenTelemetry traces only (POST /v1/traces); " + path
-            + " is not collected. Turn this signal's exporter off (OTEL_METRICS_EXPORTER=none, "
-              "OTEL_LOGS_EXPORTER=none) or send it to a collector");
+        "PerfWatch takes OpenTelemetry traces and logs (POST /v1/traces, /v1/logs); " + path
+            + " is not collected yet. Turn this signal's exporter off (OTEL_METRICS_EXPORTER=none) or send it "
+              "to a collector");
 }
 
-HttpResponse OtlpTraceEndpoint::handle(const QHttpServerRequest &request)
+std::optional<HttpResponse> OtlpTraceEndpoint::readBody(const QHttpServerRequest &request, const QByteArray &raw,
+    std::size_t maxBodyBytes, QByteArray &inflated, Encoding &encoding, std::string_view &body)
 {
     const QByteArray type = mediaType(request.value(QByteArrayLiteral("Content-Type")));
-    Encoding encoding = Encoding::Json;
+    encoding = Encoding::Json;
     if (type == "application/x-protobuf" || type == "application/protobuf")
         encoding = Encoding::Protobuf;
     else if (!type.isEmpty() && type != "application/json")
@@ -119,24 +120,37 @@ HttpResponse OtlpTraceEndpoint::handle(const QHttpServerRequest &request)
         return error(encoding, 415, kInvalidArgument, "unsupported_media_type",
             "Content-Encoding " + contentEncoding.toStdString()
                 + " is not supported; send gzip or no compression (OTEL_EXPORTER_OTLP_COMPRESSION=gzip or none)");
-
-    const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
-    const QByteArray raw = request.body();
-    std::string_view body(raw.constData(), std::size_t(raw.size()));
+    body = std::string_view(raw.constData(), std::size_t(raw.size()));
     if (gzip) {
         std::string why;
-        const InflateResult inflated = gunzip(body, m_maxBodyBytes, m_inflated, &why);
-        if (inflated == InflateResult::TooLarge)
+        const InflateResult result = gunzip(body, maxBodyBytes, inflated, &why);
+        if (result == InflateResult::TooLarge)
             return error(encoding, 413, kResourceExhausted, "payload_too_large", why);
-        if (inflated == InflateResult::Malformed)
+        if (result == InflateResult::Malformed)
             return error(encoding, 400, kInvalidArgument, "malformed_body", why);
-        body = std::string_view(m_inflated.constData(), std::size_t(m_inflated.size()));
+        body = std::string_view(inflated.constData(), std::size_t(inflated.size()));
     }
+    return std::nullopt;
+}
+
+void OtlpTraceEndpoint::releaseInflated(QByteArray &inflated)
+{
+    if (inflated.capacity() > qsizetype(4 * 1024 * 1024))
+        inflated = QByteArray(); // keep small buffers for reuse, not a maximum-size one per thread
+}
+
+HttpResponse OtlpTraceEndpoint::handle(const QHttpServerRequest &request)
+{
+    const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+    const QByteArray raw = request.body();
+    Encoding encoding = Encoding::Json;
+    std::string_view body;
+    if (auto refusal = readBody(request, raw, m_maxBodyBytes, m_inflated, encoding, body))
+        return *refusal;
 
     const bool decoded = encoding == Encoding::Protobuf ? m_protoDecoder.decode(body, nowMs, m_batch)
                                                         : m_decoder.decode(body, nowMs, m_batch);
-    if (gzip && m_inflated.capacity() > qsizetype(4 * 1024 * 1024))
-        m_inflated = QByteArray(); // keep small buffers for reuse, not a maximum-size one per thread
+    releaseInflated(m_inflated);
     if (!decoded) {
         const std::size_t spans = encoding == Encoding::Protobuf ? m_protoDecoder.spanCount() : m_decoder.spanCount();
         m_counters.rejectedEvents.fetch_add(spans, std::memory_order_relaxed);

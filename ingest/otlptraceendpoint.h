@@ -7,6 +7,7 @@
 #include "otlptracedecoder.h"
 
 #include <QByteArray>
+#include <optional>
 #include <string>
 
 class QHttpServerRequest;
@@ -48,6 +49,14 @@ public:
     /// The same in `encoding`: protobuf answers carry google.rpc.Status with the detail as message.
     static HttpResponse error(
         Encoding encoding, int status, int grpcCode, std::string_view error, std::string_view detail);
+
+    /// Reads an OTLP/HTTP request's body, for every signal: its encoding from Content-Type,
+    /// decompressed into `inflated` when it is gzip (never past maxBodyBytes). Returns the
+    /// refusal to send (415, 413, 400) or nothing, with `body` viewing `raw` or `inflated`.
+    static std::optional<HttpResponse> readBody(const QHttpServerRequest &request, const QByteArray &raw,
+        std::size_t maxBodyBytes, QByteArray &inflated, Encoding &encoding, std::string_view &body);
+    /// Frees a large decompression buffer after a request; small ones are kept for reuse.
+    static void releaseInflated(QByteArray &inflated);
 
     /// "N spans could not be used: <the first few reasons>", for partial_success.error_message.
     static std::string rejectionSummary(const DecodedBatch &batch);

@@ -8,6 +8,7 @@
 #include "ingestserver.h"
 #include "jsonwriter.h"
 #include "metricstore.h"
+#include "otlplogsendpoint.h"
 #include "otlptraceendpoint.h"
 #include "prometheusexposition.h"
 #include "statsdcounters.h"
@@ -128,6 +129,34 @@ void writeCounters(
     json.endObject();
 }
 
+/// Log records counted since start: totals by severity, and per service with the error-log rate.
+void writeLogs(JsonWriter &json, const LogBook::Snapshot &logs)
+{
+    const auto bySeverity = [&json](const std::array<quint64, LogBook::SeverityCount> &counts) {
+        json.beginObject();
+        for (std::size_t s = LogBook::Trace; s < LogBook::SeverityCount; ++s)
+            json.field(LogBook::severityName(LogBook::Severity(s)), counts[s]);
+        json.field(LogBook::severityName(LogBook::Unspecified), counts[LogBook::Unspecified]);
+        json.endObject();
+    };
+    json.beginObject().field("records", logs.records).key("by_severity");
+    bySeverity(logs.bySeverity);
+    json.key("services").beginArray();
+    for (const LogBook::ServiceCounts &c : logs.services) {
+        const QByteArray service = c.service.toUtf8();
+        json.beginObject()
+            .field("service", std::string_view(service.constData(), std::size_t(service.size())))
+            .field("records", c.records)
+            .field("errors", c.errors)
+            .field("errors_last_5_min", c.errorsLast5Min)
+            .field("error_logs_per_min", c.errorsPerMinute, 2)
+            .key("by_severity");
+        bySeverity(c.bySeverity);
+        json.endObject();
+    }
+    json.endArray().endObject();
+}
+
 /// The step of a timeseries over `minutes`: at most about 120 points, on tier boundaries.
 qint64 seriesStepMs(int minutes)
 {
@@ -178,7 +207,7 @@ PerformanceRoutes::PerformanceRoutes(PerformanceEngine &engine, IngestServer &se
 void PerformanceRoutes::install(IngestServer &server, PerformanceEngine &engine, Options options)
 {
     installIngestRoute(server, engine.store());
-    installOtlpRoutes(server, engine.store());
+    installOtlpRoutes(server, engine.store(), &engine.logs());
     WebPage::install(server);
     auto routes = std::make_shared<PerformanceRoutes>(engine, server, std::move(options));
     const auto get = [&](const QString &path, HttpResponse (PerformanceRoutes::*handler)(const QHttpServerRequest &)) {
@@ -219,6 +248,8 @@ HttpResponse PerformanceRoutes::health(const QHttpServerRequest &)
     writeCounters(json, m_server.counters().snapshot(), m_statsd, m_grpc);
     json.key("persistence");
     writePersistence(json, m_engine.persistenceStatus());
+    json.key("logs");
+    writeLogs(json, m_engine.logs().snapshot(now));
     json.endObject();
     return HttpResponse::json(200, json.take());
 }
@@ -267,6 +298,8 @@ HttpResponse PerformanceRoutes::summary(const QHttpServerRequest &request)
     JsonWriter json;
     json.beginObject();
     writeSummary(json, m_engine.summary(hours, now), hours);
+    json.key("logs"); // since start: log records are counted, not kept in the history
+    writeLogs(json, m_engine.logs().snapshot(now));
     json.endObject();
     return HttpResponse::json(200, json.take());
 }
@@ -503,7 +536,7 @@ HttpResponse PerformanceRoutes::prometheus(const QHttpServerRequest &)
     return response;
 }
 
-void installOtlpRoutes(IngestServer &server, MetricStore &store)
+void installOtlpRoutes(IngestServer &server, MetricStore &store, LogBook *logs)
 {
     auto endpoint = std::make_shared<OtlpTraceEndpoint>(
         store, server.counters(), server.config().decoder, server.config().limits.maxBodyBytes);
@@ -511,8 +544,17 @@ void installOtlpRoutes(IngestServer &server, MetricStore &store)
         u"/v1/traces"_s, QHttpServerRequest::Method::Post,
         [endpoint](const QHttpServerRequest &request) { return endpoint->handle(request); },
         IngestServer::RouteKind::Write);
-    for (const QString &path : { u"/v1/metrics"_s, u"/v1/logs"_s })
-        server.addRoute(path, QHttpServerRequest::Method::Post, &OtlpTraceEndpoint::notImplemented);
+    if (logs) {
+        auto logsEndpoint
+            = std::make_shared<OtlpLogsEndpoint>(*logs, server.config().decoder, server.config().limits.maxBodyBytes);
+        server.addRoute(
+            u"/v1/logs"_s, QHttpServerRequest::Method::Post,
+            [logsEndpoint](const QHttpServerRequest &request) { return logsEndpoint->handle(request); },
+            IngestServer::RouteKind::Write);
+    } else {
+        server.addRoute(u"/v1/logs"_s, QHttpServerRequest::Method::Post, &OtlpTraceEndpoint::notImplemented);
+    }
+    server.addRoute(u"/v1/metrics"_s, QHttpServerRequest::Method::Post, &OtlpTraceEndpoint::notImplemented);
 }
 
 void installIngestRoute(IngestServer &server, MetricStore &store)

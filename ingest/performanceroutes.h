@@ -16,6 +16,7 @@ class PerformanceEngine;
 struct AnalysisResult;
 struct StatsdCounters;
 struct GrpcCounters;
+class LogBook;
 struct PeriodSummary;
 
 /// What a deployment adds to the routes: StatsD counters for /health and /metrics (they must
@@ -71,7 +72,8 @@ private:
 /// server). For servers without an engine.
 void installIngestRoute(IngestServer &server, MetricStore &store);
 
-/// Registers OTLP/HTTP: POST /v1/traces into `store`; /v1/metrics and /v1/logs answer 501.
-void installOtlpRoutes(IngestServer &server, MetricStore &store);
+/// Registers OTLP/HTTP: POST /v1/traces into `store`, /v1/logs counted into `logs` (501 without
+/// one); /v1/metrics answers 501.
+void installOtlpRoutes(IngestServer &server, MetricStore &store, LogBook *logs = nullptr);
 
 } // namespace perfwatch

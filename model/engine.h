@@ -2,6 +2,7 @@
 
 #include "aggregate.h"
 #include "analyzer.h"
+#include "logbook.h"
 #include "metricstore.h"
 
 #include <QObject>
@@ -92,6 +93,9 @@ public:
 
     const EngineConfig &config() const { return m_config; }
     MetricStore &store() { return m_store; }
+    /// OpenTelemetry log records, counted per service and severity (not stored in the history).
+    LogBook &logs() { return m_logs; }
+    const LogBook &logs() const { return m_logs; }
     const MetricStore &store() const { return m_store; }
 
     /// The most recent analysis (recomputed every analysisIntervalMs, or by analyzeNow()).
@@ -138,6 +142,7 @@ private:
 
     EngineConfig m_config;
     MetricStore m_store;
+    LogBook m_logs;
     std::unique_ptr<Worker> m_worker;
     mutable std::mutex m_resultMutex;
     AnalysisResult m_latest;

@@ -1,6 +1,7 @@
 // OTLP/gRPC: a real gRPC client (libgrpc++'s generic stub) calls the real server on loopback
 // with the bytes an exporter sends; what it stores, and each status a client relies on.
 
+#include "logbook.h"
 #include "metricstore.h"
 #include "otlpgrpcserver.h"
 #include "otlptestspans.h"
@@ -110,6 +111,7 @@ private Q_SLOTS:
     void refusesTooLargeMessages();
     void asksForTheToken();
     void answersOtherSignals();
+    void countsLogs();
     void reportsABusyPort();
     void listensOnBothLoopbacks();
 };
@@ -240,6 +242,54 @@ void tst_OtlpGrpcServer::answersOtherSignals()
         QByteArray::fromStdString(metrics.message).contains("OTEL_METRICS_EXPORTER=none"), metrics.message.c_str());
     const CallResult other = call(port, "/some.Service/Method", {});
     QCOMPARE(int(other.code), int(grpc::StatusCode::UNIMPLEMENTED));
+}
+
+void tst_OtlpGrpcServer::countsLogs()
+{
+    // ExportLogsServiceRequest { resource_logs { resource { service.name = "shop" }, scope_logs {
+    // log_records: ERROR (17), INFO (9) } } }
+    const auto view = [](const QByteArray &b) { return std::string_view(b.constData(), std::size_t(b.size())); };
+    ProtoWriter any;
+    any.bytesField(1, "shop");
+    ProtoWriter kv;
+    kv.bytesField(1, "service.name");
+    kv.bytesField(2, view(any.data()));
+    ProtoWriter resource;
+    resource.bytesField(1, view(kv.data()));
+    ProtoWriter error;
+    error.varintField(2, 17);
+    ProtoWriter info;
+    info.varintField(2, 9);
+    ProtoWriter scope;
+    scope.bytesField(2, view(error.data()));
+    scope.bytesField(2, view(info.data()));
+    ProtoWriter rl;
+    rl.bytesField(1, view(resource.data()));
+    rl.bytesField(2, view(scope.data()));
+    ProtoWriter request;
+    request.bytesField(1, view(rl.data()));
+
+    MetricStore store;
+    LogBook logs;
+    OtlpGrpcServer server(store, &logs);
+    const quint16 port = server.start(testConfig());
+    QVERIFY(port != 0);
+    const CallResult r = call(port, "/opentelemetry.proto.collector.logs.v1.LogsService/Export", request.data(),
+        [](grpc::ClientContext &c) { c.set_compression_algorithm(GRPC_COMPRESS_GZIP); });
+    QCOMPARE(int(r.code), int(grpc::StatusCode::OK));
+    const LogBook::Snapshot snapshot = logs.snapshot(QDateTime::currentMSecsSinceEpoch());
+    QCOMPARE(snapshot.records, 2u);
+    QCOMPARE(snapshot.services.size(), 1u);
+    QCOMPARE(snapshot.services[0].service, u"shop"_s);
+    QCOMPARE(snapshot.services[0].errors, 1u);
+    QCOMPARE(snapshot.bySeverity[LogBook::Info], 1u);
+    QVERIFY(counts(store).isEmpty()); // logs are not events
+
+    // Without a LogBook the service is not offered.
+    OtlpGrpcServer tracesOnly(store);
+    const quint16 other = tracesOnly.start(testConfig());
+    QCOMPARE(int(call(other, "/opentelemetry.proto.collector.logs.v1.LogsService/Export", request.data()).code),
+        int(grpc::StatusCode::UNIMPLEMENTED));
 }
 
 void tst_OtlpGrpcServer::reportsABusyPort()

@@ -109,8 +109,11 @@ void tst_OtlpProtoTraceDecoder::decodesTheSameEventsAsJson()
     OtlpTraceDecoder json;
     DecodedBatch fromProto;
     DecodedBatch fromJson;
-    QVERIFY(proto.decode(view(protoRequest(spans)), kNowMs, fromProto));
-    QVERIFY(json.decode(view(jsonRequest(spans)), kNowMs, fromJson));
+    // The events point into the bodies: keep them while the events are read.
+    const QByteArray protoBody = protoRequest(spans);
+    const QByteArray jsonBody = jsonRequest(spans);
+    QVERIFY(proto.decode(view(protoBody), kNowMs, fromProto));
+    QVERIFY(json.decode(view(jsonBody), kNowMs, fromJson));
     QCOMPARE(fromProto.rejected(), 0u);
     QCOMPARE(fromJson.rejected(), 0u);
     QCOMPARE(events(fromProto), events(fromJson));
@@ -232,7 +235,8 @@ void tst_OtlpProtoTraceDecoder::refusesTooManySpans()
     limits.maxEvents = 2;
     OtlpProtoTraceDecoder decoder(limits);
     DecodedBatch batch;
-    QVERIFY(!decoder.decode(view(protoRequest(mixedExport())), kNowMs, batch));
+    const QByteArray body = protoRequest(mixedExport());
+    QVERIFY(!decoder.decode(view(body), kNowMs, batch));
     QVERIFY(batch.isRefusedAsTooLarge());
     QCOMPARE(
         std::string(batch.refusal()), std::string("the request holds more than 2 spans; send at most 2 per request"));
