@@ -75,7 +75,10 @@ inline void checkEvent(const IngestEvent &e, std::size_t maxStringBytes)
 }
 
 /// A decoded body: refused whole, or events that all pass checkEvent() plus listed errors.
-inline void checkBatch(bool decoded, const DecodedBatch &batch, const NativeDecoderLimits &limits, qint64 nowMs)
+/// `folded`: items the decoder took without an event or an error (OTLP spans folded into their
+/// request); error indices count them too.
+inline void checkBatch(
+    bool decoded, const DecodedBatch &batch, const NativeDecoderLimits &limits, qint64 nowMs, std::size_t folded = 0)
 {
     FUZZ_CHECK(decoded == !batch.isRefused());
     if (batch.isRefused()) {
@@ -85,13 +88,13 @@ inline void checkBatch(bool decoded, const DecodedBatch &batch, const NativeDeco
     }
     FUZZ_CHECK(batch.errors().size() <= DecodedBatch::kMaxListedErrors);
     FUZZ_CHECK(batch.errors().size() <= batch.rejected());
-    FUZZ_CHECK(batch.accepted() + batch.rejected() <= limits.maxEvents);
+    FUZZ_CHECK(batch.accepted() + batch.rejected() + folded <= limits.maxEvents);
     std::size_t previousIndex = 0;
     for (std::size_t i = 0; i < batch.errors().size(); ++i) {
         const EventError &e = batch.errors()[i];
         FUZZ_CHECK(!e.message.empty());
         FUZZ_CHECK(i == 0 || e.index > previousIndex);
-        FUZZ_CHECK(e.index < batch.accepted() + batch.rejected());
+        FUZZ_CHECK(e.index < batch.accepted() + batch.rejected() + folded);
         previousIndex = e.index;
     }
     for (const IngestEvent &e : batch.events()) {

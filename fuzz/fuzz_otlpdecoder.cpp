@@ -26,9 +26,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     static MetricStore store(StoreConfig { .maxKeys = 500, .maxServices = 8, .rawHistory = 50 });
     const std::string_view body(reinterpret_cast<const char *>(data), size);
     const bool decoded = decoder.decode(body, kNowMs, batch);
-    checkBatch(decoded, batch, NativeDecoderLimits {}, kNowMs);
+    checkBatch(decoded, batch, NativeDecoderLimits {}, kNowMs, decoded ? decoder.foldedCount() : 0);
     if (decoded) {
-        FUZZ_CHECK(batch.accepted() + batch.rejected() == decoder.spanCount());
+        FUZZ_CHECK(batch.accepted() + batch.rejected() + decoder.foldedCount() == decoder.spanCount());
         store.insert(batch.events(), kNowMs);
     }
     return 0;

@@ -141,6 +141,11 @@ std::size_t OtlpProtoTraceDecoder::spanCount() const
     return d->spanIndex;
 }
 
+std::size_t OtlpProtoTraceDecoder::foldedCount() const
+{
+    return d->mapper.folded();
+}
+
 bool OtlpProtoTraceDecoder::decode(std::string_view body, qint64 nowMs, DecodedBatch &batch)
 {
     batch.clear();

@@ -28,6 +28,9 @@ public:
     bool decode(std::string_view body, qint64 nowMs, DecodedBatch &batch);
     /// Spans seen by the last decode(), accepted or not.
     std::size_t spanCount() const;
+    /// Spans of the last decode() that folded into their request (framework, pool and in-request
+    /// INTERNAL spans): spanCount() = accepted + rejected + folded.
+    std::size_t foldedCount() const;
 
 private:
     struct Impl;

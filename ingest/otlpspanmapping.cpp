@@ -191,8 +191,10 @@ void SpanMapper::map(const Span &span, std::size_t index)
 {
     // Every span is a link in its trace's parent chain, folded or not.
     m_tree.push_back({ span.spanId, span.parentSpanId, span.kind, -1 });
-    if (isFrameworkSpan(span) || isPoolSpan(span))
+    if (isFrameworkSpan(span) || isPoolSpan(span)) {
+        ++m_folded;
         return; // part of its request, not work of its own
+    }
 
     const std::size_t maxString = m_limits.maxStringBytes;
     IngestEvent e;
@@ -336,6 +338,7 @@ void SpanMapper::endResource(std::string_view service)
                 const Node &p = m_tree[it->second];
                 if (p.kind == kKindServer) {
                     folded[std::size_t(n.event)] = 1;
+                    ++m_folded;
                     break;
                 }
                 parent = p.parentSpanId;

@@ -135,7 +135,10 @@ public:
     {
         m_batch = &batch;
         m_nowMs = nowMs;
+        m_folded = 0;
     }
+    /// Spans of this request that folded into their request: neither events nor rejected.
+    std::size_t folded() const { return m_folded; }
     void beginResource()
     {
         m_pending.clear();
@@ -160,6 +163,7 @@ private:
     const NativeDecoderLimits &m_limits;
     DecodedBatch *m_batch = nullptr;
     qint64 m_nowMs = 0;
+    std::size_t m_folded = 0;
     std::string m_message;
     std::string m_routeScratch;
     /// A span of the resource being decoded, for the parent walk at its end.

@@ -163,6 +163,11 @@ std::size_t OtlpTraceDecoder::spanCount() const
     return d->spanIndex;
 }
 
+std::size_t OtlpTraceDecoder::foldedCount() const
+{
+    return d->mapper.folded();
+}
+
 bool OtlpTraceDecoder::decode(std::string_view body, qint64 nowMs, DecodedBatch &batch)
 {
     batch.clear();

@@ -40,6 +40,9 @@ public:
 
     /// Spans seen by the last decode(), accepted or not.
     std::size_t spanCount() const;
+    /// Spans of the last decode() that folded into their request (framework, pool and in-request
+    /// INTERNAL spans): spanCount() = accepted + rejected + folded.
+    std::size_t foldedCount() const;
 
 private:
     struct Impl;
