@@ -62,14 +62,12 @@ std::string endpoint(const QHostAddress &address, quint16 port)
 
 } // namespace
 
-struct OtlpGrpcServer::Impl final : grpc::CallbackGenericService
+struct OtlpGrpcServer::Impl final
 {
     Impl(MetricStore &s, LogBook *l)
         : store(s)
         , logs(l)
     { }
-
-    grpc::ServerGenericBidiReactor *CreateReactor(grpc::GenericCallbackServerContext *context) override;
 
     std::unique_ptr<DecodeState> acquire()
     {
@@ -95,6 +93,8 @@ struct OtlpGrpcServer::Impl final : grpc::CallbackGenericService
     OtlpGrpcConfig config;
     std::string expectedAuthorization; ///< "Bearer <token>", empty when no token is asked for
     GrpcCounters counters;
+    /// gRPC lets a generic service serve one server only: a new one for every start().
+    std::unique_ptr<grpc::CallbackGenericService> service;
     std::unique_ptr<grpc::Server> server;
     quint16 port = 0;
     std::mutex poolMutex;
@@ -213,12 +213,23 @@ private:
     bool m_logs = false; ///< a LogsService call
 };
 
-} // namespace
-
-grpc::ServerGenericBidiReactor *OtlpGrpcServer::Impl::CreateReactor(grpc::GenericCallbackServerContext *context)
+/// Hands every call to an ExportCall of the server it belongs to.
+class ExportService final : public grpc::CallbackGenericService
 {
-    return new ExportCall(*this, context);
-}
+public:
+    explicit ExportService(OtlpGrpcServer::Impl &server)
+        : m_server(server)
+    { }
+    grpc::ServerGenericBidiReactor *CreateReactor(grpc::GenericCallbackServerContext *context) override
+    {
+        return new ExportCall(m_server, context);
+    }
+
+private:
+    OtlpGrpcServer::Impl &m_server;
+};
+
+} // namespace
 
 OtlpGrpcServer::OtlpGrpcServer(MetricStore &store, LogBook *logs)
     : d(std::make_unique<Impl>(store, logs))
@@ -254,12 +265,14 @@ quint16 OtlpGrpcServer::start(const OtlpGrpcConfig &config, QString *error)
     if (alsoV6)
         builder.AddListeningPort(
             endpoint(QHostAddress::LocalHostIPv6, config.port), grpc::InsecureServerCredentials(), &selectedV6);
-    builder.RegisterCallbackGenericService(d.get());
+    d->service = std::make_unique<ExportService>(*d);
+    builder.RegisterCallbackGenericService(d->service.get());
     d->server = builder.BuildAndStart();
     if (!d->server || selected == 0 || (alsoV6 && selectedV6 == 0)) {
         if (d->server)
             d->server->Shutdown();
         d->server.reset();
+        d->service.reset();
         if (error) {
             QTcpServer probe;
             const QString address = config.address.toString();
@@ -287,6 +300,7 @@ void OtlpGrpcServer::stop()
     d->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
     d->server->Wait();
     d->server.reset();
+    d->service.reset();
     d->port = 0;
     d->counters.listening.store(false, std::memory_order_relaxed);
 }

@@ -114,6 +114,7 @@ private Q_SLOTS:
     void countsLogs();
     void reportsABusyPort();
     void listensOnBothLoopbacks();
+    void startsAgainAfterAStop();
 };
 
 void tst_OtlpGrpcServer::storesAnExport()
@@ -337,6 +338,22 @@ void tst_OtlpGrpcServer::listensOnBothLoopbacks()
     QCOMPARE(int(call(free, kTraces, protoRequest(trace(0)), {}, QHostAddress::LocalHostIPv6).code),
         int(grpc::StatusCode::OK));
     QCOMPARE(counts(store).value(u"grpc-service/GET:/api/trips/{id}"_s), 2u);
+}
+
+void tst_OtlpGrpcServer::startsAgainAfterAStop()
+{
+    // What a port change in Settings does: stop, start on another port (or fail and go back).
+    MetricStore store;
+    OtlpGrpcServer server(store);
+    const quint16 first = server.start(testConfig());
+    QVERIFY(first != 0);
+    server.stop();
+    QVERIFY(!server.isRunning());
+    QCOMPARE(server.counters().snapshot().listening, false);
+    const quint16 second = server.start(testConfig());
+    QVERIFY(second != 0);
+    QCOMPARE(int(call(second, kTraces, protoRequest(trace(0))).code), int(grpc::StatusCode::OK));
+    QCOMPARE(counts(store).value(u"grpc-service/GET:/api/trips/{id}"_s), 1u);
 }
 
 QTEST_GUILESS_MAIN(tst_OtlpGrpcServer)
