@@ -1,5 +1,6 @@
 #include "otlplogsdecoder.h"
 
+#include "otlpprototracedecoder.h"
 #include "protowire.h"
 
 #include <array>
@@ -19,10 +20,6 @@ constexpr quint32 kScopeLogs = 2;
 constexpr quint32 kLogRecords = 2; // ScopeLogs
 constexpr quint32 kSeverityNumber = 2; // LogRecord
 constexpr quint32 kSeverityText = 3;
-constexpr quint32 kAttributes = 1; // Resource
-constexpr quint32 kKey = 1; // KeyValue
-constexpr quint32 kValue = 2;
-constexpr quint32 kStringValue = 1; // AnyValue
 
 bool equalsIgnoringCase(std::string_view a, std::string_view b)
 {
@@ -48,31 +45,10 @@ void flush(std::string_view service, const Counts &counts, OtlpLogsDecoder::Resu
     }
 }
 
-/// service.name among a Resource's attributes (protobuf); false when the message is damaged.
-bool serviceOf(std::string_view resource, std::string_view &service)
+std::string tooManyRecords(std::size_t limit)
 {
-    for (ProtoReader r(resource); r.next();) {
-        if (r.field() != kAttributes || !r.isLength())
-            continue;
-        std::string_view key;
-        std::string_view value;
-        ProtoReader kv(r.bytes());
-        while (kv.next()) {
-            if (kv.field() == kKey && kv.isLength())
-                key = kv.bytes();
-            else if (kv.field() == kValue && kv.isLength())
-                value = kv.bytes();
-        }
-        if (kv.failed())
-            return false;
-        if (key != "service.name")
-            continue;
-        for (ProtoReader any(value); any.next();) {
-            if (any.field() == kStringValue && any.isLength())
-                service = any.bytes();
-        }
-    }
-    return true;
+    return "the request holds more than " + std::to_string(limit) + " log records; send at most "
+        + std::to_string(limit) + " per request";
 }
 
 } // namespace
@@ -139,7 +115,7 @@ bool OtlpLogsDecoder::decodeProtobuf(std::string_view body, Result &out)
         ProtoReader resource(request.bytes());
         while (resource.next()) {
             if (resource.field() == kResource && resource.isLength()) {
-                if (!serviceOf(resource.bytes(), service))
+                if (!OtlpProtoTraceDecoder::serviceOfResource(resource.bytes(), service))
                     return refuse("malformed protobuf: a resource is not a Resource message");
             } else if (resource.field() == kScopeLogs && resource.isLength()) {
                 ProtoReader scope(resource.bytes());
@@ -147,9 +123,7 @@ bool OtlpLogsDecoder::decodeProtobuf(std::string_view body, Result &out)
                     if (scope.field() != kLogRecords || !scope.isLength())
                         continue;
                     if (out.records == m_limits.maxEvents)
-                        return refuse("the request holds more than " + std::to_string(m_limits.maxEvents)
-                                + " log records; send at most " + std::to_string(m_limits.maxEvents) + " per request",
-                            true);
+                        return refuse(tooManyRecords(m_limits.maxEvents), true);
                     ++out.records;
                     qint64 number = 0;
                     std::string_view text;
@@ -217,9 +191,7 @@ bool OtlpLogsDecoder::decodeJson(std::string_view body, Result &out)
                     continue;
                 for (const dom::element record : records) {
                     if (out.records == m_limits.maxEvents)
-                        return refuse("the request holds more than " + std::to_string(m_limits.maxEvents)
-                                + " log records; send at most " + std::to_string(m_limits.maxEvents) + " per request",
-                            true);
+                        return refuse(tooManyRecords(m_limits.maxEvents), true);
                     ++out.records;
                     // severityNumber: a number, or its enum name ("SEVERITY_NUMBER_ERROR2").
                     LogBook::Severity s = LogBook::Unspecified;

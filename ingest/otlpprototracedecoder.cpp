@@ -118,7 +118,6 @@ struct OtlpProtoTraceDecoder::Impl
     bool fatalTooLarge = false;
 
     bool decodeResourceSpans(std::string_view bytes);
-    bool serviceOf(std::string_view resource, std::string_view &service);
     void decodeSpan(std::string_view bytes, std::size_t index, std::string_view scope);
     bool refuse(std::string_view text, bool tooLarge = false)
     {
@@ -180,7 +179,7 @@ bool OtlpProtoTraceDecoder::Impl::decodeResourceSpans(std::string_view bytes)
     ProtoReader r(bytes);
     while (r.next()) {
         if (r.field() == field::kResource && r.isLength()) {
-            if (!serviceOf(r.bytes(), service))
+            if (!serviceOfResource(r.bytes(), service))
                 return refuse("malformed protobuf: a resource is not a Resource message");
         } else if (r.field() == field::kScopeSpans && r.isLength()) {
             // The scope's name first: fields may come in any order.
@@ -218,7 +217,7 @@ bool OtlpProtoTraceDecoder::Impl::decodeResourceSpans(std::string_view bytes)
     return true;
 }
 
-bool OtlpProtoTraceDecoder::Impl::serviceOf(std::string_view resource, std::string_view &service)
+bool OtlpProtoTraceDecoder::serviceOfResource(std::string_view resource, std::string_view &service)
 {
     ProtoReader r(resource);
     while (r.next()) {

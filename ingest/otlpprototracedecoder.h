@@ -26,6 +26,10 @@ public:
     /// As OtlpTraceDecoder::decode: span i of the request is index i of the batch's errors;
     /// false when the whole body is refused (not protobuf, or more than limits.maxEvents spans).
     bool decode(std::string_view body, qint64 nowMs, DecodedBatch &batch);
+    /// The service.name of a protobuf Resource message (empty when it names none); false when the
+    /// message is damaged. Shared by every OTLP signal.
+    static bool serviceOfResource(std::string_view resource, std::string_view &service);
+
     /// Spans seen by the last decode(), accepted or not.
     std::size_t spanCount() const;
     /// Spans of the last decode() that folded into their request (framework, pool and in-request

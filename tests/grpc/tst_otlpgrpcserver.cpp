@@ -57,29 +57,9 @@ CallResult call(quint16 port, const char *method, const QByteArray &request,
     return result;
 }
 
-QList<OtlpTestResource> trace(int dbSpans, quint64 endMs = quint64(QDateTime::currentMSecsSinceEpoch()))
+QList<OtlpTestResource> trace(int dbSpans)
 {
-    OtlpTestSpan server;
-    server.traceId = QByteArray(16, '\x5b');
-    server.name = "GET /api/trips/{id}";
-    server.kind = 2;
-    server.startNs = (endMs - 40) * 1'000'000;
-    server.endNs = endMs * 1'000'000;
-    server.attributes = { { "http.request.method", QByteArray("GET") }, { "http.route", QByteArray("/api/trips/{id}") },
-        { "http.response.status_code", qint64(200) } };
-    QList<OtlpTestSpan> spans { server };
-    for (int i = 0; i < dbSpans; ++i) {
-        OtlpTestSpan db;
-        db.traceId = server.traceId;
-        db.name = "find trips";
-        db.kind = 3;
-        db.startNs = (endMs - 30) * 1'000'000;
-        db.endNs = (endMs - 27) * 1'000'000;
-        db.attributes = { { "db.system", QByteArray("mongodb") }, { "db.operation", QByteArray("find") },
-            { "db.mongodb.collection", QByteArray("trips") } };
-        spans << db;
-    }
-    return { { "grpc-service", spans } };
+    return tripTrace("grpc-service", QByteArray(16, '\x5b'), dbSpans, quint64(QDateTime::currentMSecsSinceEpoch()));
 }
 
 QMap<QString, quint64> counts(MetricStore &store)

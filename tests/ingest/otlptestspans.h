@@ -10,6 +10,7 @@
 #include <QByteArray>
 #include <QList>
 #include <variant>
+#include <zlib.h>
 
 namespace perfwatch::test {
 
@@ -165,6 +166,51 @@ inline QByteArray jsonRequest(const QList<OtlpTestResource> &resources)
         out += "]}]}";
     }
     return out + "]}";
+}
+
+/// `data` as one gzip member (RFC 1952), at the best compression; empty when zlib fails.
+inline QByteArray gzip(const QByteArray &data)
+{
+    z_stream z {};
+    if (deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+        return {};
+    QByteArray out(qsizetype(deflateBound(&z, uLong(data.size()))), Qt::Uninitialized);
+    z.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(data.constData()));
+    z.avail_in = uInt(data.size());
+    z.next_out = reinterpret_cast<Bytef *>(out.data());
+    z.avail_out = uInt(out.size());
+    const int rc = deflate(&z, Z_FINISH);
+    out.resize(qsizetype(z.total_out));
+    deflateEnd(&z);
+    return rc == Z_STREAM_END ? out : QByteArray();
+}
+
+/// A request of `service`: a GET /api/trips/{id} server span of 40 ms ending at endMs, with
+/// `dbSpans` "find trips" MongoDB client spans of 2 ms under it, all of one trace.
+inline QList<OtlpTestResource> tripTrace(
+    const QByteArray &service, const QByteArray &traceId, int dbSpans, quint64 endMs)
+{
+    OtlpTestSpan server;
+    server.traceId = traceId;
+    server.name = "GET /api/trips/{id}";
+    server.kind = 2;
+    server.startNs = (endMs - 40) * 1'000'000;
+    server.endNs = endMs * 1'000'000;
+    server.attributes = { { "http.request.method", QByteArray("GET") }, { "http.route", QByteArray("/api/trips/{id}") },
+        { "http.response.status_code", qint64(200) } };
+    QList<OtlpTestSpan> spans { server };
+    for (int i = 0; i < dbSpans; ++i) {
+        OtlpTestSpan db;
+        db.traceId = traceId;
+        db.name = "find trips";
+        db.kind = 3;
+        db.startNs = (endMs - 30) * 1'000'000;
+        db.endNs = (endMs - 28) * 1'000'000;
+        db.attributes = { { "db.system", QByteArray("mongodb") }, { "db.operation", QByteArray("find") },
+            { "db.mongodb.collection", QByteArray("trips") } };
+        spans << db;
+    }
+    return { { service, spans } };
 }
 
 } // namespace perfwatch::test

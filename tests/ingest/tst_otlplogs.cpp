@@ -2,23 +2,18 @@
 // protobuf and JSON, plain and gzip, and shown in /health and the summary.
 
 #include "otlplogsdecoder.h"
+#include "otlptestspans.h"
 #include "protowire.h"
 #include "testserver.h"
 
 #include <QJsonArray>
 #include <QTest>
-#include <zlib.h>
 
 using namespace perfwatch;
 using namespace perfwatch::test;
 using namespace Qt::StringLiterals;
 
 namespace {
-
-std::string_view view(const QByteArray &b)
-{
-    return { b.constData(), std::size_t(b.size()) };
-}
 
 /// One LogRecord: severity_number (2) and severity_text (3), a body (5), a time (1).
 QByteArray record(int number, const QByteArray &text = {})
@@ -76,21 +71,6 @@ QByteArray jsonExport()
            R"("scopeLogs":[{"logRecords":[{}]}]}]})";
 }
 
-QByteArray gzip(const QByteArray &data)
-{
-    z_stream z {};
-    deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
-    QByteArray out(qsizetype(deflateBound(&z, uLong(data.size()))), Qt::Uninitialized);
-    z.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(data.constData()));
-    z.avail_in = uInt(data.size());
-    z.next_out = reinterpret_cast<Bytef *>(out.data());
-    z.avail_out = uInt(out.size());
-    deflate(&z, Z_FINISH);
-    out.resize(qsizetype(z.total_out));
-    deflateEnd(&z);
-    return out;
-}
-
 QString describe(const OtlpLogsDecoder::Result &r)
 {
     QStringList parts;
@@ -120,7 +100,8 @@ void tst_OtlpLogs::countsBySeverityInBothEncodings()
     const QString expected = u"shop/info=2 shop/warn=1 shop/error=3 shop/fatal=1 billing/unspecified=1"_s;
     OtlpLogsDecoder decoder;
     OtlpLogsDecoder::Result r;
-    QVERIFY(decoder.decodeProtobuf(view(protobufExport()), r));
+    const QByteArray protobuf = protobufExport(); // the tallies point into it
+    QVERIFY(decoder.decodeProtobuf(view(protobuf), r));
     QCOMPARE(r.records, 8u);
     QCOMPARE(describe(r), expected);
     const QByteArray json = jsonExport();
@@ -142,7 +123,8 @@ void tst_OtlpLogs::refusesMalformedAndTooManyRecords()
     NativeDecoderLimits limits;
     limits.maxEvents = 5;
     OtlpLogsDecoder small(limits);
-    QVERIFY(!small.decodeProtobuf(view(protobufExport()), r));
+    const QByteArray body = protobufExport();
+    QVERIFY(!small.decodeProtobuf(view(body), r));
     QVERIFY(r.tooLarge);
     QCOMPARE(r.refusal, std::string("the request holds more than 5 log records; send at most 5 per request"));
 }

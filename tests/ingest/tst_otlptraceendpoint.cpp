@@ -5,7 +5,6 @@
 #include <QDateTime>
 #include <QJsonArray>
 #include <QTest>
-#include <zlib.h>
 
 using namespace perfwatch;
 using namespace perfwatch::test;
@@ -46,47 +45,11 @@ QByteArray traceWithQueries(const QByteArray &traceId, int dbSpans)
     return spans;
 }
 
-QByteArray gzip(const QByteArray &data)
-{
-    z_stream z {};
-    if (deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 9, Z_DEFAULT_STRATEGY) != Z_OK)
-        return {};
-    QByteArray out(qsizetype(deflateBound(&z, uLong(data.size()))), Qt::Uninitialized);
-    z.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(data.constData()));
-    z.avail_in = uInt(data.size());
-    z.next_out = reinterpret_cast<Bytef *>(out.data());
-    z.avail_out = uInt(out.size());
-    const int rc = deflate(&z, Z_FINISH);
-    out.resize(qsizetype(z.total_out));
-    deflateEnd(&z);
-    return rc == Z_STREAM_END ? out : QByteArray();
-}
-
-/// The same trace as traceWithQueries(id, 2), for the protobuf tests.
+/// The same trace as traceWithQueries(id, n), for the protobuf tests.
 QList<OtlpTestResource> protoTrace(const QByteArray &traceIdHex, int dbSpans)
 {
-    const quint64 now = quint64(QDateTime::currentMSecsSinceEpoch());
-    OtlpTestSpan server;
-    server.traceId = QByteArray::fromHex(traceIdHex);
-    server.name = "GET /api/trips/{id}";
-    server.kind = 2;
-    server.startNs = (now - 40) * 1'000'000;
-    server.endNs = now * 1'000'000;
-    server.attributes = { { "http.request.method", QByteArray("GET") }, { "http.route", QByteArray("/api/trips/{id}") },
-        { "http.response.status_code", qint64(200) } };
-    QList<OtlpTestSpan> spans { server };
-    for (int i = 0; i < dbSpans; ++i) {
-        OtlpTestSpan db;
-        db.traceId = server.traceId;
-        db.name = "find trips";
-        db.kind = 3;
-        db.startNs = (now - 30) * 1'000'000;
-        db.endNs = (now - 28) * 1'000'000;
-        db.attributes = { { "db.system", QByteArray("mongodb") }, { "db.operation", QByteArray("find") },
-            { "db.mongodb.collection", QByteArray("trips") } };
-        spans << db;
-    }
-    return { { "trip-service", spans } };
+    return tripTrace(
+        "trip-service", QByteArray::fromHex(traceIdHex), dbSpans, quint64(QDateTime::currentMSecsSinceEpoch()));
 }
 
 /// google.rpc.Status or ExportTracePartialSuccess fields: varint 1 and string 2.
