@@ -7,6 +7,7 @@
 #include "ingestconfig.h"
 #include "ingestservice.h"
 #include "otlpgrpcserver.h"
+#include "otlpmetricsstate.h"
 #include "performanceroutes.h"
 #include "signalwatcher.h"
 #include "statsdservice.h"
@@ -17,6 +18,7 @@
 #include <QDir>
 #include <QHostAddress>
 #include <QSettings>
+#include <QTimer>
 
 #ifdef PERFWATCH_HAVE_VIEWS
 #include "enginedashboardsource.h"
@@ -301,8 +303,16 @@ int main(int argc, char *argv[])
     if (boundStatsdPort == 0)
         return fail(error);
 
+    // OTLP metrics over HTTP and gRPC share their cumulative streams and the count-once rule;
+    // metric events waiting for a service's spans are released every second.
+    OtlpMetricsState otlpMetrics(engine.store(), QDateTime::currentMSecsSinceEpoch());
+    QTimer releaseMetrics;
+    QObject::connect(&releaseMetrics, &QTimer::timeout, &releaseMetrics,
+        [&otlpMetrics] { otlpMetrics.releaseDue(QDateTime::currentMSecsSinceEpoch()); });
+    releaseMetrics.start(1000);
+
     // OTLP/gRPC on threads of its own, into the same store; the token rule as for HTTP.
-    OtlpGrpcServer grpc(engine.store(), &engine.logs());
+    OtlpGrpcServer grpc(engine.store(), &engine.logs(), &otlpMetrics);
     const auto grpcConfigFor = [](const AppSettings &s) {
         OtlpGrpcConfig c;
         c.address = QHostAddress(s.bindAddress);
@@ -317,7 +327,8 @@ int main(int argc, char *argv[])
             return fail(error);
     }
 
-    const PerformanceRoutes::Options routeOptions { &statsd.counters(), reportRenderer, &grpc.counters() };
+    const PerformanceRoutes::Options routeOptions { &statsd.counters(), reportRenderer, &grpc.counters(),
+        &otlpMetrics };
     IngestService ingest(
         [&engine, routeOptions](IngestServer &server) { PerformanceRoutes::install(server, engine, routeOptions); });
     const auto ingestConfigFor = [](const AppSettings &s) {
@@ -473,6 +484,7 @@ int main(int argc, char *argv[])
     ingest.stop();
     grpc.stop();
     statsd.stop();
+    otlpMetrics.releaseDue(QDateTime::currentMSecsSinceEpoch(), true); // nothing accepted is left out
     engine.stop();
     printLine(stdout, QCoreApplication::translate("main", "PerfWatch stopped; history saved."));
     return code;

@@ -2,6 +2,8 @@
 
 #include "metricstore.h"
 #include "otlplogsendpoint.h"
+#include "otlpmetricsdecoder.h"
+#include "otlpmetricsstate.h"
 #include "otlpprototracedecoder.h"
 #include "otlptraceendpoint.h"
 
@@ -36,12 +38,14 @@ void quietLog(gpr_log_func_args *args)
 /// One decoder and batch, lent to one call at a time.
 struct DecodeState
 {
-    explicit DecodeState(const NativeDecoderLimits &limits)
+    DecodeState(const NativeDecoderLimits &limits, OtlpMetricsState *metrics)
         : decoder(limits)
+        , metricsDecoder(limits, metrics)
         , logsDecoder(limits)
     { }
     OtlpProtoTraceDecoder decoder;
     DecodedBatch batch;
+    OtlpMetricsDecoder metricsDecoder;
     OtlpLogsDecoder logsDecoder;
     OtlpLogsDecoder::Result logs;
     std::string body; ///< the request's slices joined, when it came in several
@@ -64,9 +68,10 @@ std::string endpoint(const QHostAddress &address, quint16 port)
 
 struct OtlpGrpcServer::Impl final
 {
-    Impl(MetricStore &s, LogBook *l)
+    Impl(MetricStore &s, LogBook *l, OtlpMetricsState *m)
         : store(s)
         , logs(l)
+        , metrics(m)
     { }
 
     std::unique_ptr<DecodeState> acquire()
@@ -79,7 +84,7 @@ struct OtlpGrpcServer::Impl final
                 return state;
             }
         }
-        return std::make_unique<DecodeState>(config.decoder);
+        return std::make_unique<DecodeState>(config.decoder, metrics);
     }
     void release(std::unique_ptr<DecodeState> state)
     {
@@ -90,6 +95,7 @@ struct OtlpGrpcServer::Impl final
 
     MetricStore &store;
     LogBook *logs; ///< LogsService counts here; without one it answers UNIMPLEMENTED
+    OtlpMetricsState *metrics; ///< MetricsService stores through it; without one UNIMPLEMENTED
     OtlpGrpcConfig config;
     std::string expectedAuthorization; ///< "Bearer <token>", empty when no token is asked for
     GrpcCounters counters;
@@ -111,15 +117,14 @@ public:
         : m_server(server)
     {
         const std::string &method = context->method();
-        if (method == kMetricsExport || (method == kLogsExport && !m_server.logs)) {
-            refuse(grpc::StatusCode::UNIMPLEMENTED,
-                "PerfWatch takes OpenTelemetry traces and logs (TraceService, LogsService); " + method
-                    + " is not collected yet. Turn this signal's exporter off (OTEL_METRICS_EXPORTER=none)");
-            return;
-        }
-        m_logs = method == kLogsExport;
-        if (method != kTraceExport && !m_logs) {
-            refuse(grpc::StatusCode::UNIMPLEMENTED, "PerfWatch serves no method " + method);
+        if (method == kTraceExport) {
+            m_signal = Signal::Traces;
+        } else if (method == kMetricsExport && m_server.metrics) {
+            m_signal = Signal::Metrics;
+        } else if (method == kLogsExport && m_server.logs) {
+            m_signal = Signal::Logs;
+        } else {
+            refuse(grpc::StatusCode::UNIMPLEMENTED, "PerfWatch serves no method " + method + " here");
             return;
         }
         if (!m_server.expectedAuthorization.empty()) {
@@ -139,7 +144,7 @@ public:
     void OnReadDone(bool ok) override
     {
         if (!ok) {
-            refuse(grpc::StatusCode::INVALID_ARGUMENT, "the call carried no ExportTraceServiceRequest");
+            refuse(grpc::StatusCode::INVALID_ARGUMENT, "the call carried no export request");
             return;
         }
         std::unique_ptr<DecodeState> state = m_server.acquire();
@@ -160,7 +165,31 @@ public:
         }
         const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
         GrpcCounters &counters = m_server.counters;
-        if (m_logs) {
+        if (m_signal == Signal::Metrics) {
+            m_server.metrics->releaseDue(nowMs);
+            const bool decoded = state->metricsDecoder.decodeProtobuf(body, nowMs, state->batch);
+            m_server.metrics->countPoints(state->metricsDecoder.pointCount(), 0);
+            if (!decoded) {
+                counters.rejectedEvents.fetch_add(state->metricsDecoder.pointCount(), std::memory_order_relaxed);
+                const bool tooLarge = state->batch.isRefusedAsTooLarge();
+                const std::string why(state->batch.refusal());
+                m_server.release(std::move(state));
+                refuse(tooLarge ? grpc::StatusCode::RESOURCE_EXHAUSTED : grpc::StatusCode::INVALID_ARGUMENT, why);
+                return;
+            }
+            if (state->batch.accepted() > 0)
+                m_server.metrics->submit(state->batch.events(), nowMs);
+            counters.acceptedEvents.fetch_add(state->batch.accepted(), std::memory_order_relaxed);
+            counters.rejectedEvents.fetch_add(state->batch.rejected(), std::memory_order_relaxed);
+            counters.requests.fetch_add(1, std::memory_order_relaxed);
+            const QByteArray answer = OtlpTraceEndpoint::protobufResponse(state->batch, "data point", "data points");
+            m_server.release(std::move(state));
+            grpc::Slice slice(answer.constData(), std::size_t(answer.size()));
+            m_response = grpc::ByteBuffer(&slice, 1);
+            StartWriteAndFinish(&m_response, grpc::WriteOptions(), grpc::Status::OK);
+            return;
+        }
+        if (m_signal == Signal::Logs) {
             const bool decoded = state->logsDecoder.decodeProtobuf(body, state->logs);
             if (decoded)
                 OtlpLogsEndpoint::record(*m_server.logs, state->logs, nowMs);
@@ -185,8 +214,11 @@ public:
             refuse(tooLarge ? grpc::StatusCode::RESOURCE_EXHAUSTED : grpc::StatusCode::INVALID_ARGUMENT, why);
             return;
         }
-        if (state->batch.accepted() > 0)
+        if (state->batch.accepted() > 0) {
             m_server.store.insert(state->batch.events(), nowMs);
+            if (m_server.metrics)
+                m_server.metrics->noteSpans(state->batch.events(), nowMs);
+        }
         counters.acceptedEvents.fetch_add(state->batch.accepted(), std::memory_order_relaxed);
         counters.rejectedEvents.fetch_add(state->batch.rejected(), std::memory_order_relaxed);
         counters.requests.fetch_add(1, std::memory_order_relaxed);
@@ -210,7 +242,13 @@ private:
     OtlpGrpcServer::Impl &m_server;
     grpc::ByteBuffer m_request;
     grpc::ByteBuffer m_response;
-    bool m_logs = false; ///< a LogsService call
+    enum class Signal : quint8
+    {
+        Traces,
+        Metrics,
+        Logs
+    };
+    Signal m_signal = Signal::Traces;
 };
 
 /// Hands every call to an ExportCall of the server it belongs to.
@@ -231,8 +269,8 @@ private:
 
 } // namespace
 
-OtlpGrpcServer::OtlpGrpcServer(MetricStore &store, LogBook *logs)
-    : d(std::make_unique<Impl>(store, logs))
+OtlpGrpcServer::OtlpGrpcServer(MetricStore &store, LogBook *logs, OtlpMetricsState *metrics)
+    : d(std::make_unique<Impl>(store, logs, metrics))
 {
     gpr_set_log_function(quietLog);
 }

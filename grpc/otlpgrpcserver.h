@@ -13,6 +13,7 @@ namespace perfwatch {
 
 class LogBook;
 class MetricStore;
+class OtlpMetricsState;
 
 struct OtlpGrpcConfig
 {
@@ -25,20 +26,21 @@ struct OtlpGrpcConfig
     NativeDecoderLimits decoder;
 };
 
-/// OTLP/gRPC: TraceService/Export on its own gRPC threads, writing into the same store as HTTP.
+/// OTLP/gRPC: TraceService, MetricsService and LogsService Export on its own gRPC threads, writing into the same store as HTTP.
 ///
 /// The calls are taken by a generic (untyped) service: the request's bytes go to the same
 /// protobuf decoder and span mapping as OTLP/HTTP, so there is no generated code and no second
-/// mapping. LogsService/Export counts log records per service and severity (LogBook). gzip
-/// (and deflate) compressed calls are decompressed by gRPC. MetricsService answers
-/// UNIMPLEMENTED with a sentence saying so; a body that is not an export
+/// mapping. LogsService/Export counts log records per service and severity (LogBook);
+/// MetricsService/Export goes through the same metrics decoder and OtlpMetricsState as
+/// /v1/metrics. gzip (and deflate) compressed calls are decompressed by gRPC. A body that is not an export
 /// request INVALID_ARGUMENT; too many spans or more than maxMessageBytes RESOURCE_EXHAUSTED;
 /// a missing or wrong token UNAUTHENTICATED. Partial success is reported in the response.
 class OtlpGrpcServer final
 {
 public:
-    /// LogsService/Export counts into `logs`; without one it answers UNIMPLEMENTED.
-    explicit OtlpGrpcServer(MetricStore &store, LogBook *logs = nullptr);
+    /// LogsService/Export counts into `logs`, MetricsService/Export stores through `metrics`;
+    /// without one, that service answers UNIMPLEMENTED.
+    explicit OtlpGrpcServer(MetricStore &store, LogBook *logs = nullptr, OtlpMetricsState *metrics = nullptr);
     ~OtlpGrpcServer();
     Q_DISABLE_COPY_MOVE(OtlpGrpcServer)
 

@@ -1,6 +1,7 @@
 #include "otlpprototracedecoder.h"
 
 #include "otlpspanmapping.h"
+#include "otlpvalues.h"
 #include "protowire.h"
 
 #include <simdjson.h>
@@ -11,6 +12,9 @@ namespace perfwatch {
 namespace {
 
 using namespace otlp;
+using otlp::proto::anyValue;
+using otlp::proto::keyValue;
+using otlp::proto::validUtf8;
 
 // Field numbers (opentelemetry-proto).
 namespace field {
@@ -38,69 +42,6 @@ constexpr quint32 kBoolValue = 2;
 constexpr quint32 kIntValue = 3;
 constexpr quint32 kDoubleValue = 4;
 } // namespace field
-
-bool validUtf8(std::string_view s)
-{
-    return simdjson::validate_utf8(s.data(), s.size());
-}
-
-/// An AnyValue message; false when it is malformed.
-bool anyValue(std::string_view bytes, AnyValue &v)
-{
-    ProtoReader r(bytes);
-    while (r.next()) {
-        switch (r.field()) {
-        case field::kStringValue:
-            if (!r.isLength())
-                return false;
-            v.type = AnyValue::Type::String;
-            v.text = r.bytes();
-            break;
-        case field::kBoolValue:
-            if (!r.isVarint())
-                return false;
-            v.type = AnyValue::Type::Bool;
-            v.flag = r.value() != 0;
-            break;
-        case field::kIntValue:
-            if (!r.isVarint())
-                return false;
-            v.type = AnyValue::Type::Int;
-            v.integer = r.signedValue();
-            break;
-        case field::kDoubleValue:
-            if (!r.isFixed64())
-                return false;
-            v.type = AnyValue::Type::Double;
-            v.number = r.doubleValue();
-            break;
-        default:
-            v.type = AnyValue::Type::Other; // array, kvlist, bytes: present, not used
-            break;
-        }
-    }
-    return !r.failed();
-}
-
-/// A KeyValue message: its key and the raw AnyValue bytes.
-bool keyValue(std::string_view bytes, std::string_view &key, std::string_view &value, bool &hasValue)
-{
-    ProtoReader r(bytes);
-    hasValue = false;
-    while (r.next()) {
-        if (r.field() == field::kKey) {
-            if (!r.isLength())
-                return false;
-            key = r.bytes();
-        } else if (r.field() == field::kValue) {
-            if (!r.isLength())
-                return false;
-            value = r.bytes();
-            hasValue = true;
-        }
-    }
-    return !r.failed();
-}
 
 } // namespace
 

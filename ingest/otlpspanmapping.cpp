@@ -37,6 +37,8 @@ constexpr std::pair<std::string_view, Attr> kAttributeNames[] = {
     { "koa.type", FrameworkType },
     { "fastify.type", FrameworkType },
     { "hapi.type", FrameworkType },
+    { "db.client.connection.state", ConnectionState },
+    { "state", ConnectionState },
 };
 
 bool isSpace(char c);
@@ -169,6 +171,73 @@ bool attributeFor(std::string_view key, Attr &attr)
     return false;
 }
 
+bool isHttpMethod(std::string_view method)
+{
+    return !method.empty() && std::all_of(method.begin(), method.end(), isTokenChar);
+}
+
+std::string_view routeOf(const AnyValue *attrs, std::string_view spanName, std::string &scratch)
+{
+    std::string_view route = attrs[HttpRoute].string();
+    if (route.empty())
+        route = attrs[UrlPath].string();
+    if (route.empty())
+        route = attrs[HttpTarget].string();
+    if (route.empty())
+        route = pathOfUrl((attrs[UrlFull].present() ? attrs[UrlFull] : attrs[HttpUrl]).string());
+    if (route.empty()) {
+        // The span name of an HTTP server span is "{method} {route}" when the route is known.
+        const std::string_view second = word(spanName, 1);
+        route = second.starts_with('/') ? second : spanName.starts_with('/') ? word(spanName, 0) : "/";
+    }
+    if (normalizeRoute(route, scratch))
+        route = scratch;
+    return route.empty() ? std::string_view("/") : route;
+}
+
+bool statusOf(const AnyValue *attrs, qint64 &status)
+{
+    const AnyValue &value
+        = attrs[HttpResponseStatusCode].present() ? attrs[HttpResponseStatusCode] : attrs[HttpStatusCode];
+    if (!value.present())
+        return true;
+    return value.toInt(status) && status >= 100 && status <= 599;
+}
+
+void dbOperationAndCollection(
+    const AnyValue *attrs, std::string_view spanName, std::string_view &operation, std::string_view &collection)
+{
+    const auto first = [attrs](Attr a, Attr b) -> const AnyValue & { return attrs[a].present() ? attrs[a] : attrs[b]; };
+    const AnyValue &statement = first(DbQueryText, DbStatement);
+    operation = first(DbOperationName, DbOperation).string();
+    if (operation.empty())
+        operation = word(statement.string(), 0);
+    if (operation.empty())
+        operation = word(spanName, 0);
+    collection = attrs[DbCollectionName].string();
+    if (collection.empty())
+        collection = attrs[DbMongodbCollection].string();
+    if (collection.empty())
+        collection = attrs[DbSqlTable].string();
+    if (collection.empty())
+        collection = tableOfStatement(statement.string());
+    if (collection.empty() && !statement.present())
+        collection = word(spanName, 1); // "find trips"; with a statement, "SELECT postgres" names the database
+    if (collection.empty())
+        collection = first(DbSystemName, DbSystem).string();
+}
+
+std::string_view compose(StringArena &arena, std::string_view a, char separator, std::string_view b, bool upperA)
+{
+    const std::size_t size = a.size() + 1 + b.size();
+    char *out = arena.allocate(size);
+    for (std::size_t i = 0; i < a.size(); ++i)
+        out[i] = upperA && a[i] >= 'a' && a[i] <= 'z' ? char(a[i] - 'a' + 'A') : a[i];
+    out[a.size()] = separator;
+    std::memcpy(out + a.size() + 1, b.data(), b.size());
+    return { out, size };
+}
+
 bool SpanMapper::isFrameworkSpan(const Span &span)
 {
     if (span.kind == kKindServer)
@@ -212,32 +281,12 @@ void SpanMapper::map(const Span &span, std::size_t index)
     const bool dbKind = span.kind == kKindClient || span.kind == kKindInternal || span.kind == kKindUnspecified;
 
     if (span.kind == kKindServer && !method.empty()) {
-        if (!std::all_of(method.begin(), method.end(), isTokenChar))
+        if (!isHttpMethod(method))
             return reject(index, "\"http.request.method\" must be an HTTP method such as \"GET\"");
-        std::string_view route = span.attrs[HttpRoute].string();
-        if (route.empty())
-            route = span.attrs[UrlPath].string();
-        if (route.empty())
-            route = span.attrs[HttpTarget].string();
-        if (route.empty())
-            route = pathOfUrl(span.first(UrlFull, HttpUrl).string());
-        if (route.empty()) {
-            // The span name of an HTTP server span is "{method} {route}" when the route is known.
-            const std::string_view second = word(span.name, 1);
-            route = second.starts_with('/') ? second : span.name.starts_with('/') ? word(span.name, 0) : "/";
-        }
-        if (normalizeRoute(route, m_routeScratch))
-            route = m_routeScratch;
-        if (route.empty())
-            route = "/";
-        qint64 status = 0;
-        const AnyValue &statusValue = span.first(HttpResponseStatusCode, HttpStatusCode);
-        if (statusValue.present()) {
-            if (!statusValue.toInt(status) || status < 100 || status > 599)
-                return reject(index, "\"http.response.status_code\" must be an integer from 100 to 599");
-        } else {
-            status = span.statusError ? 500 : 200;
-        }
+        const std::string_view route = routeOf(span.attrs, span.name, m_routeScratch);
+        qint64 status = span.statusError ? 500 : 200;
+        if (!statusOf(span.attrs, status))
+            return reject(index, "\"http.response.status_code\" must be an integer from 100 to 599");
         if (method.size() + 1 + route.size() > maxString)
             return reject(index, "method and route together must be at most " + std::to_string(maxString) + " bytes");
         e.kind = MetricKind::Api;
@@ -245,22 +294,9 @@ void SpanMapper::map(const Span &span, std::size_t index)
         e.status = quint16(status);
         e.error = status >= 500;
     } else if (isDb && dbKind) {
-        std::string_view operation = span.first(DbOperationName, DbOperation).string();
-        if (operation.empty())
-            operation = word(span.first(DbQueryText, DbStatement).string(), 0);
-        if (operation.empty())
-            operation = word(span.name, 0);
-        std::string_view collection = span.attrs[DbCollectionName].string();
-        if (collection.empty())
-            collection = span.attrs[DbMongodbCollection].string();
-        if (collection.empty())
-            collection = span.attrs[DbSqlTable].string();
-        if (collection.empty())
-            collection = tableOfStatement(span.first(DbQueryText, DbStatement).string());
-        if (collection.empty() && !span.first(DbQueryText, DbStatement).present())
-            collection = word(span.name, 1); // "find trips"; with a statement, "SELECT postgres" names the database
-        if (collection.empty())
-            collection = span.first(DbSystemName, DbSystem).string();
+        std::string_view operation;
+        std::string_view collection;
+        dbOperationAndCollection(span.attrs, span.name, operation, collection);
         if (operation.empty() || collection.empty())
             return reject(index,
                 "a database span needs an operation and a collection (\"db.operation.name\", "
@@ -273,7 +309,7 @@ void SpanMapper::map(const Span &span, std::size_t index)
         e.error = span.statusError;
     } else if (span.kind == kKindClient && !method.empty()) {
         // An outgoing HTTP call: named by method and the server it went to, never a bare "GET".
-        if (!std::all_of(method.begin(), method.end(), isTokenChar))
+        if (!isHttpMethod(method))
             return reject(index, "\"http.request.method\" must be an HTTP method such as \"GET\"");
         std::string_view host = span.first(ServerAddress, NetPeerName).string();
         qint64 port = 0;
@@ -386,13 +422,7 @@ void SpanMapper::reject(std::size_t index, std::string_view what)
 
 std::string_view SpanMapper::compose(std::string_view a, char separator, std::string_view b, bool upperA)
 {
-    const std::size_t size = a.size() + 1 + b.size();
-    char *out = m_batch->arena().allocate(size);
-    for (std::size_t i = 0; i < a.size(); ++i)
-        out[i] = upperA && a[i] >= 'a' && a[i] <= 'z' ? char(a[i] - 'a' + 'A') : a[i];
-    out[a.size()] = separator;
-    std::memcpy(out + a.size() + 1, b.data(), b.size());
-    return { out, size };
+    return otlp::compose(m_batch->arena(), a, separator, b, upperA);
 }
 
 } // namespace perfwatch::otlp

@@ -88,11 +88,32 @@ enum Attr : quint8
     NetPeerName, ///< net.peer.name (old)
     NetPeerPort,
     FrameworkType, ///< express.type, koa.type, fastify.type, hapi.type: a framework's own span
+    ConnectionState, ///< metrics: db.client.connection.state (stable), state (old): "used" or "idle"
     AttrCount
 };
 
 /// The attribute a key names; false for the attributes the mapping does not read.
 bool attributeFor(std::string_view key, Attr &attr);
+
+// The parts of a key that spans and metric points name alike (one mapping for both signals).
+
+/// A non-empty HTTP token ("GET", "PATCH").
+bool isHttpMethod(std::string_view method);
+/// An api key's route: http.route, else url.path, http.target, the path of url.full/http.url,
+/// else the second word of `spanName` ("GET /trips"), else "/"; ids normalised ("/trips/{id}").
+/// May point into `scratch`.
+std::string_view routeOf(const AnyValue *attrs, std::string_view spanName, std::string &scratch);
+/// http.response.status_code (or http.status_code) into `status` when present; false when it is
+/// present but not an integer from 100 to 599 (`status` is left unchanged when absent).
+bool statusOf(const AnyValue *attrs, qint64 &status);
+/// A db key's operation and collection: db.operation.name/db.operation, else the statement's or
+/// the span name's first word; db.collection.name (and older names), else the table of the
+/// statement, else the span name's second word, else the database system. Either may be empty.
+void dbOperationAndCollection(
+    const AnyValue *attrs, std::string_view spanName, std::string_view &operation, std::string_view &collection);
+/// "a<separator>b" in `arena` (a upper-cased when asked).
+std::string_view compose(
+    StringArena &arena, std::string_view a, char separator, std::string_view b, bool upperA = false);
 
 /// The fields of one span the mapping needs.
 struct Span

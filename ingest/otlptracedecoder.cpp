@@ -1,5 +1,7 @@
 #include "otlptracedecoder.h"
 
+#include "otlpvalues.h"
+
 #include "otlpspanmapping.h"
 
 #include <algorithm>
@@ -17,104 +19,9 @@ namespace {
 namespace dom = simdjson::dom;
 using simdjson::error_code;
 using namespace otlp;
-
-/// Parses a Unix-nanosecond time: a string of digits (the JSON mapping of fixed64) or a number.
-bool unixNanos(dom::element e, quint64 &out)
-{
-    switch (e.type()) {
-    case dom::element_type::STRING: {
-        std::string_view s;
-        if (e.get_string().get(s) != simdjson::SUCCESS || s.empty())
-            return false;
-        const auto r = std::from_chars(s.data(), s.data() + s.size(), out);
-        return r.ec == std::errc() && r.ptr == s.data() + s.size();
-    }
-    case dom::element_type::UINT64:
-    case dom::element_type::INT64: {
-        int64_t signedValue = 0;
-        if (e.get_int64().get(signedValue) == simdjson::SUCCESS) {
-            if (signedValue < 0)
-                return false;
-            out = quint64(signedValue);
-            return true;
-        }
-        uint64_t value = 0;
-        if (e.get_uint64().get(value) != simdjson::SUCCESS)
-            return false;
-        out = value;
-        return true;
-    }
-    case dom::element_type::DOUBLE: {
-        double value = 0;
-        if (e.get_double().get(value) != simdjson::SUCCESS || !std::isfinite(value) || value < 0 || value >= 1.8e19)
-            return false;
-        out = quint64(value);
-        return true;
-    }
-    default:
-        return false;
-    }
-}
-
-/// An enum field: a number or the enum value's name (the JSON mapping allows both).
-bool enumValue(dom::element e, std::initializer_list<std::string_view> names, qint64 &out)
-{
-    if (e.type() == dom::element_type::STRING) {
-        std::string_view s;
-        if (e.get_string().get(s) != simdjson::SUCCESS)
-            return false;
-        qint64 i = 0;
-        for (std::string_view name : names) {
-            if (name == s) {
-                out = i;
-                return true;
-            }
-            ++i;
-        }
-        return false;
-    }
-    int64_t value = 0;
-    if (e.get_int64().get(value) != simdjson::SUCCESS)
-        return false;
-    out = value;
-    return true;
-}
-
-AnyValue anyValue(dom::element e)
-{
-    AnyValue v;
-    dom::object object;
-    if (e.get_object().get(object) != simdjson::SUCCESS)
-        return v;
-    for (const auto field : object) {
-        const std::string_view key = field.key;
-        const dom::element value = field.value;
-        if (key == "stringValue") {
-            if (value.get_string().get(v.text) == simdjson::SUCCESS)
-                v.type = AnyValue::Type::String;
-        } else if (key == "intValue") {
-            int64_t i = 0;
-            std::string_view s;
-            if (value.get_int64().get(i) == simdjson::SUCCESS) {
-                v.integer = i;
-                v.type = AnyValue::Type::Int;
-            } else if (value.get_string().get(s) == simdjson::SUCCESS) {
-                const auto r = std::from_chars(s.data(), s.data() + s.size(), v.integer);
-                if (r.ec == std::errc() && r.ptr == s.data() + s.size())
-                    v.type = AnyValue::Type::Int;
-            }
-        } else if (key == "doubleValue") {
-            if (value.get_double().get(v.number) == simdjson::SUCCESS)
-                v.type = AnyValue::Type::Double;
-        } else if (key == "boolValue") {
-            if (value.get_bool().get(v.flag) == simdjson::SUCCESS)
-                v.type = AnyValue::Type::Bool;
-        } else if (key == "arrayValue" || key == "kvlistValue" || key == "bytesValue") {
-            v.type = AnyValue::Type::Other;
-        }
-    }
-    return v;
-}
+using otlp::json::anyValue;
+using otlp::json::enumValue;
+using otlp::json::unixNanos;
 
 } // namespace
 

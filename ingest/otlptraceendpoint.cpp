@@ -3,6 +3,7 @@
 #include "gzipinflate.h"
 #include "jsonwriter.h"
 #include "metricstore.h"
+#include "otlpmetricsstate.h"
 #include "protowire.h"
 
 #include <QDateTime>
@@ -38,11 +39,12 @@ OtlpTraceEndpoint::OtlpTraceEndpoint(
     , m_maxBodyBytes(maxBodyBytes)
 { }
 
-std::string OtlpTraceEndpoint::rejectionSummary(const DecodedBatch &batch)
+std::string OtlpTraceEndpoint::rejectionSummary(
+    const DecodedBatch &batch, std::string_view singular, std::string_view plural)
 {
     constexpr std::size_t kListed = 3;
-    std::string text
-        = std::to_string(batch.rejected()) + (batch.rejected() == 1 ? " span" : " spans") + " could not be used: ";
+    std::string text = std::to_string(batch.rejected()) + ' ' + std::string(batch.rejected() == 1 ? singular : plural)
+        + " could not be used: ";
     const auto &errors = batch.errors();
     for (std::size_t i = 0; i < errors.size() && i < kListed; ++i) {
         if (i > 0)
@@ -54,14 +56,16 @@ std::string OtlpTraceEndpoint::rejectionSummary(const DecodedBatch &batch)
     return text;
 }
 
-QByteArray OtlpTraceEndpoint::protobufResponse(const DecodedBatch &batch)
+QByteArray OtlpTraceEndpoint::protobufResponse(
+    const DecodedBatch &batch, std::string_view singular, std::string_view plural)
 {
-    // ExportTraceServiceResponse { partial_success = 1 { rejected_spans = 1; error_message = 2 } }
+    // ExportTraceServiceResponse { partial_success = 1 { rejected_spans = 1; error_message = 2 } },
+    // and ExportMetricsServiceResponse with rejected_data_points in the same place.
     if (batch.rejected() == 0)
         return {};
     ProtoWriter partial;
     partial.varintField(1, quint64(batch.rejected()));
-    partial.bytesField(2, rejectionSummary(batch));
+    partial.bytesField(2, rejectionSummary(batch, singular, plural));
     ProtoWriter answer;
     answer.bytesField(1, std::string_view(partial.data().constData(), std::size_t(partial.data().size())));
     return answer.take();
@@ -98,9 +102,8 @@ HttpResponse OtlpTraceEndpoint::notImplemented(const QHttpServerRequest &request
 {
     const std::string path = request.url().path().toStdString();
     return error(501, kUnimplemented, "not_implemented",
-        "PerfWatch takes OpenTelemetry traces and logs (POST /v1/traces, /v1/logs); " + path
-            + " is not collected yet. Turn this signal's exporter off (OTEL_METRICS_EXPORTER=none) or send it "
-              "to a collector");
+        "this PerfWatch server does not collect " + path
+            + "; turn this signal's exporter off (OTEL_METRICS_EXPORTER=none, OTEL_LOGS_EXPORTER=none)");
 }
 
 std::optional<HttpResponse> OtlpTraceEndpoint::readBody(const QHttpServerRequest &request, const QByteArray &raw,
@@ -159,8 +162,11 @@ HttpResponse OtlpTraceEndpoint::handle(const QHttpServerRequest &request)
         return error(encoding, 400, kInvalidArgument, "malformed_body", m_batch.refusal());
     }
 
-    if (m_batch.accepted() > 0)
+    if (m_batch.accepted() > 0) {
         m_store.insert(m_batch.events(), nowMs);
+        if (m_metrics)
+            m_metrics->noteSpans(m_batch.events(), nowMs);
+    }
     m_counters.acceptedEvents.fetch_add(m_batch.accepted(), std::memory_order_relaxed);
     m_counters.rejectedEvents.fetch_add(m_batch.rejected(), std::memory_order_relaxed);
 

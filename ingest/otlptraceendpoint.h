@@ -15,6 +15,7 @@ class QHttpServerRequest;
 namespace perfwatch {
 
 class MetricStore;
+class OtlpMetricsState;
 
 /// POST /v1/traces: OTLP/HTTP, answered as the OTLP specification says, in the request's encoding.
 ///
@@ -41,7 +42,7 @@ public:
 
     HttpResponse handle(const QHttpServerRequest &request);
 
-    /// POST /v1/metrics and /v1/logs: 501 saying that only traces are taken.
+    /// POST /v1/metrics or /v1/logs when the app has no place for them: 501 saying so.
     static HttpResponse notImplemented(const QHttpServerRequest &request);
 
     /// An OTLP error answer: google.rpc.Status JSON plus PerfWatch's error/detail.
@@ -59,13 +60,20 @@ public:
     static void releaseInflated(QByteArray &inflated);
 
     /// "N spans could not be used: <the first few reasons>", for partial_success.error_message.
-    static std::string rejectionSummary(const DecodedBatch &batch);
-    /// The ExportTraceServiceResponse for a decoded batch: empty, or with partial_success.
-    static QByteArray protobufResponse(const DecodedBatch &batch);
+    static std::string rejectionSummary(
+        const DecodedBatch &batch, std::string_view singular = "span", std::string_view plural = "spans");
+    /// The ExportTraceServiceResponse for a decoded batch: empty, or with partial_success (also
+    /// the ExportMetricsServiceResponse, whose fields have the same numbers).
+    static QByteArray protobufResponse(
+        const DecodedBatch &batch, std::string_view singular = "span", std::string_view plural = "spans");
+
+    /// Tells `state` which services send spans, so their metrics count once (OtlpMetricsState).
+    void setMetricsState(OtlpMetricsState *state) { m_metrics = state; }
 
 private:
     MetricStore &m_store;
     IngestCounters &m_counters;
+    OtlpMetricsState *m_metrics = nullptr;
     OtlpTraceDecoder m_decoder;
     OtlpProtoTraceDecoder m_protoDecoder;
     std::size_t m_maxBodyBytes;

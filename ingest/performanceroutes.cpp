@@ -9,6 +9,8 @@
 #include "jsonwriter.h"
 #include "metricstore.h"
 #include "otlplogsendpoint.h"
+#include "otlpmetricsendpoint.h"
+#include "otlpmetricsstate.h"
 #include "otlptraceendpoint.h"
 #include "prometheusexposition.h"
 #include "statsdcounters.h"
@@ -82,8 +84,8 @@ bool parseHours(const QHttpServerRequest &request, double &hours)
     return ok && std::isfinite(hours) && hours > 0 && hours <= 48;
 }
 
-void writeCounters(
-    JsonWriter &json, const IngestCountersSnapshot &c, const StatsdCounters *statsd, const GrpcCounters *grpc)
+void writeCounters(JsonWriter &json, const IngestCountersSnapshot &c, const StatsdCounters *statsd,
+    const GrpcCounters *grpc, const OtlpMetricsState *metrics)
 {
     json.beginObject()
         .field("open_connections", c.openConnections)
@@ -122,6 +124,19 @@ void writeCounters(
             .field("accepted_events", g.acceptedEvents)
             .field("rejected_events", g.rejectedEvents)
             .field("refused_requests", g.refusedRequests)
+            .endObject();
+    } else {
+        json.null();
+    }
+    json.key("otlp_metrics");
+    if (metrics) {
+        const OtlpMetricsState::Counters m = metrics->counters();
+        json.beginObject()
+            .field("data_points", m.points)
+            .field("baselines", m.baselines)
+            .field("counted_by_spans", m.coveredBySpans)
+            .field("waiting_for_spans", m.held)
+            .field("streams", m.streams)
             .endObject();
     } else {
         json.null();
@@ -201,13 +216,14 @@ PerformanceRoutes::PerformanceRoutes(PerformanceEngine &engine, IngestServer &se
     , m_server(server)
     , m_statsd(options.statsd)
     , m_grpc(options.grpc)
+    , m_otlpMetrics(options.otlpMetrics)
     , m_renderer(std::move(options.renderer))
 { }
 
 void PerformanceRoutes::install(IngestServer &server, PerformanceEngine &engine, Options options)
 {
     installIngestRoute(server, engine.store());
-    installOtlpRoutes(server, engine.store(), &engine.logs());
+    installOtlpRoutes(server, engine.store(), &engine.logs(), options.otlpMetrics);
     WebPage::install(server);
     auto routes = std::make_shared<PerformanceRoutes>(engine, server, std::move(options));
     const auto get = [&](const QString &path, HttpResponse (PerformanceRoutes::*handler)(const QHttpServerRequest &)) {
@@ -245,7 +261,7 @@ HttpResponse PerformanceRoutes::health(const QHttpServerRequest &)
         .key("score_breakdown")
         .raw(compact(a.score.breakdown.toJson()));
     json.key("ingest");
-    writeCounters(json, m_server.counters().snapshot(), m_statsd, m_grpc);
+    writeCounters(json, m_server.counters().snapshot(), m_statsd, m_grpc, m_otlpMetrics);
     json.key("persistence");
     writePersistence(json, m_engine.persistenceStatus());
     json.key("logs");
@@ -536,10 +552,11 @@ HttpResponse PerformanceRoutes::prometheus(const QHttpServerRequest &)
     return response;
 }
 
-void installOtlpRoutes(IngestServer &server, MetricStore &store, LogBook *logs)
+void installOtlpRoutes(IngestServer &server, MetricStore &store, LogBook *logs, OtlpMetricsState *metrics)
 {
     auto endpoint = std::make_shared<OtlpTraceEndpoint>(
         store, server.counters(), server.config().decoder, server.config().limits.maxBodyBytes);
+    endpoint->setMetricsState(metrics);
     server.addRoute(
         u"/v1/traces"_s, QHttpServerRequest::Method::Post,
         [endpoint](const QHttpServerRequest &request) { return endpoint->handle(request); },
@@ -554,7 +571,16 @@ void installOtlpRoutes(IngestServer &server, MetricStore &store, LogBook *logs)
     } else {
         server.addRoute(u"/v1/logs"_s, QHttpServerRequest::Method::Post, &OtlpTraceEndpoint::notImplemented);
     }
-    server.addRoute(u"/v1/metrics"_s, QHttpServerRequest::Method::Post, &OtlpTraceEndpoint::notImplemented);
+    if (metrics) {
+        auto metricsEndpoint = std::make_shared<OtlpMetricsEndpoint>(
+            *metrics, server.counters(), server.config().decoder, server.config().limits.maxBodyBytes);
+        server.addRoute(
+            u"/v1/metrics"_s, QHttpServerRequest::Method::Post,
+            [metricsEndpoint](const QHttpServerRequest &request) { return metricsEndpoint->handle(request); },
+            IngestServer::RouteKind::Write);
+    } else {
+        server.addRoute(u"/v1/metrics"_s, QHttpServerRequest::Method::Post, &OtlpTraceEndpoint::notImplemented);
+    }
 }
 
 void installIngestRoute(IngestServer &server, MetricStore &store)

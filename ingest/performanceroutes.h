@@ -18,6 +18,7 @@ struct StatsdCounters;
 struct GrpcCounters;
 class LogBook;
 struct PeriodSummary;
+class OtlpMetricsState;
 
 /// What a deployment adds to the routes: StatsD counters for /health and /metrics (they must
 /// outlive the server) and the renderer of report files (without one, PDF and CSV answer 501).
@@ -26,6 +27,8 @@ struct PerformanceRouteOptions
     const StatsdCounters *statsd = nullptr;
     ReportRenderer renderer;
     const GrpcCounters *grpc = nullptr; ///< OTLP/gRPC, when it runs
+    /// OTLP metrics (cumulative streams, counted once with spans); without one /v1/metrics is 501.
+    OtlpMetricsState *otlpMetrics = nullptr;
 };
 
 /// The REST routes of DESIGN §4 over a PerformanceEngine.
@@ -64,6 +67,7 @@ private:
     IngestServer &m_server;
     const StatsdCounters *m_statsd = nullptr;
     const GrpcCounters *m_grpc = nullptr;
+    const OtlpMetricsState *m_otlpMetrics = nullptr;
     ReportRenderer m_renderer;
     quint64 m_analyzedEvents = ~quint64(0); ///< store events at the last analysis asked for here
 };
@@ -72,8 +76,9 @@ private:
 /// server). For servers without an engine.
 void installIngestRoute(IngestServer &server, MetricStore &store);
 
-/// Registers OTLP/HTTP: POST /v1/traces into `store`, /v1/logs counted into `logs` (501 without
-/// one); /v1/metrics answers 501.
-void installOtlpRoutes(IngestServer &server, MetricStore &store, LogBook *logs = nullptr);
+/// Registers OTLP/HTTP: POST /v1/traces into `store`, /v1/logs counted into `logs`, /v1/metrics
+/// through `metrics` (each 501 without one).
+void installOtlpRoutes(
+    IngestServer &server, MetricStore &store, LogBook *logs = nullptr, OtlpMetricsState *metrics = nullptr);
 
 } // namespace perfwatch

@@ -4,6 +4,7 @@
 #include <QtGlobal>
 #include <cstring>
 #include <string_view>
+#include <vector>
 
 namespace perfwatch {
 
@@ -124,6 +125,47 @@ private:
     quint8 m_type = 0;
     bool m_failed = false;
 };
+
+/// A sint32/sint64 field's value (zigzag-encoded varint).
+inline qint64 zigzagDecode(quint64 v)
+{
+    return qint64(v >> 1) ^ -qint64(v & 1);
+}
+
+/// Appends the values of a packed repeated varint field; false when the bytes are cut.
+inline bool appendPackedVarints(std::string_view packed, std::vector<quint64> &out)
+{
+    const char *p = packed.data();
+    const char *end = p + packed.size();
+    while (p != end) {
+        quint64 result = 0;
+        int shift = 0;
+        for (;; shift += 7) {
+            if (p == end || shift >= 64)
+                return false;
+            const auto byte = static_cast<quint8>(*p++);
+            result |= quint64(byte & 0x7F) << shift;
+            if (!(byte & 0x80))
+                break;
+        }
+        out.push_back(result);
+    }
+    return true;
+}
+
+/// Appends the values of a packed repeated fixed64 or double field (8 bytes each, little-endian).
+template<typename T>
+inline bool appendPackedFixed64(std::string_view packed, std::vector<T> &out)
+{
+    static_assert(sizeof(T) == 8);
+    if (packed.size() % 8 != 0)
+        return false;
+    const std::size_t n = packed.size() / 8;
+    const std::size_t at = out.size();
+    out.resize(at + n);
+    std::memcpy(out.data() + at, packed.data(), packed.size());
+    return true;
+}
 
 /// Writes the few protobuf messages PerfWatch answers with (OTLP responses, google.rpc.Status).
 class ProtoWriter

@@ -28,6 +28,10 @@ struct MetricStats
 
     void add(const IngestEvent &e, qint64 timestampMs)
     {
+        if (e.histogram) {
+            addHistogram(e, timestampMs);
+            return;
+        }
         if (count == 0) {
             min = e.value;
             max = e.value;
@@ -42,6 +46,32 @@ struct MetricStats
         misses += e.misses;
         if (timestampMs >= lastMs) {
             last = e.value;
+            lastMs = timestampMs;
+        }
+    }
+
+    /// An event standing for many (IngestEvent::histogram): exact count, sum, min and max.
+    void addHistogram(const IngestEvent &e, qint64 timestampMs)
+    {
+        const quint64 n = e.histogram->count();
+        if (n == 0)
+            return;
+        const double lo = e.histogram->min();
+        const double hi = e.histogram->max();
+        if (count == 0) {
+            min = lo;
+            max = hi;
+        } else {
+            min = lo < min ? lo : min;
+            max = hi > max ? hi : max;
+        }
+        count += n;
+        errors += e.error ? n : 0;
+        sum += e.value;
+        items += e.items;
+        misses += e.misses;
+        if (timestampMs >= lastMs) {
+            last = e.value / double(n);
             lastMs = timestampMs;
         }
     }
@@ -105,7 +135,15 @@ struct KeyMeta
     MetricKind kind = MetricKind::Api;
     QString service;
     QString name;
+    /// Some of the key's data came as explicit-bucket histograms (OTLP metrics): its quantiles
+    /// are interpolated inside buckets, so approximate. Count, sum, min and max stay exact.
+    bool approximate = false;
 };
+
+inline quint64 IngestEvent::weight() const
+{
+    return histogram ? histogram->count() : 1;
+}
 
 /// One key's aggregate over a window.
 struct KeyAggregate

@@ -5,6 +5,8 @@
 
 namespace perfwatch {
 
+class LatencySketch;
+
 /// What an ingested event measures; decides which fields it carries and how its key is shown.
 enum class MetricKind : quint8
 {
@@ -70,6 +72,16 @@ struct IngestEvent
     quint64 misses = 0; ///< cache: misses
     quint16 status = 0; ///< api: HTTP status
     bool error = false; ///< api: status >= 500; db: failed operation
+    /// Several requests or operations at once (an OTLP histogram data point): their durations
+    /// in ms (count, exact min and max, the distribution); `value` is then their exact sum and
+    /// `error` applies to all of them. nullptr for a single event.
+    const LatencySketch *histogram = nullptr;
+    /// The histogram's distribution was interpolated inside explicit buckets: its quantiles are
+    /// approximate (the key says so).
+    bool approximate = false;
+
+    /// How many requests or operations the event stands for.
+    quint64 weight() const;
 };
 
 } // namespace perfwatch

@@ -137,6 +137,11 @@ int LatencySketch::indexFor(double value)
     return int(std::ceil(std::log(value) * kInvLogGamma));
 }
 
+double LatencySketch::upperBoundOf(int index)
+{
+    return std::exp(index * kLogGamma);
+}
+
 double LatencySketch::valueFor(int index)
 {
     if (index == kZeroIndex)

@@ -37,6 +37,8 @@ public:
     static constexpr int kZeroIndex = INT32_MIN;
     /// The value reported for a bin (its midpoint in relative terms).
     static double valueFor(int index);
+    /// The largest value a bin holds (its upper edge).
+    static double upperBoundOf(int index);
 
     void add(double value, std::uint64_t count = 1);
     /// Adds a value whose bin is already known; value is still needed for exact min/max.
@@ -64,6 +66,15 @@ public:
     }
     void merge(const LatencySketch &other);
     void clear();
+    /// Sets the exact smallest and largest value when the caller knows them better than the values
+    /// added (a histogram's own min and max, added as bucket midpoints). No effect when empty.
+    void setRange(double min, double max)
+    {
+        if (m_count == 0 || !(min >= 0) || !(max >= min))
+            return;
+        m_min = min;
+        m_max = max;
+    }
 
     std::uint64_t count() const { return m_count; }
     bool isEmpty() const { return m_count == 0; }

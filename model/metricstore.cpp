@@ -190,11 +190,20 @@ struct PendingRequest
     std::vector<RequestTrace::DbUse> db;
 };
 
+/// A single event's duration into a sketch, or a histogram event's whole distribution.
+void addToSketch(LatencySketch &sketch, const IngestEvent &e, int sketchIndex)
+{
+    if (e.histogram)
+        sketch.merge(*e.histogram);
+    else
+        sketch.addIndex(sketchIndex, e.value);
+}
+
 void addToBucket(BucketRing::Bucket &b, const IngestEvent &e, int sketchIndex, qint64 ts, bool latency)
 {
     b.agg.stats.add(e, ts);
     if (latency)
-        b.agg.sketch.addIndex(sketchIndex, e.value);
+        addToSketch(b.agg.sketch, e, sketchIndex);
     b.dirty = true;
 }
 
@@ -592,12 +601,12 @@ struct MetricStore::State
     {
         Aggregate *agg = lateSlot(scope, id, minuteStart);
         if (!agg) {
-            ++droppedLate;
+            droppedLate += e.weight();
             return;
         }
         agg->stats.add(e, ts);
         if (latency)
-            agg->sketch.addIndex(sketchIndex, e.value);
+            addToSketch(agg->sketch, e, sketchIndex);
     }
 
     /// Merges the open fine bucket of a key or group into its minute bucket (see OpenFine).
@@ -709,21 +718,24 @@ void MetricStore::insert(std::span<const IngestEvent> events, qint64 nowMs)
     for (const IngestEvent &e : events) {
         const qint64 ts = (e.timestampMs <= 0 || e.timestampMs > nowMs) ? nowMs : e.timestampMs;
         if (nowMs - ts > m_config.maxLateMs) {
-            ++s.droppedLate;
+            s.droppedLate += e.weight();
             continue;
         }
         bool overflowed = false;
         const KeyId id = s.keyForEvent(e, m_config, overflowed);
-        s.overflowEvents += overflowed ? 1 : 0;
+        s.overflowEvents += overflowed ? e.weight() : 0;
         KeySeries &k = *s.keys[id];
         Group &g = *s.groups[std::size_t(k.group)];
         const bool latency = kindHasLatency(e.kind);
-        const int sketchIndex = latency ? LatencySketch::indexFor(e.value) : 0;
+        const int sketchIndex = latency && !e.histogram ? LatencySketch::indexFor(e.value) : 0;
 
         s.record(k, RollupRow::Scope::Key, id, e, sketchIndex, ts, latency, nowMs);
         s.record(g, RollupRow::Scope::Group, quint32(k.group), e, sketchIndex, ts, latency, nowMs);
+        const quint64 weight = e.weight();
+        if (e.approximate && !k.meta.approximate)
+            k.meta.approximate = true;
 
-        if (m_config.rawHistory > 0) {
+        if (m_config.rawHistory > 0 && !e.histogram) { // a histogram has no single samples
             const RawEntry entry { ts, e.value, quint32(std::min<quint64>(e.items, UINT32_MAX)), e.status, e.error };
             if (k.raw.size() < std::size_t(m_config.rawHistory)) {
                 k.raw.push_back(entry);
@@ -742,12 +754,12 @@ void MetricStore::insert(std::span<const IngestEvent> events, qint64 nowMs)
         }
         if (!e.requestId.empty() && (e.kind == MetricKind::Api || e.kind == MetricKind::Db))
             s.correlate(e, id, ts, nowMs, m_config);
-        k.totals.count += 1;
-        k.totals.errors += e.error ? 1 : 0;
+        k.totals.count += weight;
+        k.totals.errors += e.error ? weight : 0;
         k.totals.sum += e.value;
         k.totals.items += e.items;
         k.totals.misses += e.misses;
-        ++s.events;
+        s.events += weight;
     }
     if (!s.pending.empty() && nowMs - s.lastSweepMs >= 1000)
         s.sweep(nowMs, m_config);

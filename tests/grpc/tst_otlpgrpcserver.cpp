@@ -4,6 +4,7 @@
 #include "logbook.h"
 #include "metricstore.h"
 #include "otlpgrpcserver.h"
+#include "otlpmetricsstate.h"
 #include "otlptestspans.h"
 
 #include <QDateTime>
@@ -214,15 +215,27 @@ void tst_OtlpGrpcServer::asksForTheToken()
 void tst_OtlpGrpcServer::answersOtherSignals()
 {
     MetricStore store;
-    OtlpGrpcServer server(store);
+    {
+        OtlpGrpcServer server(store); // no metrics state: MetricsService is not served
+        const quint16 port = server.start(testConfig());
+        QVERIFY(port != 0);
+        const CallResult metrics = call(port, "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export", {});
+        QCOMPARE(int(metrics.code), int(grpc::StatusCode::UNIMPLEMENTED));
+        const CallResult other = call(port, "/some.Service/Method", {});
+        QCOMPARE(int(other.code), int(grpc::StatusCode::UNIMPLEMENTED));
+        QCOMPARE(other.message, std::string("PerfWatch serves no method /some.Service/Method here"));
+    }
+    OtlpMetricsState metricsState(store, QDateTime::currentMSecsSinceEpoch());
+    OtlpGrpcServer server(store, nullptr, &metricsState);
     const quint16 port = server.start(testConfig());
     QVERIFY(port != 0);
+    // An empty ExportMetricsServiceRequest is a valid export with nothing in it.
     const CallResult metrics = call(port, "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export", {});
-    QCOMPARE(int(metrics.code), int(grpc::StatusCode::UNIMPLEMENTED));
-    QVERIFY2(
-        QByteArray::fromStdString(metrics.message).contains("OTEL_METRICS_EXPORTER=none"), metrics.message.c_str());
-    const CallResult other = call(port, "/some.Service/Method", {});
-    QCOMPARE(int(other.code), int(grpc::StatusCode::UNIMPLEMENTED));
+    QCOMPARE(int(metrics.code), int(grpc::StatusCode::OK));
+    // A cut one is INVALID_ARGUMENT.
+    const CallResult cut
+        = call(port, "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export", QByteArray("\x0a\x05\x01", 3));
+    QCOMPARE(int(cut.code), int(grpc::StatusCode::INVALID_ARGUMENT));
 }
 
 void tst_OtlpGrpcServer::countsLogs()
