@@ -6,14 +6,17 @@
 #include "otlpmetricsstate.h"
 #include "otlpprototracedecoder.h"
 #include "otlptraceendpoint.h"
+#include "overloadpolicy.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QTcpServer>
 #include <grpc/support/log.h>
 #include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/grpcpp.h>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace perfwatch {
@@ -102,6 +105,7 @@ struct OtlpGrpcServer::Impl final
     /// gRPC lets a generic service serve one server only: a new one for every start().
     std::unique_ptr<grpc::CallbackGenericService> service;
     std::unique_ptr<grpc::Server> server;
+    std::unique_ptr<OverloadPolicy> overload; ///< made by start() from the config
     quint16 port = 0;
     std::mutex poolMutex;
     std::vector<std::unique_ptr<DecodeState>> pool;
@@ -147,6 +151,31 @@ public:
             refuse(grpc::StatusCode::INVALID_ARGUMENT, "the call carried no export request");
             return;
         }
+        OverloadPolicy &overload = *m_server.overload;
+        switch (overload.admit(QDateTime::currentMSecsSinceEpoch())) {
+        case OverloadPolicy::Verdict::Admit:
+            break;
+        case OverloadPolicy::Verdict::TooManyRequests:
+            shed("more than " + std::to_string(m_server.config.maxCallsPerSecond)
+                + " export calls per second; batch more per call");
+            return;
+        case OverloadPolicy::Verdict::Busy:
+            shed("the store is not keeping up; retry after 1 s");
+            return;
+        }
+        // The time this call keeps a gRPC thread busy, however it ends.
+        struct BusyTime
+        {
+            OverloadPolicy &policy;
+            QElapsedTimer timer;
+            ~BusyTime()
+            {
+                if (policy.isEnabled())
+                    policy.recordWork(QDateTime::currentMSecsSinceEpoch(), timer.nsecsElapsed());
+            }
+        } busy { overload, {} };
+        busy.timer.start();
+
         std::unique_ptr<DecodeState> state = m_server.acquire();
         std::vector<grpc::Slice> slices;
         std::string_view body;
@@ -239,6 +268,15 @@ private:
         Finish(grpc::Status(code, message));
     }
 
+    /// UNAVAILABLE with google.rpc.RetryInfo (1 s) in the details: the exporter retries then.
+    void shed(const std::string &message)
+    {
+        m_server.counters.requests.fetch_add(1, std::memory_order_relaxed);
+        m_server.counters.refusedRequests.fetch_add(1, std::memory_order_relaxed);
+        const QByteArray details = OtlpTraceEndpoint::retryStatus(int(grpc::StatusCode::UNAVAILABLE), message, 1);
+        Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, message, details.toStdString()));
+    }
+
     OtlpGrpcServer::Impl &m_server;
     grpc::ByteBuffer m_request;
     grpc::ByteBuffer m_response;
@@ -288,6 +326,8 @@ quint16 OtlpGrpcServer::start(const OtlpGrpcConfig &config, QString *error)
         return 0;
     }
     d->config = config;
+    d->overload = std::make_unique<OverloadPolicy>(
+        config.maxCallsPerSecond, config.maxBusyFraction, int(std::max(1u, std::thread::hardware_concurrency())));
     d->expectedAuthorization = config.token.isEmpty() ? std::string() : "Bearer " + config.token.toStdString();
 
     grpc::ServerBuilder builder;

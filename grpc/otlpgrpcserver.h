@@ -24,9 +24,16 @@ struct OtlpGrpcConfig
     QByteArray token;
     std::size_t maxMessageBytes = 8 * 1024 * 1024; ///< after decompression; beyond: RESOURCE_EXHAUSTED
     NativeDecoderLimits decoder;
+    /// Load shedding, the HTTP port's policy (IngestConfig) for gRPC: more Export calls per second
+    /// than maxCallsPerSecond (0 = no cap), or calls while the gRPC threads spent more than
+    /// maxBusyFraction of the last second decoding and storing, get UNAVAILABLE with RetryInfo
+    /// (retry after 1 s), as the OTLP specification describes.
+    int maxCallsPerSecond = 0;
+    double maxBusyFraction = 1.0;
 };
 
-/// OTLP/gRPC: TraceService, MetricsService and LogsService Export on its own gRPC threads, writing into the same store as HTTP.
+/// OTLP/gRPC: TraceService, MetricsService and LogsService Export on its own gRPC threads, writing into the same store
+/// as HTTP.
 ///
 /// The calls are taken by a generic (untyped) service: the request's bytes go to the same
 /// protobuf decoder and span mapping as OTLP/HTTP, so there is no generated code and no second
@@ -34,7 +41,8 @@ struct OtlpGrpcConfig
 /// MetricsService/Export goes through the same metrics decoder and OtlpMetricsState as
 /// /v1/metrics. gzip (and deflate) compressed calls are decompressed by gRPC. A body that is not an export
 /// request INVALID_ARGUMENT; too many spans or more than maxMessageBytes RESOURCE_EXHAUSTED;
-/// a missing or wrong token UNAUTHENTICATED. Partial success is reported in the response.
+/// a missing or wrong token UNAUTHENTICATED; a call the overload policy sheds UNAVAILABLE with
+/// google.rpc.RetryInfo in the status details. Partial success is reported in the response.
 class OtlpGrpcServer final
 {
 public:

@@ -1,6 +1,7 @@
 #include "ingestserver.h"
 
 #include "ingesttcpserver.h"
+#include "otlptraceendpoint.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -196,17 +197,22 @@ HttpResponse IngestServer::dispatch(const QHttpServerRequest &request)
 
     if (route->kind == RouteKind::Write) {
         const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+        // OTLP exporters read the answer in their own encoding (google.rpc.Status with RetryInfo).
+        const bool otlp = path.startsWith(u"/v1/");
+        const auto shed = [&](int status, std::string_view error, const std::string &detail) {
+            return otlp ? OtlpTraceEndpoint::retryLater(request, status, error, detail, 1)
+                        : HttpResponse::error(status, error, detail)
+                              .withHeader(QByteArrayLiteral("Retry-After"), QByteArrayLiteral("1"));
+        };
         switch (m_shared.overload.admit(nowMs)) {
         case OverloadPolicy::Verdict::Admit:
             break;
         case OverloadPolicy::Verdict::TooManyRequests:
-            return HttpResponse::error(429, "too_many_requests",
+            return shed(429, "too_many_requests",
                 "more than " + std::to_string(m_config.maxIngestRequestsPerSecond)
-                    + " ingest requests per second; batch more events per request")
-                .withHeader(QByteArrayLiteral("Retry-After"), QByteArrayLiteral("1"));
+                    + " ingest requests per second; batch more events per request");
         case OverloadPolicy::Verdict::Busy:
-            return HttpResponse::error(503, "server_busy", "the store is not keeping up; retry after 1 s")
-                .withHeader(QByteArrayLiteral("Retry-After"), QByteArrayLiteral("1"));
+            return shed(503, "server_busy", "the store is not keeping up; retry after 1 s");
         }
         QElapsedTimer busy;
         busy.start();

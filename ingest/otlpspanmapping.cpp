@@ -39,11 +39,14 @@ constexpr std::pair<std::string_view, Attr> kAttributeNames[] = {
     { "hapi.type", FrameworkType },
     { "db.client.connection.state", ConnectionState },
     { "state", ConnectionState },
+    { "messaging.destination.name", MessagingDestinationName },
+    { "messaging.destination", MessagingDestination },
 };
 
 bool isSpace(char c);
 
-/// Instrumentation scopes whose spans are a web framework's own steps of a request.
+/// Instrumentation scopes whose spans are a web framework's own steps of a request, or the
+/// runtime's plumbing (a DNS lookup, a socket connect, a file read): never work a user names.
 constexpr std::string_view kFrameworkScopes[] = {
     "@opentelemetry/instrumentation-express",
     "@opentelemetry/instrumentation-koa",
@@ -54,6 +57,9 @@ constexpr std::string_view kFrameworkScopes[] = {
     "@opentelemetry/instrumentation-connect",
     "@opentelemetry/instrumentation-router",
     "@opentelemetry/instrumentation-nestjs-core",
+    "@opentelemetry/instrumentation-dns",
+    "@opentelemetry/instrumentation-net",
+    "@opentelemetry/instrumentation-fs",
 };
 
 bool equalsIgnoringCase(std::string_view a, std::string_view b)
@@ -333,6 +339,16 @@ void SpanMapper::map(const Span &span, std::size_t index)
             return reject(index, "method and server together must be at most " + std::to_string(maxString) + " bytes");
         e.kind = MetricKind::Processing;
         e.name = compose(method, ' ', target, true);
+        e.items = 1;
+    } else if (const std::string_view destination = span.first(MessagingDestinationName, MessagingDestination).string();
+               span.kind == kKindConsumer && !destination.empty()) {
+        // A message taken from a queue or topic: the step is the destination ("orders"), so
+        // "orders process", "process orders" and "orders receive" spans are one step.
+        if (destination.size() > maxString)
+            return reject(
+                index, "\"messaging.destination.name\" must be at most " + std::to_string(maxString) + " bytes");
+        e.kind = MetricKind::Processing;
+        e.name = destination;
         e.items = 1;
     } else {
         if (span.name.empty())

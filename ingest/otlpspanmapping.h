@@ -17,6 +17,8 @@ constexpr qint64 kKindUnspecified = 0;
 constexpr qint64 kKindInternal = 1;
 constexpr qint64 kKindServer = 2;
 constexpr qint64 kKindClient = 3;
+constexpr qint64 kKindProducer = 4;
+constexpr qint64 kKindConsumer = 5;
 constexpr qint64 kStatusError = 2;
 
 /// An attribute value (AnyValue) reduced to what the mapping reads.
@@ -89,6 +91,8 @@ enum Attr : quint8
     NetPeerPort,
     FrameworkType, ///< express.type, koa.type, fastify.type, hapi.type: a framework's own span
     ConnectionState, ///< metrics: db.client.connection.state (stable), state (old): "used" or "idle"
+    MessagingDestinationName, ///< messaging.destination.name (stable)
+    MessagingDestination, ///< messaging.destination (old)
     AttrCount
 };
 
@@ -139,7 +143,9 @@ struct Span
 ///
 /// Spans that are part of a request rather than work of their own fold into it (no event):
 /// a web framework's spans (its instrumentation scope, or an express/koa/fastify/hapi `*.type`
-/// attribute), connection-pool spans (`pg-pool.connect`, any database span that names a connect
+/// attribute), the runtime's plumbing (DNS lookups, socket connects and file reads of the
+/// dns/net/fs instrumentations, in a request or not: the SDK's own resource detection makes
+/// them at start-up), connection-pool spans (`pg-pool.connect`, any database span that names a connect
 /// or pool and carries no statement or operation), and INTERNAL spans whose parent chain in the
 /// same resource of the same export reaches a SERVER span.
 ///

@@ -18,6 +18,7 @@ namespace {
 constexpr int kInvalidArgument = 3;
 constexpr int kUnimplemented = 12;
 constexpr int kResourceExhausted = 8;
+constexpr int kUnavailable = 14;
 
 /// The media type of a Content-Type value, lower-cased, without parameters.
 QByteArray mediaType(const QByteArray &contentType)
@@ -84,6 +85,37 @@ HttpResponse OtlpTraceEndpoint::error(
     response.mimeType = kProtobuf.toByteArray();
     response.body = status_.take();
     return response;
+}
+
+QByteArray OtlpTraceEndpoint::retryStatus(int grpcCode, std::string_view message, int retryAfterSeconds)
+{
+    ProtoWriter duration; // google.protobuf.Duration: seconds = 1
+    duration.varintField(1, quint64(std::max(retryAfterSeconds, 0)));
+    ProtoWriter retryInfo; // google.rpc.RetryInfo: retry_delay = 1
+    retryInfo.bytesField(1, std::string_view(duration.data().constData(), std::size_t(duration.data().size())));
+    ProtoWriter any; // google.protobuf.Any: type_url = 1, value = 2
+    any.bytesField(1, "type.googleapis.com/google.rpc.RetryInfo");
+    any.bytesField(2, std::string_view(retryInfo.data().constData(), std::size_t(retryInfo.data().size())));
+    ProtoWriter status; // google.rpc.Status: code = 1, message = 2, details = 3
+    status.varintField(1, quint64(grpcCode));
+    status.bytesField(2, message);
+    status.bytesField(3, std::string_view(any.data().constData(), std::size_t(any.data().size())));
+    return status.take();
+}
+
+HttpResponse OtlpTraceEndpoint::retryLater(const QHttpServerRequest &request, int status, std::string_view error,
+    std::string_view detail, int retryAfterSeconds)
+{
+    const QByteArray type = mediaType(request.value(QByteArrayLiteral("Content-Type")));
+    HttpResponse response;
+    if (type == "application/x-protobuf" || type == "application/protobuf") {
+        response.status = status;
+        response.mimeType = kProtobuf.toByteArray();
+        response.body = retryStatus(kUnavailable, detail, retryAfterSeconds);
+    } else {
+        response = OtlpTraceEndpoint::error(status, kUnavailable, error, detail);
+    }
+    return response.withHeader(QByteArrayLiteral("Retry-After"), QByteArray::number(retryAfterSeconds));
 }
 
 HttpResponse OtlpTraceEndpoint::error(int status, int grpcCode, std::string_view error, std::string_view detail)

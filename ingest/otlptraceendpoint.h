@@ -51,6 +51,15 @@ public:
     static HttpResponse error(
         Encoding encoding, int status, int grpcCode, std::string_view error, std::string_view detail);
 
+    /// google.rpc.Status { code, message, details: [google.rpc.RetryInfo { retry_delay }] } in
+    /// protobuf: how a protobuf 429/503 body and a gRPC UNAVAILABLE tell an exporter when to
+    /// retry, as the OTLP specification describes.
+    static QByteArray retryStatus(int grpcCode, std::string_view message, int retryAfterSeconds);
+    /// A shed OTLP request (429 or 503): Retry-After, and a google.rpc.Status body with
+    /// RetryInfo for protobuf requests (JSON otherwise) with the gRPC code UNAVAILABLE.
+    static HttpResponse retryLater(const QHttpServerRequest &request, int status, std::string_view error,
+        std::string_view detail, int retryAfterSeconds);
+
     /// Reads an OTLP/HTTP request's body, for every signal: its encoding from Content-Type,
     /// decompressed into `inflated` when it is gzip (never past maxBodyBytes). Returns the
     /// refusal to send (415, 413, 400) or nothing, with `body` viewing `raw` or `inflated`.

@@ -61,15 +61,19 @@ double ms(double value)
     return std::isfinite(value) ? value : 0.0;
 }
 
-void writeLatency(JsonWriter &json, const Aggregate &agg)
+/// The latency fields of a key; `approximate` says its percentiles were interpolated inside
+/// histogram buckets (OTLP explicit-bucket metrics), while count, avg, min and max are exact.
+void writeLatency(JsonWriter &json, const KeyAggregate &key)
 {
+    const Aggregate &agg = key.agg;
     const MetricStats &s = agg.stats;
     json.field("avg_duration_ms", ms(s.avg()), kMs)
         .field("max_duration_ms", ms(s.max), kMs)
         .field("min_duration_ms", ms(s.min), kMs)
         .field("p50_duration_ms", ms(agg.quantile(0.50)), kMs)
         .field("p95_duration_ms", ms(agg.quantile(0.95)), kMs)
-        .field("p99_duration_ms", ms(agg.quantile(0.99)), kMs);
+        .field("p99_duration_ms", ms(agg.quantile(0.99)), kMs)
+        .field("approximate", key.meta.approximate);
 }
 
 /// Parses ?hours=N: a finite number in (0, 48]; 24 when absent.
@@ -419,7 +423,7 @@ void PerformanceRoutes::writeSummary(JsonWriter &json, const PeriodSummary &summ
         const MetricStats &s = k->agg.stats;
         beginKey(*k);
         json.field("request_count", s.count);
-        writeLatency(json, k->agg);
+        writeLatency(json, *k);
         json.field("error_count", s.errors)
             .field("error_rate", s.errorRate(), kRate)
             .field("apdex", analyzer.apdex(k->agg), 3)
@@ -433,7 +437,7 @@ void PerformanceRoutes::writeSummary(JsonWriter &json, const PeriodSummary &summ
         const MetricStats &s = k->agg.stats;
         beginKey(*k);
         json.field("operation_count", s.count);
-        writeLatency(json, k->agg);
+        writeLatency(json, *k);
         json.field("error_count", s.errors)
             .field("error_rate", s.errorRate(), kRate)
             .field("documents", s.items)
@@ -449,7 +453,7 @@ void PerformanceRoutes::writeSummary(JsonWriter &json, const PeriodSummary &summ
         const double perSecond = std::isfinite(rate) ? rate : 0.0;
         beginKey(*k);
         json.field("operation_count", s.count);
-        writeLatency(json, k->agg);
+        writeLatency(json, *k);
         json.field("items_processed", s.items)
             .field("items_per_second", perSecond, 3)
             .field("service", k->meta.service)

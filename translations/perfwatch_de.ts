@@ -62,7 +62,7 @@
         <translation>%1 schlägt zu oft fehl: %2 % von %3 Anfragen antworteten in den letzten %4 mit 5xx (Schwelle %5 %)</translation>
     </message>
     <message>
-        <source>Look up the failing requests in the service&apos;s logs or error tracker; handle the failing dependency or input instead of answering 5xx.</source>
+        <source>Look up the failing requests in the service's logs or error tracker; handle the failing dependency or input instead of answering 5xx.</source>
         <translation>Suchen Sie die fehlgeschlagenen Anfragen in den Logs oder im Fehler-Tracker des Dienstes; behandeln Sie die fehlerhafte Abhängigkeit oder Eingabe, statt mit 5xx zu antworten.</translation>
     </message>
     <message>
@@ -263,6 +263,14 @@
     <message>
         <source>no</source>
         <translation>nein</translation>
+    </message>
+    <message>
+        <source>0/min</source>
+        <translation>0/min</translation>
+    </message>
+    <message>
+        <source>%1/min</source>
+        <translation>%1/min</translation>
     </message>
 </context>
 <context>
@@ -788,7 +796,7 @@
         <translation>So lesen Sie diesen Bericht</translation>
     </message>
     <message>
-        <source>Figures cover %1 (%2), read from PerfWatch&apos;s memory and its history, which keeps every minute of every key. Rates are per second over the whole period.</source>
+        <source>Figures cover %1 (%2), read from PerfWatch's memory and its history, which keeps every minute of every key. Rates are per second over the whole period.</source>
         <translation>Die Zahlen decken %1 (%2) ab, gelesen aus dem Speicher und dem Verlauf von PerfWatch, der jede Minute jedes Schlüssels aufbewahrt. Raten gelten pro Sekunde über den ganzen Zeitraum.</translation>
     </message>
     <message>
@@ -925,7 +933,7 @@
 <context>
     <name>main</name>
     <message>
-        <source>--%1 needs a whole number, not &quot;%2&quot;</source>
+        <source>--%1 needs a whole number, not "%2"</source>
         <translation>--%1 braucht eine ganze Zahl, nicht „%2“</translation>
     </message>
     <message>
@@ -973,7 +981,7 @@
         <translation>Stunden, die der Bericht abdeckt (Standard 24).</translation>
     </message>
     <message>
-        <source>Binding %1 requires a token; clients must send &quot;Authorization: Bearer &lt;token&gt;&quot; (stored in %2).</source>
+        <source>Binding %1 requires a token; clients must send "Authorization: Bearer &lt;token&gt;" (stored in %2).</source>
         <translation>Die Bindung an %1 erfordert ein Token; Clients müssen „Authorization: Bearer &lt;token&gt;“ senden (gespeichert in %2).</translation>
     </message>
     <message>
@@ -1001,11 +1009,11 @@
         <translation>PNGs jeder Seite des Fensters in DIR speichern und beenden.</translation>
     </message>
     <message>
-        <source>--hours needs a number of hours between 0 and 2160, not &quot;%1&quot;</source>
+        <source>--hours needs a number of hours between 0 and 2160, not "%1"</source>
         <translation>--hours braucht eine Stundenzahl zwischen 0 und 2160, nicht „%1“</translation>
     </message>
     <message>
-        <source>--page-size must be A4 or Letter, not &quot;%1&quot;</source>
+        <source>--page-size must be A4 or Letter, not "%1"</source>
         <translation>--page-size muss A4 oder Letter sein, nicht „%1“</translation>
     </message>
     <message>
@@ -1083,7 +1091,7 @@
         <translation>Zahl</translation>
     </message>
     <message>
-        <source>bind address &quot;%1&quot; is not an IP address</source>
+        <source>bind address "%1" is not an IP address</source>
         <translation>die Bind-Adresse „%1“ ist keine IP-Adresse</translation>
     </message>
     <message>
@@ -1131,7 +1139,7 @@
         <translation>der Berichtszeitraum muss zwischen 1 Stunde und der Aufbewahrungsdauer des Verlaufs (%1 Stunden) liegen</translation>
     </message>
     <message>
-        <source>the report page size must be A4 or Letter, not &quot;%1&quot;</source>
+        <source>the report page size must be A4 or Letter, not "%1"</source>
         <translation>die Seitengröße von Berichten muss A4 oder Letter sein, nicht „%1“</translation>
     </message>
     <message>
@@ -1178,7 +1186,7 @@
         <translation>Cache</translation>
     </message>
     <message>
-        <source>Select a row to see that key&apos;s latency over time and its most recent samples.</source>
+        <source>Select a row to see that key's latency over time and its most recent samples.</source>
         <translation>Wählen Sie eine Zeile, um die Latenz dieses Schlüssels im Zeitverlauf und seine jüngsten Messungen zu sehen.</translation>
     </message>
     <message>
@@ -1485,6 +1493,10 @@
         <source>Last</source>
         <translation>Zuletzt</translation>
     </message>
+    <message>
+        <source>≈: interpolated inside the histogram buckets the service sent (OpenTelemetry metrics); the count, average, minimum and maximum are exact</source>
+        <translation>≈: innerhalb der Histogramm-Buckets des Dienstes interpoliert (OpenTelemetry-Metriken); Anzahl, Durchschnitt, Minimum und Maximum sind exakt</translation>
+    </message>
 </context>
 <context>
     <name>perfwatch::KeyTablePage</name>
@@ -1691,7 +1703,7 @@ Die %2 davor: %3</translation>
         <translation>kein Empfangsserver</translation>
     </message>
     <message>
-        <source>%1 events went to &quot;other&quot; keys: the key limit is reached</source>
+        <source>%1 events went to "other" keys: the key limit is reached</source>
         <translation>%1 Ereignisse landeten in „other“-Schlüsseln: die Schlüsselgrenze ist erreicht</translation>
     </message>
     <message>
@@ -2060,6 +2072,36 @@ Die %2 davor: %3</translation>
     <message>
         <source>threshold</source>
         <translation>Schwelle</translation>
+    </message>
+    <message>
+        <source>Error logs</source>
+        <translation>Fehler-Logs</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 and %n more</source>
+        <translation>
+            <numerusform>%1 und %n weiterer</numerusform>
+            <numerusform>%1 und %n weitere</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>none in 5 min</source>
+        <translation>keine in 5 min</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n in 5 min</source>
+        <translation>
+            <numerusform>%n in 5 min</numerusform>
+            <numerusform>%n in 5 min</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>ERROR and FATAL log records over the last 5 minutes (OpenTelemetry logs): %1 in 5 min, %2 since PerfWatch started%3</source>
+        <translation>Log-Einträge mit ERROR und FATAL in den letzten 5 Minuten (OpenTelemetry-Logs): %1 in 5 min, %2 seit dem Start von PerfWatch%3</translation>
+    </message>
+    <message>
+        <source>; most from %1</source>
+        <translation>; die meisten von %1</translation>
     </message>
 </context>
 <context>

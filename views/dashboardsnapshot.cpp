@@ -60,7 +60,8 @@ bool KeyRow::sameValues(const KeyRow &o) const
     return count == o.count && errors == o.errors && items == o.items && hits == o.hits && misses == o.misses
         && same(ratePerSec, o.ratePerSec) && same(avg, o.avg) && same(p50, o.p50) && same(p95, o.p95)
         && same(p99, o.p99) && same(min, o.min) && same(max, o.max) && same(errorRate, o.errorRate)
-        && same(apdex, o.apdex) && same(itemsPerSec, o.itemsPerSec) && same(hitRate, o.hitRate) && same(last, o.last);
+        && same(apdex, o.apdex) && same(itemsPerSec, o.itemsPerSec) && same(hitRate, o.hitRate) && same(last, o.last)
+        && approximate == o.approximate;
 }
 
 } // namespace perfwatch

@@ -91,6 +91,8 @@ struct KeyRow
     quint64 misses = 0;
     double hitRate = kNaN; ///< fraction
     double last = kNaN; ///< gauges
+    /// p50/p95/p99 were interpolated inside histogram buckets (OTLP metrics); the rest is exact.
+    bool approximate = false;
 
     /// Same figures (NaN equals NaN); the key is not compared.
     bool sameValues(const KeyRow &o) const;
@@ -104,6 +106,16 @@ struct Kpis
     double errorRate = KeyRow::kNaN; ///< API 5xx and failed db operations over both
     double dbAvgMs = KeyRow::kNaN;
     double cacheHitRate = KeyRow::kNaN;
+};
+
+/// OpenTelemetry error logs (ERROR and FATAL records) of the services shown, for their tile.
+struct ErrorLogs
+{
+    bool haveLogs = false; ///< the services shown sent log records since the start
+    double perMinute = 0; ///< over the last 5 minutes (or since start when younger)
+    quint64 last5Min = 0;
+    quint64 sinceStart = 0;
+    QStringList services; ///< the services with error logs in the last 5 minutes, most first
 };
 
 /// What the latency chart shows: latency percentiles, or for a selected gauge or cache its value.
@@ -141,6 +153,7 @@ struct DashboardSnapshot
     AnalyzerConfig thresholds;
     Kpis current;
     Kpis previous; ///< the window of the same length before the current one
+    ErrorLogs errorLogs;
 
     LatencyMode latencyMode = LatencyMode::Latency;
     std::array<QList<QPointF>, 3> latency; ///< p50, p95, p99 (or per LatencyMode)

@@ -3,6 +3,7 @@
 #include "aggregate.h"
 #include "analyzer.h"
 #include "engine.h"
+#include "logbook.h"
 #include "metricstore.h"
 
 #include <QStringList>
@@ -45,6 +46,12 @@ public:
     virtual double apdex(const Aggregate &agg, const AnalyzerConfig &config) const = 0;
 
     virtual PersistenceStatus persistenceStatus() const = 0;
+    /// OpenTelemetry log records counted per service (LogBook); none by default.
+    virtual LogBook::Snapshot logs(qint64 nowMs) const
+    {
+        Q_UNUSED(nowMs);
+        return {};
+    }
 };
 
 } // namespace perfwatch

@@ -82,6 +82,11 @@ double EngineDashboardSource::apdex(const Aggregate &agg, const AnalyzerConfig &
     return Analyzer(config).apdex(agg);
 }
 
+LogBook::Snapshot EngineDashboardSource::logs(qint64 nowMs) const
+{
+    return m_engine.logs().snapshot(nowMs);
+}
+
 PersistenceStatus EngineDashboardSource::persistenceStatus() const
 {
     return m_engine.persistenceStatus();

@@ -28,6 +28,7 @@ public:
     void setThresholds(const AnalyzerConfig &config) override;
     double apdex(const Aggregate &agg, const AnalyzerConfig &config) const override;
     PersistenceStatus persistenceStatus() const override;
+    LogBook::Snapshot logs(qint64 nowMs) const override;
 
 private:
     PerformanceEngine &m_engine;

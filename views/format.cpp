@@ -36,6 +36,15 @@ QString Format::duration(double ms)
     return tr("%1 min").arg(fixed(ms / 60'000.0, 1));
 }
 
+QString Format::perMinute(double perMinute)
+{
+    if (!std::isfinite(perMinute))
+        return none();
+    if (perMinute == 0)
+        return tr("0/min");
+    return tr("%1/min").arg(fixed(perMinute, std::abs(perMinute) < 10 ? 1 : 0));
+}
+
 QString Format::rate(double perSecond)
 {
     if (!std::isfinite(perSecond))

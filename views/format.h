@@ -15,6 +15,8 @@ public:
     static QString duration(double ms);
     /// "0.25/s", "35.2/s", "1.2 k/s", "3.4 M/s".
     static QString rate(double perSecond);
+    /// "3.2/min": events per minute, for rare ones such as error logs.
+    static QString perMinute(double perMinute);
     /// A fraction as a percentage: 0.0123 -> "1.23%" ("1,23 %" in German).
     static QString percent(double fraction, int decimals = 1);
     /// A number that already is a percentage (12.3 -> "12.3%").

@@ -19,6 +19,12 @@ QVariant number(double v)
 const QList<int> kValueRoles { Qt::DisplayRole, KeyStatsModel::SortRole, Qt::BackgroundRole, Qt::ToolTipRole,
     KeyStatsModel::IdleRole, KeyStatsModel::SeverityRole };
 
+/// "≈ 12.3 ms" for a percentile interpolated inside histogram buckets.
+QString approximately(const KeyRow &row, const QString &text)
+{
+    return row.approximate && text != Format::none() ? QStringLiteral("≈ ") + text : text;
+}
+
 } // namespace
 
 KeyStatsModel::KeyStatsModel(Table table, QObject *parent)
@@ -237,11 +243,11 @@ QString KeyStatsModel::cellText(const KeyRow &row, Column column)
     case Avg:
         return row.key.kind == MetricKind::Gauge ? Format::gauge(row.key.name, row.avg) : Format::duration(row.avg);
     case P50:
-        return Format::duration(row.p50);
+        return approximately(row, Format::duration(row.p50));
     case P95:
-        return Format::duration(row.p95);
+        return approximately(row, Format::duration(row.p95));
     case P99:
-        return Format::duration(row.p99);
+        return approximately(row, Format::duration(row.p99));
     case Min:
         return row.key.kind == MetricKind::Gauge ? Format::gauge(row.key.name, row.min) : Format::duration(row.min);
     case Max:
@@ -321,8 +327,13 @@ QString KeyStatsModel::toolTip(const KeyRow &row, Column column) const
 {
     if (column == Name || column == Service)
         return tr("%1 (service %2)").arg(row.key.name, row.key.service);
+    const bool percentile = column == P50 || column == P95 || column == P99;
+    const QString approximate = percentile && row.approximate
+        ? tr("≈: interpolated inside the histogram buckets the service sent (OpenTelemetry metrics); the count, "
+             "average, minimum and maximum are exact")
+        : QString();
     if (severity(row, column) == Theme::Severity::None)
-        return {};
+        return approximate;
     const AnalyzerConfig &t = m_thresholds;
     switch (column) {
     case Avg:
@@ -331,7 +342,8 @@ QString KeyStatsModel::toolTip(const KeyRow &row, Column column) const
         const double limit = row.key.kind == MetricKind::Api ? t.slowApiMs
             : row.key.kind == MetricKind::Db                 ? t.slowDbMs
                                                              : t.processingSlowMs;
-        return tr("Above the %1 threshold").arg(Format::duration(limit));
+        const QString above = tr("Above the %1 threshold").arg(Format::duration(limit));
+        return approximate.isEmpty() ? above : above + u'\n' + approximate;
     }
     case Errors:
     case ErrorPercent:

@@ -122,6 +122,18 @@ void KpiTile::setValues(double current, double previous, const QString &periodTe
     refreshColors();
 }
 
+void KpiTile::setFigure(const QString &value, const QString &note, const QString &toolTip)
+{
+    m_value->setText(value);
+    m_haveTrend = false;
+    m_direction = 0;
+    m_trendCore = note;
+    m_trendSuffix.clear();
+    setToolTip(toolTip);
+    fitToWidth();
+    refreshColors();
+}
+
 QString KpiTile::valueText() const
 {
     return m_value->text();

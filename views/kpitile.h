@@ -31,6 +31,8 @@ public:
 
     /// current and previous are NaN when the window has no data; periodText names the previous window.
     void setValues(double current, double previous, const QString &periodText);
+    /// A figure that has no previous window to compare with: the value and a note in its place.
+    void setFigure(const QString &value, const QString &note, const QString &toolTip);
     QString valueText() const;
     QString trendText() const;
     /// -1 falling, 0 steady or unknown, +1 rising.

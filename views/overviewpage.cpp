@@ -149,6 +149,9 @@ OverviewPage::OverviewPage(QWidget *parent)
     m_tiles[4] = new KpiTile(tr("Cache hit rate"), QStringLiteral("resources"), K::Fraction, B::Higher, this);
     for (KpiTile *t : m_tiles)
         tiles->addWidget(t, 1);
+    m_errorLogs = new KpiTile(tr("Error logs"), QStringLiteral("recommendations"), K::Rate, B::Lower, this);
+    m_errorLogs->setVisible(false);
+    tiles->addWidget(m_errorLogs, 1);
     right->addLayout(tiles);
 
     auto *recCard = new Card(this);
@@ -291,6 +294,20 @@ void OverviewPage::apply(const DashboardSnapshot &s)
     m_tiles[2]->setValues(s.current.errorRate, s.previous.errorRate, period);
     m_tiles[3]->setValues(s.current.dbAvgMs, s.previous.dbAvgMs, period);
     m_tiles[4]->setValues(s.current.cacheHitRate, s.previous.cacheHitRate, period);
+    const ErrorLogs &logs = s.errorLogs;
+    m_errorLogs->setVisible(logs.haveLogs);
+    if (logs.haveLogs) {
+        const QString top = logs.services.isEmpty() ? QString()
+            : logs.services.size() == 1
+            ? logs.services.first()
+            : tr("%1 and %n more", nullptr, int(logs.services.size() - 1)).arg(logs.services.first());
+        m_errorLogs->setFigure(Format::perMinute(logs.perMinute),
+            logs.last5Min == 0 ? tr("none in 5 min") : tr("%n in 5 min", nullptr, int(logs.last5Min)),
+            tr("ERROR and FATAL log records over the last 5 minutes (OpenTelemetry logs): %1 in 5 min, %2 since "
+               "PerfWatch started%3")
+                .arg(Format::count(logs.last5Min), Format::count(logs.sinceStart),
+                    top.isEmpty() ? QString() : tr("; most from %1").arg(top)));
+    }
     m_top->setRecommendations(s.analysis.recommendations);
 
     const KeyRef &key = s.request.selected;

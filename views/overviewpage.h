@@ -43,6 +43,7 @@ Q_SIGNALS:
 private:
     ScoreCard *m_scoreCard = nullptr;
     std::array<KpiTile *, 5> m_tiles {};
+    KpiTile *m_errorLogs = nullptr; ///< shown once the services shown send OpenTelemetry logs
     TopRecommendations *m_top = nullptr;
     QWidget *m_drillBar = nullptr;
     QLabel *m_drillLabel = nullptr;

@@ -106,6 +106,7 @@ KeyRow SnapshotBuilder::makeRow(const KeyAggregate &key, double windowSeconds, d
     const MetricStats &s = key.agg.stats;
     KeyRow row;
     row.key = KeyRef::fromMeta(key.meta);
+    row.approximate = key.meta.approximate;
     row.count = s.count;
     row.ratePerSec = double(s.count) / windowSeconds;
     switch (key.meta.kind) {
@@ -387,6 +388,23 @@ void SnapshotBuilder::buildKpis(DashboardSnapshot &snap, const QStringList &serv
     k.errorRate = ratio(double(api.stats.errors + db.stats.errors), double(api.stats.count + db.stats.count));
     k.dbAvgMs = db.stats.avg();
     k.cacheHitRate = cache.stats.hitRate();
+
+    // Error logs of the services shown (all of them without a filter).
+    ErrorLogs &logs = snap.errorLogs;
+    std::vector<std::pair<quint64, QString>> recent;
+    for (const LogBook::ServiceCounts &c : m_source->logs(snap.nowMs).services) {
+        if (!services.isEmpty() && !services.contains(c.service))
+            continue;
+        logs.haveLogs = logs.haveLogs || c.records > 0;
+        logs.perMinute += c.errorsPerMinute;
+        logs.last5Min += c.errorsLast5Min;
+        logs.sinceStart += c.errors;
+        if (c.errorsLast5Min > 0)
+            recent.emplace_back(c.errorsLast5Min, c.service);
+    }
+    std::stable_sort(recent.begin(), recent.end(), [](const auto &a, const auto &b) { return a.first > b.first; });
+    for (const auto &r : recent)
+        logs.services << r.second;
 }
 
 void SnapshotBuilder::buildStatus(DashboardSnapshot &snap)

@@ -6,6 +6,7 @@
 #include "otlpgrpcserver.h"
 #include "otlpmetricsstate.h"
 #include "otlptestspans.h"
+#include "rpcstatus.h"
 
 #include <QDateTime>
 #include <QTcpServer>
@@ -26,6 +27,7 @@ struct CallResult
 {
     grpc::StatusCode code = grpc::StatusCode::UNKNOWN;
     std::string message;
+    std::string details; ///< grpc-status-details-bin: a google.rpc.Status
     QByteArray response;
 };
 
@@ -50,6 +52,7 @@ CallResult call(quint16 port, const char *method, const QByteArray &request,
     CallResult result;
     result.code = status.error_code();
     result.message = status.error_message();
+    result.details = status.error_details();
     std::vector<grpc::Slice> slices;
     if (status.ok() && out.Dump(&slices).ok()) {
         for (const grpc::Slice &s : slices)
@@ -91,6 +94,7 @@ private Q_SLOTS:
     void refusesWhatItCannotUse();
     void refusesTooLargeMessages();
     void asksForTheToken();
+    void shedsWithRetryInfo();
     void answersOtherSignals();
     void countsLogs();
     void reportsABusyPort();
@@ -210,6 +214,29 @@ void tst_OtlpGrpcServer::asksForTheToken()
         [](grpc::ClientContext &c) { c.AddMetadata("authorization", "Bearer s3cret"); });
     QCOMPARE(int(right.code), int(grpc::StatusCode::OK));
     QCOMPARE(counts(store).size(), 1);
+}
+
+void tst_OtlpGrpcServer::shedsWithRetryInfo()
+{
+    MetricStore store;
+    OtlpGrpcServer server(store);
+    OtlpGrpcConfig config = testConfig();
+    config.maxCallsPerSecond = 1;
+    const quint16 port = server.start(config);
+    QVERIFY(port != 0);
+    QCOMPARE(int(call(port, kTraces, protoRequest(trace(1))).code), int(grpc::StatusCode::OK));
+    // The second call within the second is shed: UNAVAILABLE, and when to retry, as OTLP says.
+    const CallResult shed = call(port, kTraces, protoRequest(trace(1)));
+    QCOMPARE(int(shed.code), int(grpc::StatusCode::UNAVAILABLE));
+    QCOMPARE(shed.message, std::string("more than 1 export calls per second; batch more per call"));
+    const RpcStatus status = parseRpcStatus(shed.details);
+    QVERIFY(status.valid);
+    QCOMPARE(status.code, qint64(grpc::StatusCode::UNAVAILABLE));
+    QCOMPARE(status.detailType, std::string("type.googleapis.com/google.rpc.RetryInfo"));
+    QCOMPARE(status.retrySeconds, 1);
+    QCOMPARE(server.counters().refusedRequests.load(), 1u);
+    // Only the admitted call was stored.
+    QCOMPARE(counts(store).value(u"grpc-service/GET:/api/trips/{id}"_s), 1u);
 }
 
 void tst_OtlpGrpcServer::answersOtherSignals()

@@ -190,7 +190,8 @@ void tst_OtlpTraceDecoder::mapsOtherSpansToProcessing()
 {
     const QByteArray times = R"("startTimeUnixNano":)" + ns(kNowMs - 250) + R"(,"endTimeUnixNano":)" + ns(kNowMs);
     // An internal span, outgoing HTTP calls (stable and old names, a URL only, nothing), a server
-    // span that is not HTTP (gRPC), a consumer.
+    // span that is not HTTP (gRPC), consumers named after their destination (stable and old
+    // names; without one, after the span).
     const QByteArray body = request(span(R"("name":"data_validation","kind":1,)" + times) + ','
         + span(R"("name":"GET","kind":3,)" + times + R"(,"attributes":[)" + attr("http.request.method", str("GET"))
             + ',' + attr("server.address", str("api.example.com"))
@@ -205,10 +206,14 @@ void tst_OtlpTraceDecoder::mapsOtherSpansToProcessing()
         + span(
             R"("name":"GET","kind":3,)" + times + R"(,"attributes":[)" + attr("http.request.method", str("GET")) + "]")
         + ',' + span(R"("name":"trips.TripService/Get","kind":2,)" + times) + ','
-        + span(
-            R"("name":"orders process","kind":5,)" + times + R"(,"attributes":[)" + attr("db.system", str("x")) + "]"));
+        + span(R"("name":"orders process","kind":5,)" + times + R"(,"attributes":[)" + attr("db.system", str("x")) + ','
+            + attr("messaging.destination.name", str("orders")) + "]")
+        + ','
+        + span(R"("name":"receive","kind":5,)" + times + R"(,"attributes":[)"
+            + attr("messaging.destination", str("billing-events")) + "]")
+        + ',' + span(R"("name":"poll inbox","kind":5,)" + times));
     QVERIFY(m_decoder.decode(body.toStdString(), kNowMs, m_batch));
-    QCOMPARE(m_batch.accepted(), 7u);
+    QCOMPARE(m_batch.accepted(), 9u);
     QStringList names;
     for (const IngestEvent &e : m_batch.events()) {
         QCOMPARE(e.kind, MetricKind::Processing);
@@ -218,7 +223,8 @@ void tst_OtlpTraceDecoder::mapsOtherSpansToProcessing()
     }
     QCOMPARE(names,
         QStringList({ u"data_validation"_s, u"GET api.example.com:8443"_s, u"POST billing"_s,
-            u"GET maps.example.org:444"_s, u"GET unknown host"_s, u"trips.TripService/Get"_s, u"orders process"_s }));
+            u"GET maps.example.org:444"_s, u"GET unknown host"_s, u"trips.TripService/Get"_s, u"orders"_s,
+            u"billing-events"_s, u"poll inbox"_s }));
 }
 
 void tst_OtlpTraceDecoder::foldsSpansThatArePartOfARequest()
@@ -262,6 +268,18 @@ void tst_OtlpTraceDecoder::foldsSpansThatArePartOfARequest()
     QVERIFY(m_decoder.decode(scoped.toStdString(), kNowMs, m_batch));
     QCOMPARE(m_batch.accepted(), 0u);
     QCOMPARE(m_batch.rejected(), 0u);
+
+    // The runtime's plumbing folds even outside a request: the SDK's resource detectors look up
+    // metadata hosts at start-up (dns.lookup, tcp.connect), which no user means as a step.
+    for (const char *scope : { "@opentelemetry/instrumentation-dns", "@opentelemetry/instrumentation-net" }) {
+        const QByteArray plumbing
+            = R"({"resourceSpans":[{"resource":{"attributes":[]},"scopeSpans":[{"scope":{"name":")" + QByteArray(scope)
+            + R"("},"spans":[)" + span(R"("name":"dns.lookup","kind":3,)" + times) + ','
+            + span(R"("name":"tcp.connect","kind":1,)" + times) + "]}]}]}";
+        QVERIFY(m_decoder.decode(plumbing.toStdString(), kNowMs, m_batch));
+        QCOMPARE(m_batch.accepted(), 0u);
+        QCOMPARE(m_decoder.foldedCount(), 2u);
+    }
 }
 
 void tst_OtlpTraceDecoder::readsTimestampsAsStringsOrNumbers()

@@ -1,5 +1,6 @@
 #include "metricstore.h"
 #include "otlptestspans.h"
+#include "rpcstatus.h"
 #include "testserver.h"
 
 #include <QDateTime>
@@ -334,6 +335,22 @@ void tst_OtlpTraceEndpoint::shedsLoadWithRetryAfter()
     QVERIFY(second);
     QCOMPARE(second->status, 429);
     QCOMPARE(second->header("Retry-After"), QByteArray("1"));
+    QCOMPARE(second->json().value(u"code"_s).toInt(), 14); // UNAVAILABLE: an exporter retries it
+
+    // A protobuf exporter gets the answer in protobuf: google.rpc.Status with RetryInfo.
+    QByteArray protobuf = request;
+    protobuf.replace("application/json", "application/x-protobuf");
+    const auto third = client.request(protobuf);
+    QVERIFY(third);
+    QCOMPARE(third->status, 429);
+    QCOMPARE(third->header("Retry-After"), QByteArray("1"));
+    QCOMPARE(third->header("Content-Type"), QByteArray("application/x-protobuf"));
+    const RpcStatus status = parseRpcStatus(std::string_view(third->body.constData(), std::size_t(third->body.size())));
+    QVERIFY(status.valid);
+    QCOMPARE(status.code, 14);
+    QCOMPARE(status.message, std::string("more than 1 ingest requests per second; batch more events per request"));
+    QCOMPARE(status.detailType, std::string("type.googleapis.com/google.rpc.RetryInfo"));
+    QCOMPARE(status.retrySeconds, 1);
 }
 
 void tst_OtlpTraceEndpoint::answersOtherSignalsAndMethods()
