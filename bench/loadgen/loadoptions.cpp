@@ -11,9 +11,10 @@ namespace perfwatch::loadgen {
 
 namespace {
 
-constexpr std::array<std::string_view, 12> kValueOptions = {
+constexpr std::array<std::string_view, 13> kValueOptions = {
     "--url",
     "--path",
+    "--otlp",
     "--connections",
     "--duration",
     "--warmup",
@@ -112,6 +113,11 @@ Drives a PerfWatch ingest endpoint over HTTP/1.1 keep-alive and reports throughp
   --types T          mixed (api:db:processing = 6:3:1, default) or api
   --rate R           target events/s over all connections; 0 = as fast as possible (default 0)
   --ndjson           send application/x-ndjson, one event per line
+  --otlp F           send OpenTelemetry exports instead (path /v1/traces or /v1/metrics):
+                     traces (protobuf, as the SDKs do), traces-json, or metrics (protobuf
+                     histogram data points); --batch is spans or points per export, each span
+                     a SERVER span with 8 attributes
+  --gzip             compress the OTLP bodies (Content-Encoding: gzip)
   --token T          send Authorization: Bearer T
   --timeout S        connect and request timeout (default 10)
   --seed N           seed of the generated durations and statuses (default 1)
@@ -155,10 +161,10 @@ ParseResult parseOptions(const std::vector<std::string> &args)
             result.message = usage();
             return result;
         }
-        if (arg == "--ndjson" || arg == "--json") {
+        if (arg == "--ndjson" || arg == "--json" || arg == "--gzip") {
             if (hasInline)
                 return fail(std::string(arg) + " takes no value");
-            (arg == "--json" ? options.json : options.ndjson) = true;
+            (arg == "--json" ? options.json : arg == "--gzip" ? options.gzip : options.ndjson) = true;
             continue;
         }
         if (std::find(kValueOptions.begin(), kValueOptions.end(), arg) == kValueOptions.end())
@@ -206,11 +212,25 @@ ParseResult parseOptions(const std::vector<std::string> &args)
         } else if (arg == "--timeout") {
             if (!parseNumber(v, options.timeoutS) || options.timeoutS <= 0)
                 return fail("--timeout must be a positive number of seconds");
+        } else if (arg == "--otlp") {
+            if (v == "traces")
+                options.format = BodyFormat::OtlpTracesProto;
+            else if (v == "traces-json")
+                options.format = BodyFormat::OtlpTracesJson;
+            else if (v == "metrics")
+                options.format = BodyFormat::OtlpMetricsProto;
+            else
+                return fail("--otlp must be traces, traces-json or metrics");
         } else if (arg == "--seed") {
             if (!parseNumber(v, options.seed))
                 return fail("--seed must be a non-negative integer");
         }
     }
+    // OTLP goes to its signal's path unless --url or --path named another.
+    if (options.format != BodyFormat::Native && options.path == LoadOptions().path)
+        options.path = options.format == BodyFormat::OtlpMetricsProto ? "/v1/metrics" : "/v1/traces";
+    if (options.gzip && options.format == BodyFormat::Native)
+        return fail("--gzip needs --otlp");
     result.options = options;
     return result;
 }

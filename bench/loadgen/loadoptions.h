@@ -14,6 +14,15 @@ enum class TypeMix
     ApiOnly,
 };
 
+/// What the bodies are: PerfWatch's native JSON, or an OpenTelemetry export.
+enum class BodyFormat
+{
+    Native,
+    OtlpTracesProto, ///< ExportTraceServiceRequest, application/x-protobuf (the SDKs' default)
+    OtlpTracesJson, ///< the same spans as OTLP/JSON
+    OtlpMetricsProto, ///< ExportMetricsServiceRequest of delta http.server.request.duration histograms
+};
+
 /// Everything the command line configures.
 struct LoadOptions
 {
@@ -28,6 +37,8 @@ struct LoadOptions
     TypeMix types = TypeMix::Mixed;
     double rate = 0; ///< target events/s over all connections; 0 = as fast as possible
     bool ndjson = false;
+    BodyFormat format = BodyFormat::Native;
+    bool gzip = false; ///< Content-Encoding: gzip (OTLP bodies)
     std::string token;
     bool json = false; ///< print the result as one JSON object
     double timeoutS = 10; ///< connect and request timeout

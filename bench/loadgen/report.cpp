@@ -33,6 +33,17 @@ std::string url(const LoadOptions &options)
 
 std::string bodyKind(const LoadOptions &options)
 {
+    const std::string gzip = options.gzip ? ", gzip" : "";
+    switch (options.format) {
+    case BodyFormat::OtlpTracesProto:
+        return "OTLP protobuf spans" + gzip;
+    case BodyFormat::OtlpTracesJson:
+        return "OTLP/JSON spans" + gzip;
+    case BodyFormat::OtlpMetricsProto:
+        return "OTLP protobuf histogram points" + gzip;
+    case BodyFormat::Native:
+        break;
+    }
     if (options.ndjson)
         return "ndjson";
     return options.batch > 1 ? "array" : "object";
@@ -78,7 +89,9 @@ std::string formatText(const LoadOptions &options, const Workload &workload, con
     out += "target      " + url(options) + '\n';
     out += "load        " + std::to_string(options.connections) + " connections, batch " + std::to_string(options.batch)
         + " (" + bodyKind(options) + "), " + std::to_string(workload.keysCovered()) + " keys, "
-        + (options.types == TypeMix::ApiOnly ? "api only" : "api:db:processing 6:3:1")
+        + (options.format != BodyFormat::Native ? "api only"
+                : options.types == TypeMix::ApiOnly ? "api only"
+                                                    : "api:db:processing 6:3:1")
         + (options.rate > 0 ? ", target " + format("%.0f", options.rate) + " events/s" : std::string()) + '\n';
     out += "duration    " + format("%.2f s", r.elapsedS) + '\n';
     out += "requests    " + std::to_string(r.requests) + " (" + format("%.1f/s", perSecond(r.requests, r.elapsedS))

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace perfwatch::loadgen {
@@ -24,6 +25,12 @@ public:
 
     std::size_t size() const { return m_requests.size(); }
     const std::string &request(std::size_t index) const { return m_requests[index % m_requests.size()]; }
+    /// The body of request(index) alone (what a gRPC call carries).
+    std::string_view body(std::size_t index) const
+    {
+        const std::string &r = request(index);
+        return std::string_view(r).substr(r.find("\r\n\r\n") + 4);
+    }
     int eventsPerRequest() const { return m_eventsPerRequest; }
     /// Distinct keys the prepared requests actually reach (fewer than asked when capped).
     std::size_t keysCovered() const { return m_keysCovered; }
