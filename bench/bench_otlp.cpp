@@ -4,10 +4,16 @@
 // span processor sends by default: 512 spans per request, 8 attributes per span (a request's
 // server span, two database spans and one internal span, 128 requests), written by libprotobuf.
 // Every benchmark ends in the same events (otlp::SpanMapper), so the numbers compare like with
-// like; items/s is spans/s.
+// like; items/s is spans/s. The metrics benchmarks decode perfwatch-loadgen's `--otlp metrics`
+// export (512 delta http.server.request.duration histogram points) and store it; items/s is
+// data points/s.
 
 #include "gzipinflate.h"
+#include "loadgen/workload.h"
+#include "metricstore.h"
 #include "otlp_trace.pb.h"
+#include "otlpmetricsdecoder.h"
+#include "otlpmetricsstate.h"
 #include "otlpprototracedecoder.h"
 #include "otlpspanmapping.h"
 #include "otlptracedecoder.h"
@@ -262,6 +268,50 @@ void BM_GzipProtobufOwnReader(benchmark::State &state)
     report(state, body.size(), batch.accepted());
 }
 BENCHMARK(BM_GzipProtobufOwnReader);
+
+const std::string &metricsBody()
+{
+    static const std::string body = [] {
+        const auto parsed = loadgen::parseOptions({ "--otlp", "metrics", "--batch", "512" });
+        return std::string(loadgen::Workload(*parsed.options).body(0));
+    }();
+    return body;
+}
+
+/// The export decoded into histogram events (each point's buckets spread into a sketch).
+void BM_MetricsProtobuf(benchmark::State &state)
+{
+    OtlpMetricsDecoder decoder;
+    DecodedBatch batch;
+    const std::string &body = metricsBody();
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (auto _ : state) {
+        decoder.decodeProtobuf(body, now, batch);
+        benchmark::DoNotOptimize(batch.events().data());
+    }
+    if (batch.accepted() != 512)
+        state.SkipWithError("the bench's data points were not all accepted");
+    report(state, body.size(), batch.accepted());
+}
+BENCHMARK(BM_MetricsProtobuf);
+
+/// Decoded and stored as the route does: through OtlpMetricsState into a MetricStore.
+void BM_MetricsProtobufStored(benchmark::State &state)
+{
+    MetricStore store;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    OtlpMetricsState metrics(store, now - 60'000);
+    OtlpMetricsDecoder decoder(NativeDecoderLimits {}, &metrics);
+    DecodedBatch batch;
+    const std::string &body = metricsBody();
+    for (auto _ : state) {
+        decoder.decodeProtobuf(body, now, batch);
+        metrics.submit(batch.events(), now);
+        metrics.releaseDue(now + 60'000, true);
+    }
+    report(state, body.size(), batch.accepted());
+}
+BENCHMARK(BM_MetricsProtobufStored);
 
 } // namespace
 
