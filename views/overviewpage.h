@@ -27,6 +27,7 @@ public:
 
     ScoreCard *scoreCard() const { return m_scoreCard; }
     KpiTile *kpiTile(int index) const { return m_tiles[std::size_t(index)]; }
+    KpiTile *errorLogsTile() const { return m_errorLogs; }
     TimeSeriesChart *latencyChart() const { return m_latency; }
     TimeSeriesChart *throughputChart() const { return m_throughput; }
     TimeSeriesChart *errorChart() const { return m_errors; }

@@ -113,6 +113,11 @@ PersistenceStatus StoreDashboardSource::persistenceStatus() const
     return {};
 }
 
+LogBook::Snapshot StoreDashboardSource::logs(qint64 nowMs) const
+{
+    return m_logs ? m_logs->snapshot(nowMs) : LogBook::Snapshot {};
+}
+
 void StoreDashboardSource::addScoreHistory(const std::vector<ScorePoint> &points)
 {
     std::lock_guard lock(m_mutex);

@@ -40,7 +40,10 @@ public:
     void setThresholds(const AnalyzerConfig &config) override;
     double apdex(const Aggregate &agg, const AnalyzerConfig &config) const override;
     PersistenceStatus persistenceStatus() const override;
+    LogBook::Snapshot logs(qint64 nowMs) const override;
 
+    /// Log counts to show (the dev tool's simulated logs, tests); none when not set.
+    void setLogBook(const LogBook *logs) { m_logs = logs; }
     /// Adds score points as if earlier analyses had produced them (dev tool back-fill, tests).
     void addScoreHistory(const std::vector<ScorePoint> &points);
 
@@ -54,6 +57,7 @@ private:
     mutable AnalysisResult m_latest;
     mutable qint64 m_latestMs = 0;
     mutable std::vector<ScorePoint> m_scores;
+    const LogBook *m_logs = nullptr;
 };
 
 } // namespace perfwatch

@@ -67,8 +67,8 @@ public:
         grpc::Slice slice(body.data(), body.size());
         m_request = grpc::ByteBuffer(&slice, 1);
         m_response.Clear();
-        m_stub.UnaryCall(m_context.get(), m_run.method, grpc::StubOptions(), &m_request, &m_response,
-            [this](grpc::Status status) {
+        m_stub.UnaryCall(
+            m_context.get(), m_run.method, grpc::StubOptions(), &m_request, &m_response, [this](grpc::Status status) {
                 if (m_run.measuring.load()) {
                     if (status.ok()) {
                         m_run.ok.fetch_add(1);

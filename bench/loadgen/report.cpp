@@ -89,7 +89,7 @@ std::string formatText(const LoadOptions &options, const Workload &workload, con
     out += "target      " + url(options) + '\n';
     out += "load        " + std::to_string(options.connections) + " connections, batch " + std::to_string(options.batch)
         + " (" + bodyKind(options) + "), " + std::to_string(workload.keysCovered()) + " keys, "
-        + (options.format != BodyFormat::Native ? "api only"
+        + (options.format != BodyFormat::Native     ? "api only"
                 : options.types == TypeMix::ApiOnly ? "api only"
                                                     : "api:db:processing 6:3:1")
         + (options.rate > 0 ? ", target " + format("%.0f", options.rate) + " events/s" : std::string()) + '\n';

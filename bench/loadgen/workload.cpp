@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <numeric>
 #include <chrono>
 #include <cstring>
+#include <numeric>
 #include <random>
 #include <string_view>
 #include <zlib.h>
@@ -312,10 +312,9 @@ std::string otlpTracesJson(std::size_t firstEvent, std::size_t batch, std::size_
         }
         if (i > 0)
             out += ',';
-        out += R"({"traceId":")" + traceId + R"(","spanId":")" + spanId + R"(","name":")"
-            + (post ? "POST " : "GET ") + route + R"(","kind":2,"startTimeUnixNano":")"
-            + std::to_string(end - durationNs) + R"(","endTimeUnixNano":")" + std::to_string(end)
-            + R"(","attributes":[)";
+        out += R"({"traceId":")" + traceId + R"(","spanId":")" + spanId + R"(","name":")" + (post ? "POST " : "GET ")
+            + route + R"(","kind":2,"startTimeUnixNano":")" + std::to_string(end - durationNs)
+            + R"(","endTimeUnixNano":")" + std::to_string(end) + R"(","attributes":[)";
         appendJsonString(out, "http.request.method", post ? "POST" : "GET");
         out += ',';
         appendJsonString(out, "http.route", route);
@@ -443,7 +442,10 @@ Workload::Workload(const LoadOptions &options)
         = options.format == BodyFormat::OtlpTracesProto || options.format == BodyFormat::OtlpMetricsProto;
     std::string head = "POST " + options.path + " HTTP/1.1\r\nHost: " + hostHeader(options)
         + "\r\nUser-Agent: perfwatch-loadgen\r\nContent-Type: "
-        + (protobuf ? "application/x-protobuf" : options.ndjson ? "application/x-ndjson" : "application/json") + "\r\n";
+        + (protobuf              ? "application/x-protobuf"
+                : options.ndjson ? "application/x-ndjson"
+                                 : "application/json")
+        + "\r\n";
     if (options.gzip)
         head += "Content-Encoding: gzip\r\n";
     if (!options.token.empty())

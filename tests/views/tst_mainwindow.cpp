@@ -6,6 +6,8 @@
 #include "keystatsmodel.h"
 #include "keytablepage.h"
 #include "kpitile.h"
+#include "latencysketch.h"
+#include "logbook.h"
 #include "mainwindow.h"
 #include "overviewpage.h"
 #include "rawsamplemodel.h"
@@ -21,6 +23,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <span>
 
 using namespace perfwatch;
 using namespace perfwatch::test;
@@ -171,6 +174,60 @@ private Q_SLOTS:
         QVERIFY(nextSnapshot(window));
         QCOMPARE(latency->title(), QStringLiteral("Latency · all traffic"));
         QVERIFY(points(latency, 1) != drilled);
+    }
+
+    void showsErrorLogsAndApproximatePercentiles()
+    {
+        MetricStore store;
+        addTraffic(store, now());
+        // A metrics-only endpoint: one histogram event for 40 requests, interpolated percentiles.
+        LatencySketch sketch;
+        for (int i = 0; i < 40; ++i)
+            sketch.add(100.0 + i);
+        IngestEvent e;
+        e.kind = MetricKind::Api;
+        e.service = "checkout";
+        e.name = "GET:/api/cart";
+        e.value = 40 * 119.5;
+        e.status = 200;
+        e.histogram = &sketch;
+        e.approximate = true;
+        e.timestampMs = now() - kMinute;
+        store.insert(std::span(&e, 1), now());
+        LogBook logs;
+        logs.add("checkout", LogBook::Info, 30, now() - 8 * kMinute); // counting for longer than 5 min
+        logs.add("checkout", LogBook::Error, 6, now() - kMinute);
+        auto source = sourceFor(store);
+        source->setLogBook(&logs);
+        MainWindow window(source, nullptr, QStringLiteral("http://127.0.0.1:4318"));
+        window.resize(1280, 720);
+        window.show();
+        QVERIFY(nextSnapshot(window));
+
+        KpiTile *tile = window.overview()->errorLogsTile();
+        QVERIFY(tile->isVisible());
+        QCOMPARE(tile->valueText(), QStringLiteral("1.2/min")); // 6 in the last 5 minutes
+        QCOMPARE(tile->trendText(), QStringLiteral("6 in 5 min"));
+        QVERIFY2(tile->toolTip().contains(QStringLiteral("most from checkout")), qPrintable(tile->toolTip()));
+
+        window.showPage(MainWindow::Page::Api);
+        QVERIFY(nextSnapshot(window));
+        const QTableView *table = window.tablePage(KeyStatsModel::Table::Api)->view();
+        QVERIFY(table);
+        QStringList p95;
+        for (int r = 0; r < table->model()->rowCount(); ++r) {
+            const QModelIndex name = table->model()->index(r, 0);
+            const int p95Column = 6; // Name, Service, Count, Rate, Avg, P50, P95
+            p95 << name.data().toString() + u'=' + table->model()->index(r, p95Column).data().toString();
+        }
+        QVERIFY2(p95.filter(QStringLiteral("GET:/api/cart=≈ ")).size() == 1, qPrintable(p95.join(u", ")));
+        QVERIFY2(p95.filter(QStringLiteral("GET:/fast=≈")).isEmpty(), qPrintable(p95.join(u", ")));
+        if (const QString dir = qEnvironmentVariable("PERFWATCH_SHOTS"); !dir.isEmpty()) {
+            window.grab().save(dir + QStringLiteral("/api-approximate.png"));
+            window.showPage(MainWindow::Page::Overview);
+            QVERIFY(nextSnapshot(window));
+            window.grab().save(dir + QStringLiteral("/overview-error-logs.png"));
+        }
     }
 
     void savesScreenshots()
