@@ -192,6 +192,9 @@ void BM_ProtobufLibprotobuf(benchmark::State &state)
                 for (const pb::Span &s : ss.spans()) {
                     otlp::Span span;
                     span.traceId = mapper.hex(s.trace_id());
+                    span.spanId = s.span_id(); // for folding INTERNAL spans into their request
+                    span.parentSpanId = s.parent_span_id();
+                    span.scope = ss.scope().name();
                     span.name = s.name();
                     span.kind = s.kind();
                     span.startNs = s.start_time_unix_nano();
