@@ -499,8 +499,10 @@ bool OtlpMetricsDecoder::Impl::jsonResource(dom::element resource)
         if (attributesOfResource.get_array().get(list) == simdjson::SUCCESS) {
             for (const dom::element a : list) {
                 std::string_view key;
-                if (a.at_key("key").get_string().get(key) == simdjson::SUCCESS && key == "service.name")
-                    base.service = json::anyValue(a.at_key("value").value_unsafe()).string();
+                dom::element value;
+                if (a.at_key("key").get_string().get(key) == simdjson::SUCCESS && key == "service.name"
+                    && a.at_key("value").get(value) == simdjson::SUCCESS)
+                    base.service = json::anyValue(value).string();
             }
         }
         resourceIdentity = simdjson::minify(attributesOfResource);
@@ -598,8 +600,10 @@ void OtlpMetricsDecoder::Impl::jsonPoint(dom::object point, MetricPoint p)
             for (const dom::element a : list) {
                 std::string_view key;
                 Attr id = AttrCount;
-                if (a.at_key("key").get_string().get(key) == simdjson::SUCCESS && attributeFor(key, id))
-                    p.attrs[id] = json::anyValue(a.at_key("value").value_unsafe());
+                dom::element value; // an attribute without a value (fuzz_otlpmetrics) has none
+                if (a.at_key("key").get_string().get(key) == simdjson::SUCCESS && attributeFor(key, id)
+                    && a.at_key("value").get(value) == simdjson::SUCCESS)
+                    p.attrs[id] = json::anyValue(value);
             }
         }
     }

@@ -225,8 +225,21 @@ void tst_OtlpGrpcServer::shedsWithRetryInfo()
     const quint16 port = server.start(config);
     QVERIFY(port != 0);
     QCOMPARE(int(call(port, kTraces, protoRequest(trace(1))).code), int(grpc::StatusCode::OK));
-    // The second call within the second is shed: UNAVAILABLE, and when to retry, as OTLP says.
-    const CallResult shed = call(port, kTraces, protoRequest(trace(1)));
+    // A second call within the second is shed: UNAVAILABLE, and when to retry, as OTLP says. "The
+    // last second" is the policy's sliding estimate, so a call that lands just after a bucket
+    // boundary may still be admitted; the one after it, in the same second, is not.
+    unsigned admitted = 1;
+    CallResult shed;
+    for (int i = 0; i < 3; ++i) {
+        CallResult r = call(port, kTraces, protoRequest(trace(1)));
+        if (r.code == grpc::StatusCode::OK) {
+            ++admitted;
+            continue;
+        }
+        shed = std::move(r);
+        break;
+    }
+    QVERIFY2(admitted <= 2, "at most one call may slip through at a bucket boundary");
     QCOMPARE(int(shed.code), int(grpc::StatusCode::UNAVAILABLE));
     QCOMPARE(shed.message, std::string("more than 1 export calls per second; batch more per call"));
     const RpcStatus status = parseRpcStatus(shed.details);
@@ -235,8 +248,8 @@ void tst_OtlpGrpcServer::shedsWithRetryInfo()
     QCOMPARE(status.detailType, std::string("type.googleapis.com/google.rpc.RetryInfo"));
     QCOMPARE(status.retrySeconds, 1);
     QCOMPARE(server.counters().refusedRequests.load(), 1u);
-    // Only the admitted call was stored.
-    QCOMPARE(counts(store).value(u"grpc-service/GET:/api/trips/{id}"_s), 1u);
+    // Only the admitted calls were stored.
+    QCOMPARE(counts(store).value(u"grpc-service/GET:/api/trips/{id}"_s), quint64(admitted));
 }
 
 void tst_OtlpGrpcServer::answersOtherSignals()

@@ -1,6 +1,9 @@
 // What the fuzz targets found, kept as ordinary tests so every build (gcc, the asan preset with
 // UndefinedBehaviorSanitizer) replays it. The inputs are also in the seed corpora (fuzz/corpus).
 
+#include "aggregate.h" // IngestEvent::weight()
+#include "decodedbatch.h"
+#include "otlpmetricsdecoder.h"
 #include "statsdtranslator.h"
 
 #include <QTest>
@@ -15,6 +18,7 @@ class tst_FuzzFindings : public QObject
 private Q_SLOTS:
     void hugeCacheCounterDoesNotOverflow_data();
     void hugeCacheCounterDoesNotOverflow();
+    void metricAttributeWithoutAValueIsAbsent();
 };
 
 void tst_FuzzFindings::hugeCacheCounterDoesNotOverflow_data()
@@ -45,6 +49,44 @@ void tst_FuzzFindings::hugeCacheCounterDoesNotOverflow()
     events.clear();
     translator.flush(1'700'000'010'000, events);
     QCOMPARE(events.size(), std::size_t(0));
+}
+
+// fuzz_otlpmetrics: an OTLP/JSON attribute with a key but no "value" (on the resource or on a
+// data point) was read as a value anyway, reading past the parsed document.
+void tst_FuzzFindings::metricAttributeWithoutAValueIsAbsent()
+{
+    const auto body = [](const std::string &resourceAttr, const std::string &pointAttr) {
+        return R"({"resourceMetrics":[{"resource":{"attributes":[)" + resourceAttr
+            + R"(]},"scopeMetrics":[{"metrics":[{"name":"http.server.request.duration","unit":"s","histogram":{)"
+              R"("aggregationTemporality":1,"dataPoints":[{"attributes":[)"
+              R"({"key":"http.request.method","value":{"stringValue":"GET"}},)"
+            + pointAttr
+            + R"(],"startTimeUnixNano":"1699999999000000000","timeUnixNano":"1700000000000000000","count":"3",)"
+              R"("sum":0.3,"bucketCounts":["0","3"],"explicitBounds":[0.25]}]}}]}]}]})";
+    };
+    const auto keysOf = [](const std::string &json, std::size_t &accepted, std::size_t &rejected) {
+        OtlpMetricsDecoder decoder(NativeDecoderLimits {});
+        DecodedBatch batch;
+        if (!decoder.decodeJson(json, 1'700'000'000'000, batch))
+            return QStringList { QStringLiteral("refused") };
+        accepted = batch.accepted();
+        rejected = batch.rejected();
+        QStringList keys;
+        for (const IngestEvent &e : batch.events())
+            keys << QString::fromUtf8(e.service) + u'/' + QString::fromUtf8(e.name) + u' '
+                    + QString::number(e.status) + u' ' + QString::number(e.weight());
+        return keys;
+    };
+    std::size_t accepted = 0, rejected = 0, acceptedBare = 0, rejectedBare = 0;
+    const QStringList keys
+        = keysOf(body(R"({"key":"service.name"})", R"({"key":"http.route"},{"key":"http.response.status_code"})"),
+            accepted, rejected);
+    const QStringList bare = keysOf(body("", R"({"key":"url.scheme","value":{"stringValue":"http"}})"),
+        acceptedBare, rejectedBare);
+    QCOMPARE(keys, bare);
+    QCOMPARE(accepted, acceptedBare);
+    QCOMPARE(rejected, rejectedBare);
+    QCOMPARE(accepted + rejected, std::size_t(1));
 }
 
 QTEST_GUILESS_MAIN(tst_FuzzFindings)
