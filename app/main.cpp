@@ -175,6 +175,10 @@ int main(int argc, char *argv[])
         QCoreApplication::translate("main", "Folder for the history database."), QStringLiteral("DIR"));
     const QCommandLineOption token(QStringLiteral("token"),
         QCoreApplication::translate("main", "Bearer token clients must send."), QStringLiteral("T"));
+    const QCommandLineOption journalSync(QStringLiteral("journal-sync-ms"),
+        QCoreApplication::translate("main",
+            "How often the ingest journal is synced to disk (default 1000; 0: every batch)."),
+        QStringLiteral("N"));
     const QCommandLineOption refresh(QStringLiteral("refresh-ms"),
         QCoreApplication::translate("main", "Window refresh interval (default 1000)."), QStringLiteral("N"));
     const QCommandLineOption lang(QStringLiteral("lang"),
@@ -190,8 +194,8 @@ int main(int argc, char *argv[])
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
         QCoreApplication::translate("main", "Save PNGs of every page of the window into DIR and exit."),
         QStringLiteral("DIR"));
-    parser.addOptions({ headless, demo, bind, port, statsdPort, grpcPort, ingestThreads, dataDir, token, refresh, lang,
-        exportReport, hours, pageSize, screenshot });
+    parser.addOptions({ headless, demo, bind, port, statsdPort, grpcPort, ingestThreads, dataDir, token, journalSync,
+        refresh, lang, exportReport, hours, pageSize, screenshot });
     parser.process(*app);
 
     // Precedence: command line > environment > saved settings > defaults.
@@ -208,7 +212,8 @@ int main(int argc, char *argv[])
         || (parser.value(grpcPort) != u"off"
             && !intOption(parser, QStringLiteral("grpc-port"), settings.grpcPort, &problem))
         || !intOption(parser, QStringLiteral("ingest-threads"), settings.ingestThreads, &problem)
-        || !intOption(parser, QStringLiteral("refresh-ms"), settings.refreshMs, &problem))
+        || !intOption(parser, QStringLiteral("refresh-ms"), settings.refreshMs, &problem)
+        || !intOption(parser, QStringLiteral("journal-sync-ms"), settings.journalSyncMs, &problem))
         return fail(problem, 2);
     if (parser.isSet(grpcPort) && parser.value(grpcPort) == u"off")
         settings.grpcPort = -1;

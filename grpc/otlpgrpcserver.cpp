@@ -244,7 +244,8 @@ public:
             return;
         }
         if (state->batch.accepted() > 0) {
-            m_server.store.insert(state->batch.events(), nowMs);
+            m_server.store.insert(state->batch.events(), nowMs,
+                MetricStore::InsertOptions { .journal = true, .fromSpans = true, .resolves = {} });
             if (m_server.metrics)
                 m_server.metrics->noteSpans(state->batch.events(), nowMs);
         }

@@ -26,6 +26,16 @@ struct HttpResponse
         return *this;
     }
 
+    /// When the ingest journal could not take the batch (a full disk): the data was accepted
+    /// into memory but would not survive a crash, and the answer says so
+    /// (`X-PerfWatch-Durable: false`; README "Durability").
+    HttpResponse &markDurability(bool durable)
+    {
+        if (!durable)
+            headers.emplace_back(QByteArrayLiteral("X-PerfWatch-Durable"), QByteArrayLiteral("false"));
+        return *this;
+    }
+
     /// The raw HTTP/1.1 message, for answers written below QHttpServer (limits, timeouts,
     /// the connection cap). `close` adds "Connection: close".
     QByteArray serialize(bool close) const;

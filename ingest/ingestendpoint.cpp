@@ -52,6 +52,7 @@ HttpResponse IngestEndpoint::handle(const QHttpServerRequest &request)
     JsonWriter json;
     json.beginObject();
     int status = 202;
+    bool durable = true;
     if (m_batch.isRefused()) {
         status = m_batch.isRefusedAsTooLarge() ? 413 : 400;
         json.field("error", status == 413 ? "payload_too_large" : "malformed_body")
@@ -63,7 +64,7 @@ HttpResponse IngestEndpoint::handle(const QHttpServerRequest &request)
             : "none of the " + std::to_string(m_batch.rejected()) + " events is valid";
         json.field("error", "no_valid_events").field("detail", std::string_view(detail));
     } else {
-        m_store.insert(m_batch.events(), nowMs);
+        durable = m_store.insert(m_batch.events(), nowMs);
     }
     json.field("accepted", quint64(m_batch.accepted())).field("rejected", quint64(m_batch.rejected()));
     writeErrors(json, m_batch);
@@ -72,7 +73,7 @@ HttpResponse IngestEndpoint::handle(const QHttpServerRequest &request)
     if (status == 202)
         m_counters.acceptedEvents.fetch_add(m_batch.accepted(), std::memory_order_relaxed);
     m_counters.rejectedEvents.fetch_add(m_batch.rejected(), std::memory_order_relaxed);
-    return HttpResponse::json(status, json.take());
+    return std::move(HttpResponse::json(status, json.take()).markDurability(durable));
 }
 
 } // namespace perfwatch

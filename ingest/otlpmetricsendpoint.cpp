@@ -37,8 +37,9 @@ HttpResponse OtlpMetricsEndpoint::handle(const QHttpServerRequest &request)
     const bool decoded = encoding == Encoding::Protobuf ? m_decoder.decodeProtobuf(body, nowMs, m_batch)
                                                         : m_decoder.decodeJson(body, nowMs, m_batch);
     m_state.countPoints(m_decoder.pointCount(), 0);
+    bool durable = true;
     if (decoded && m_batch.accepted() > 0)
-        m_state.submit(m_batch.events(), nowMs);
+        durable = m_state.submit(m_batch.events(), nowMs);
     OtlpTraceEndpoint::releaseInflated(m_inflated);
     if (!decoded) {
         m_counters.rejectedEvents.fetch_add(m_decoder.pointCount(), std::memory_order_relaxed);
@@ -53,10 +54,10 @@ HttpResponse OtlpMetricsEndpoint::handle(const QHttpServerRequest &request)
         HttpResponse response;
         response.mimeType = QByteArrayLiteral("application/x-protobuf");
         response.body = OtlpTraceEndpoint::protobufResponse(m_batch, "data point", "data points");
-        return response;
+        return std::move(response.markDurability(durable));
     }
     if (m_batch.rejected() == 0)
-        return HttpResponse::json(200, QByteArrayLiteral("{}"));
+        return std::move(HttpResponse::json(200, QByteArrayLiteral("{}")).markDurability(durable));
     JsonWriter json;
     json.beginObject()
         .key("partialSuccess")
@@ -66,7 +67,7 @@ HttpResponse OtlpMetricsEndpoint::handle(const QHttpServerRequest &request)
             "errorMessage", std::string_view(OtlpTraceEndpoint::rejectionSummary(m_batch, "data point", "data points")))
         .endObject()
         .endObject();
-    return HttpResponse::json(200, json.take());
+    return std::move(HttpResponse::json(200, json.take()).markDurability(durable));
 }
 
 } // namespace perfwatch

@@ -1,6 +1,7 @@
 #include "otlpmetricsstate.h"
 
 #include "aggregate.h"
+#include "ingestjournal.h"
 #include "metricstore.h"
 
 #include <algorithm>
@@ -104,12 +105,14 @@ bool OtlpMetricsState::spansSince(std::string_view service, MetricKind kind, qin
     return lastMs > 0 && lastMs >= sinceMs;
 }
 
-void OtlpMetricsState::submit(std::span<const IngestEvent> events, qint64 nowMs)
+bool OtlpMetricsState::submit(std::span<const IngestEvent> events, qint64 nowMs)
 {
     std::vector<IngestEvent> now;
     now.reserve(events.size());
+    bool durable = true;
     {
         const std::lock_guard lock(m_spanMutex);
+        const std::size_t firstNew = m_held.size();
         for (const IngestEvent &e : events) {
             if (kindSlot(e.kind) < 0) {
                 now.push_back(e);
@@ -139,11 +142,26 @@ void OtlpMetricsState::submit(std::span<const IngestEvent> events, qint64 nowMs)
             }
             m_heldCount.fetch_add(1, std::memory_order_relaxed);
         }
+        if (IngestJournal *journal = m_store.journal(); journal && m_held.size() > firstNew) {
+            // Not in the store yet, so not covered by the history's mark: a hold record, resolved
+            // by the insert that later stores or drops these events.
+            std::vector<IngestEvent> heldEvents;
+            heldEvents.reserve(m_held.size() - firstNew);
+            for (std::size_t i = firstNew; i < m_held.size(); ++i)
+                heldEvents.push_back(m_held[i].event);
+            thread_local QByteArray record;
+            IngestJournal::encode(record, IngestJournal::RecordType::Hold, 0, nowMs, heldEvents);
+            const quint64 seq = journal->append(record);
+            durable = seq != 0;
+            for (std::size_t i = firstNew; i < m_held.size(); ++i)
+                m_held[i].journalSeq = seq;
+        }
         if (!m_held.empty())
             m_nextReleaseMs.store(m_held.front().releaseMs, std::memory_order_relaxed);
     }
     if (!now.empty())
-        m_store.insert(now, nowMs);
+        durable = m_store.insert(now, nowMs) && durable;
+    return durable;
 }
 
 void OtlpMetricsState::releaseDue(qint64 nowMs, bool all)
@@ -152,10 +170,13 @@ void OtlpMetricsState::releaseDue(qint64 nowMs, bool all)
     if (next == 0 || (next > nowMs && !all))
         return;
     std::deque<Held> due;
+    std::vector<quint64> resolves; // the journal's holds these events came from
     {
         const std::lock_guard lock(m_spanMutex);
         while (!m_held.empty() && (all || m_held.front().releaseMs <= nowMs)) {
             Held &h = m_held.front();
+            if (h.journalSeq != 0 && (resolves.empty() || resolves.back() != h.journalSeq))
+                resolves.push_back(h.journalSeq);
             if (spansSince(h.service, h.event.kind, h.heldMs - kSpanMemoryMs))
                 m_covered.fetch_add(h.event.weight(), std::memory_order_relaxed);
             else
@@ -165,8 +186,11 @@ void OtlpMetricsState::releaseDue(qint64 nowMs, bool all)
         }
         m_nextReleaseMs.store(m_held.empty() ? 0 : m_held.front().releaseMs, std::memory_order_relaxed);
     }
-    if (due.empty())
+    if (due.empty()) {
+        if (!resolves.empty()) // all dropped: the journal still learns the holds are settled
+            m_store.insert({}, nowMs, MetricStore::InsertOptions { .journal = true, .fromSpans = false, .resolves = resolves });
         return;
+    }
     std::vector<IngestEvent> events;
     events.reserve(due.size());
     for (Held &h : due) {
@@ -177,7 +201,7 @@ void OtlpMetricsState::releaseDue(qint64 nowMs, bool all)
             h.event.histogram = &h.sketch;
         events.push_back(h.event);
     }
-    m_store.insert(events, nowMs);
+    m_store.insert(events, nowMs, MetricStore::InsertOptions { .journal = true, .fromSpans = false, .resolves = resolves });
 }
 
 OtlpMetricsState::Counters OtlpMetricsState::counters() const

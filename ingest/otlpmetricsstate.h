@@ -86,7 +86,9 @@ public:
     void noteSpans(std::span<const IngestEvent> events, qint64 nowMs);
     /// Stores the events of a metrics request: gauges at once; api/db events unless the
     /// service's spans count them (then dropped), held for kHoldMs when it is not known yet.
-    void submit(std::span<const IngestEvent> events, qint64 nowMs);
+    /// With the store's journal, held events are journaled as a hold first. Returns false when
+    /// the journal could not take them (the data is then in memory only).
+    bool submit(std::span<const IngestEvent> events, qint64 nowMs);
     /// Stores (or drops, when spans came meanwhile) the held events due by nowMs; call often
     /// (every request does, and the app every second). `all`: every held event (at shutdown).
     void releaseDue(qint64 nowMs, bool all = false);
@@ -102,6 +104,7 @@ private:
         std::string name;
         IngestEvent event;
         LatencySketch sketch;
+        quint64 journalSeq = 0; ///< the journal's hold record of it; 0 when not journaled
     };
     /// Whether spans of `service` and `kind` came at or after `sinceMs`; under m_spanMutex.
     bool spansSince(std::string_view service, MetricKind kind, qint64 sinceMs) const;

@@ -194,8 +194,10 @@ HttpResponse OtlpTraceEndpoint::handle(const QHttpServerRequest &request)
         return error(encoding, 400, kInvalidArgument, "malformed_body", m_batch.refusal());
     }
 
+    bool durable = true;
     if (m_batch.accepted() > 0) {
-        m_store.insert(m_batch.events(), nowMs);
+        durable = m_store.insert(m_batch.events(), nowMs,
+            MetricStore::InsertOptions { .journal = true, .fromSpans = true, .resolves = {} });
         if (m_metrics)
             m_metrics->noteSpans(m_batch.events(), nowMs);
     }
@@ -207,10 +209,10 @@ HttpResponse OtlpTraceEndpoint::handle(const QHttpServerRequest &request)
         HttpResponse response;
         response.mimeType = kProtobuf.toByteArray();
         response.body = protobufResponse(m_batch);
-        return response;
+        return std::move(response.markDurability(durable));
     }
     if (m_batch.rejected() == 0)
-        return HttpResponse::json(200, QByteArrayLiteral("{}"));
+        return std::move(HttpResponse::json(200, QByteArrayLiteral("{}")).markDurability(durable));
     JsonWriter json;
     json.beginObject()
         .key("partialSuccess")
@@ -219,7 +221,7 @@ HttpResponse OtlpTraceEndpoint::handle(const QHttpServerRequest &request)
         .field("errorMessage", std::string_view(rejectionSummary(m_batch)))
         .endObject()
         .endObject();
-    return HttpResponse::json(200, json.take());
+    return std::move(HttpResponse::json(200, json.take()).markDurability(durable));
 }
 
 } // namespace perfwatch

@@ -208,6 +208,38 @@ void writePersistence(JsonWriter &json, const PersistenceStatus &p)
     json.field("sqlite_memory_bytes", HistoryDatabase::sqliteHeapBytes()).endObject();
 }
 
+void writeJournal(JsonWriter &json, const IngestJournal::Status &j)
+{
+    const auto text = [&](const char *key, const QString &value) {
+        json.key(key);
+        if (value.isEmpty())
+            json.null();
+        else
+            json.value(value);
+    };
+    // durable: every batch answered since the last failure is in the journal (a full disk makes
+    // it false: batches are then accepted into memory only and answered X-PerfWatch-Durable: false).
+    json.beginObject().field("enabled", j.enabled).field("durable", j.enabled && j.durable);
+    text("last_error", j.lastError);
+    json.field("size_bytes", j.bytes)
+        .field("files", j.files)
+        .field("next_record", j.nextSeq)
+        .field("append_failures", j.appendFailures)
+        .field("sync_interval_ms", j.syncMs)
+        .field("last_sync_ms", j.lastSyncMs);
+    json.key("replay")
+        .beginObject()
+        .field("records", j.replay.records)
+        .field("events", j.replay.replayedEvents)
+        .field("skipped_records", j.replay.skippedRecords)
+        .field("duration_ms", j.replay.durationMs)
+        .field("damaged", j.replay.damaged)
+        .field("damaged_bytes", j.replay.damagedBytes)
+        .field("lost_records", j.replay.lostRecords);
+    text("message", j.replay.message);
+    json.endObject().endObject();
+}
+
 void writeScore(JsonWriter &json, const AnalysisResult &a)
 {
     json.field("performance_score", a.score.value).field("status", bandName(a.score.band));
@@ -268,6 +300,8 @@ HttpResponse PerformanceRoutes::health(const QHttpServerRequest &)
     writeCounters(json, m_server.counters().snapshot(), m_statsd, m_grpc, m_otlpMetrics);
     json.key("persistence");
     writePersistence(json, m_engine.persistenceStatus());
+    json.key("journal");
+    writeJournal(json, m_engine.journalStatus());
     json.key("logs");
     writeLogs(json, m_engine.logs().snapshot(now));
     json.endObject();

@@ -162,6 +162,8 @@ QStringList AppSettings::validate() const
         problems << tr("ingest threads must be between 1 and 64");
     if (refreshMs < 100 || refreshMs > 60'000)
         problems << tr("refresh interval must be between 100 ms and 60 s");
+    if (journalSyncMs < 0 || journalSyncMs > 60'000)
+        problems << tr("--journal-sync-ms must be between 0 (every batch) and 60000");
     if (slowApiMs <= 0 || slowDbMs <= 0 || minThroughput <= 0)
         problems << tr("thresholds must be positive");
     if (retentionHours < 24 || retentionHours > 24 * 90)
@@ -217,6 +219,7 @@ EngineConfig AppSettings::engineConfig() const
     c.dataDir = resolvedDataDir();
     c.cleanupIntervalMs = qint64(cleanupIntervalMinutes) * 60'000;
     c.historyRetentionHours = retentionHours;
+    c.journalSyncMs = journalSyncMs;
     return c;
 }
 

@@ -21,6 +21,9 @@ struct AppSettings
     int ingestThreads = 2; ///< PERFWATCH_INGEST_THREADS, --ingest-threads: HTTP threads (capped at the CPUs)
     QString dataDir; ///< empty: the platform's application-data folder
     QString token; ///< bearer token; required (and generated) when bound off loopback
+    /// --journal-sync-ms: how often the ingest journal is synced (a power loss loses at most
+    /// this); 0 syncs every batch. Not saved: a command-line choice.
+    int journalSyncMs = 1000;
     int refreshMs = 1000;
     QString language; ///< empty: the system locale
     int cleanupIntervalMinutes = 30; ///< PERFORMANCE_CLEANUP_INTERVAL_MINUTES

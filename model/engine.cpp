@@ -9,11 +9,17 @@
 #include <QTimer>
 #include <algorithm>
 #include <atomic>
+#include <climits>
+#include <deque>
 #include <map>
+#include <set>
+#include <string>
 #include <optional>
 #include <tuple>
 
 namespace perfwatch {
+
+using namespace Qt::StringLiterals;
 
 namespace {
 
@@ -76,6 +82,9 @@ struct PerformanceEngine::Worker
     QTimer *flushTimer = nullptr;
     QTimer *analysisTimer = nullptr;
     QTimer *cleanupTimer = nullptr;
+    QTimer *syncTimer = nullptr;
+    /// Created by start() with a data folder; lives as long as the engine (the store points to it).
+    std::unique_ptr<IngestJournal> journal;
 
     // Touched only on the worker thread.
     std::map<RowKey, RollupRow> pendingRows;
@@ -202,6 +211,13 @@ bool PerformanceEngine::start(QString *error)
             }
         }
 
+        if (m_config.journal && !m_config.readOnly && !m_config.dataDir.isEmpty() && !w.journal) {
+            const QString notice = openJournal();
+            // Without the history its own notice says enough (the journal's folder is the same).
+            if (!notice.isEmpty() && (w.writer || w.journal))
+                message = message.isEmpty() ? notice : message + u"; "_s + notice;
+        }
+
         w.flushTimer = new QTimer(&w.context);
         QObject::connect(w.flushTimer, &QTimer::timeout, &w.context, [this] { flushNow(); });
         w.flushTimer->start(int(std::clamp<qint64>(m_config.flushIntervalMs, 100, 3600'000)));
@@ -228,6 +244,12 @@ bool PerformanceEngine::start(QString *error)
                     [](const ScorePoint &p, qint64 ms) { return p.timestampMs < ms; }));
         });
         w.cleanupTimer->start(int(std::clamp<qint64>(m_config.cleanupIntervalMs, 1000, 24 * kHour)));
+
+        if (w.journal && m_config.journalSyncMs > 0) {
+            w.syncTimer = new QTimer(&w.context);
+            QObject::connect(w.syncTimer, &QTimer::timeout, &w.context, [&w] { w.journal->sync(); });
+            w.syncTimer->start(int(std::clamp<qint64>(m_config.journalSyncMs, 1, 3600'000)));
+        }
     });
     if (error)
         *error = message; // the reason, or a notice (history moved aside or unavailable for now)
@@ -308,6 +330,79 @@ bool PerformanceEngine::openHistory(bool restore, QString *message, bool *perman
     return true;
 }
 
+QString PerformanceEngine::openJournal()
+{
+    Worker &w = *m_worker;
+    auto journal = std::make_unique<IngestJournal>();
+    QString error;
+    if (!journal->open(QDir(m_config.dataDir).filePath(u"journal"_s), m_config.journalSyncMs, &error))
+        return error + u"; accepted data is kept in memory only until it is flushed"_s;
+    if (!w.writer) {
+        // Without the history there is no telling what it already includes: the files of the
+        // previous run are kept aside (journal/*.unreplayed), and a new journal starts.
+        const IngestJournal::ReplayResult result = journal->replay(0, nullptr);
+        w.journal = std::move(journal);
+        m_store.setJournal(w.journal.get());
+        return result.records > 0
+            ? tr("The ingest journal of the previous run (%n record(s)) was not replayed: the history is unavailable",
+                  nullptr, int(std::min<quint64>(result.records, INT_MAX)))
+            : QString();
+    }
+
+    // Held OTLP metrics that no record stored or dropped: stored now, unless the journal shows the
+    // service's spans (which count the same requests), as OtlpMetricsState would have decided.
+    struct HeldCopy
+    {
+        std::string service;
+        std::string name;
+        IngestEvent event;
+        LatencySketch sketch;
+    };
+    std::deque<HeldCopy> held;
+    std::vector<quint64> holds;
+    std::set<std::pair<std::string, MetricKind>, std::less<>> spanServices;
+    const quint64 mark = w.writer->journalMark();
+    const IngestJournal::ReplayResult result = journal->replay(mark, [&](const IngestJournal::Record &r) {
+        if (r.type == IngestJournal::RecordType::Insert) {
+            m_store.insert(r.events, r.nowMs, MetricStore::InsertOptions { .journal = false, .fromSpans = false, .resolves = {} });
+            if (r.flags & IngestJournal::kFromSpans) {
+                for (const IngestEvent &e : r.events) {
+                    if (e.kind == MetricKind::Api || e.kind == MetricKind::Db)
+                        spanServices.emplace(std::string(e.service), e.kind);
+                }
+            }
+            return;
+        }
+        holds.push_back(r.seq);
+        for (const IngestEvent &e : r.events) {
+            HeldCopy &h = held.emplace_back();
+            h.service.assign(e.service);
+            h.name.assign(e.name);
+            h.event = e;
+            h.event.requestId = {};
+            h.event.fields = {};
+            if (e.histogram)
+                h.sketch = *e.histogram;
+        }
+    });
+    w.journal = std::move(journal);
+    m_store.setJournal(w.journal.get());
+    if (!holds.empty()) {
+        std::vector<IngestEvent> events;
+        for (HeldCopy &h : held) {
+            if (spanServices.contains(std::pair(h.service, h.event.kind)))
+                continue;
+            h.event.service = h.service;
+            h.event.name = h.name;
+            if (h.event.histogram)
+                h.event.histogram = &h.sketch;
+            events.push_back(h.event);
+        }
+        m_store.insert(events, nowMs(), MetricStore::InsertOptions { .journal = true, .fromSpans = false, .resolves = holds });
+    }
+    return result.message;
+}
+
 void PerformanceEngine::stop()
 {
     Worker &w = *m_worker;
@@ -317,9 +412,12 @@ void PerformanceEngine::stop()
         delete w.flushTimer;
         delete w.analysisTimer;
         delete w.cleanupTimer;
-        w.flushTimer = w.analysisTimer = w.cleanupTimer = nullptr;
+        delete w.syncTimer;
+        w.flushTimer = w.analysisTimer = w.cleanupTimer = w.syncTimer = nullptr;
     });
     flushNow();
+    if (w.journal)
+        w.journal->sync();
     QThread *home = thread();
     w.runBlocking([&] {
         // Connections close on the thread that opened them; the context goes home so a later
@@ -391,7 +489,8 @@ void PerformanceEngine::flushNow()
 {
     Worker &w = *m_worker;
     const qint64 started = nowMs();
-    std::vector<RollupRow> rows = m_store.takeDirtyRollups();
+    quint64 journalMark = 0;
+    std::vector<RollupRow> rows = m_store.takeDirtyRollups(w.journal ? &journalMark : nullptr);
     w.runBlocking([&] {
         for (RollupRow &row : rows) {
             if (row.additive)
@@ -424,12 +523,18 @@ void PerformanceEngine::flushNow()
                 mergeRow(batch.back(), base->second);
         }
         batch.insert(batch.end(), w.pendingAdditive.begin(), w.pendingAdditive.end());
-        const bool rowsOk = batch.empty() || w.writer->writeRollups(batch);
+        // The journal's mark goes with the rows, in their transaction: when nothing is left
+        // pending, every record below it is in the history.
+        const bool markable = w.journal && dropped == 0;
+        const bool rowsOk = (batch.empty() && !markable)
+            || w.writer->writeRollups(batch, markable ? std::optional<quint64>(journalMark) : std::nullopt);
         // The rollups' error says most about the disk; the scores' write would overwrite it.
         const QString rowsError = rowsOk ? QString() : w.writer->lastError();
         if (rowsOk) {
             w.pendingRows.clear();
             w.pendingAdditive.clear();
+            if (markable)
+                w.journal->cut(journalMark);
         }
         const bool scoresOk = w.pendingScores.empty() || w.writer->writeScores(w.pendingScores);
         if (scoresOk)
@@ -442,6 +547,12 @@ void PerformanceEngine::flushNow()
         w.writer->releaseCache();
         publishFlush(rowsOk && scoresOk, rowsOk ? w.writer->lastError() : rowsError, started, dropped);
     });
+}
+
+IngestJournal::Status PerformanceEngine::journalStatus() const
+{
+    const IngestJournal *journal = m_store.journal();
+    return journal ? journal->status() : IngestJournal::Status {};
 }
 
 void PerformanceEngine::publishFlush(bool healthy, const QString &error, qint64 startedMs, quint64 dropped)

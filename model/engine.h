@@ -2,6 +2,7 @@
 
 #include "aggregate.h"
 #include "analyzer.h"
+#include "ingestjournal.h"
 #include "logbook.h"
 #include "metricstore.h"
 
@@ -55,7 +56,13 @@ struct EngineConfig
     StoreConfig store;
     AnalyzerConfig analyzer;
     QString dataDir; ///< empty: no persistence
-    qint64 flushIntervalMs = 10'000; ///< how often rollups go to SQLite (the most a crash can lose)
+    qint64 flushIntervalMs = 10'000; ///< how often rollups go to SQLite (the journal keeps what comes between)
+    /// The ingest journal (in dataDir/journal): every accepted batch is on disk before its answer,
+    /// so a crash loses nothing acknowledged. Off: a crash loses up to a flush interval.
+    bool journal = true;
+    /// How often the journal is synced to the device (`--journal-sync-ms`): a power loss loses at
+    /// most this much; 0 syncs every batch (slow).
+    qint64 journalSyncMs = 1000;
     qint64 analysisIntervalMs = 10'000; ///< how often the score and recommendations are recomputed
     qint64 cleanupIntervalMs = 30 * 60 * 1000; ///< PERFORMANCE_CLEANUP_INTERVAL_MINUTES
     int historyRetentionHours = 48; ///< persisted rollups older than this are deleted
@@ -118,6 +125,8 @@ public:
     std::vector<Recommendation> persistedRecommendations() const;
 
     PersistenceStatus persistenceStatus() const;
+    /// The ingest journal's state; `enabled` is false without one.
+    IngestJournal::Status journalStatus() const;
 
     /// Writes pending rollups now (blocking until done); used at shutdown and by tests.
     void flushNow();
@@ -137,6 +146,9 @@ private:
     struct Worker;
     /// Opens the history on the engine thread; `restore` refills the memory tiers (at start only).
     bool openHistory(bool restore, QString *message, bool *permanent);
+    /// Opens the ingest journal on the engine thread, replays what the history does not include
+    /// and attaches it to the store; returns a one-line notice (damage, a lost flush) or empty.
+    QString openJournal();
     /// Publishes the outcome of a flush (or of a failed attempt to open the history).
     void publishFlush(bool healthy, const QString &error, qint64 startedMs, quint64 dropped);
 

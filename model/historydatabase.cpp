@@ -704,13 +704,13 @@ qint64 HistoryDatabase::keyId(RollupRow::Scope scope, const KeyMeta &meta)
     return *id;
 }
 
-bool HistoryDatabase::writeRollups(const std::vector<RollupRow> &rows)
+bool HistoryDatabase::writeRollups(const std::vector<RollupRow> &rows, std::optional<quint64> journalMark)
 {
     assertThread();
     if (!m_statements)
         return fail(u"writeRollups"_s, QSqlError(u"history database is not open"_s, {}));
     m_lastError.clear();
-    if (rows.empty())
+    if (rows.empty() && !journalMark)
         return true;
     Statements &s = *m_statements;
     if (!s.begin.exec())
@@ -759,6 +759,20 @@ bool HistoryDatabase::writeRollups(const std::vector<RollupRow> &rows)
             break;
         }
     }
+    if (ok && journalMark) {
+        // Created here rather than by a schema version: a history an older PerfWatch wrote gains
+        // the table on its first journaled flush, and older versions ignore it.
+        QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+        ok = q.exec(u"CREATE TABLE IF NOT EXISTS journal_mark (id INTEGER PRIMARY KEY CHECK (id = 1),"
+                    " next_seq INTEGER NOT NULL)"_s);
+        if (ok) {
+            q.prepare(u"INSERT OR REPLACE INTO journal_mark (id, next_seq) VALUES (1, ?)"_s);
+            q.bindValue(0, qint64(*journalMark));
+            ok = q.exec();
+        }
+        if (!ok)
+            fail(u"Cannot write the journal mark"_s, q);
+    }
     if (ok && s.commit.exec())
         return true;
     if (ok)
@@ -767,6 +781,16 @@ bool HistoryDatabase::writeRollups(const std::vector<RollupRow> &rows)
     s.rollback.exec();
     m_keyIds.clear();
     return false;
+}
+
+quint64 HistoryDatabase::journalMark()
+{
+    assertThread();
+    QSqlQuery q(QSqlDatabase::database(m_connectionName, false));
+    q.setForwardOnly(true);
+    if (!q.exec(u"SELECT next_seq FROM journal_mark WHERE id = 1"_s) || !q.next())
+        return 0; // no such table yet: nothing was journaled into this history
+    return quint64(std::max<qint64>(0, q.value(0).toLongLong()));
 }
 
 bool HistoryDatabase::writeScores(const std::vector<ScorePoint> &points)

@@ -88,8 +88,12 @@ public:
 
     /// Writes one batch in one transaction. Rows with `additive == false` replace the stored
     /// minute; `additive == true` rows are merged into it (stats and sketch). On failure nothing
-    /// of the batch is kept, so the caller can send the same batch again.
-    bool writeRollups(const std::vector<RollupRow> &rows);
+    /// of the batch is kept, so the caller can send the same batch again. `journalMark`, when
+    /// given, is stored in the same transaction: the ingest journal's records below it are in
+    /// the history (IngestJournal).
+    bool writeRollups(const std::vector<RollupRow> &rows, std::optional<quint64> journalMark = std::nullopt);
+    /// The last journal mark written; 0 when none was (a new history, or one from before the journal).
+    quint64 journalMark();
     /// Inserts or replaces score points by timestamp.
     bool writeScores(const std::vector<ScorePoint> &points);
     /// Replaces the stored recommendations with these, keeping their order. After the first call

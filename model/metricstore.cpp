@@ -1,6 +1,7 @@
 #include "metricstore.h"
 
 #include "bucketring.h"
+#include "ingestjournal.h"
 #include "keyindex.h"
 
 #include <QRandomGenerator>
@@ -714,9 +715,19 @@ MetricStore::MetricStore(StoreConfig config)
 
 MetricStore::~MetricStore() = default;
 
-void MetricStore::insert(std::span<const IngestEvent> events, qint64 nowMs)
+bool MetricStore::insert(std::span<const IngestEvent> events, qint64 nowMs, const InsertOptions &options)
 {
+    IngestJournal *journal = options.journal ? m_journal.load(std::memory_order_acquire) : nullptr;
+    if (journal && events.empty() && options.resolves.empty())
+        journal = nullptr;
+    thread_local QByteArray record;
+    if (journal) // encoded outside the lock; numbered and written under it, so the mark is exact
+        IngestJournal::encode(record, IngestJournal::RecordType::Insert,
+            options.fromSpans ? IngestJournal::kFromSpans : 0, nowMs, events, options.resolves);
     std::lock_guard lock(m_mutex);
+    const bool durable = !journal || journal->append(record) != 0;
+    if (journal && record.capacity() > 8 * 1024 * 1024)
+        record = QByteArray(); // a rare huge batch does not pin its buffer per thread
     State &s = *m_state;
     s.beginInsert();
     for (const IngestEvent &e : events) {
@@ -767,6 +778,7 @@ void MetricStore::insert(std::span<const IngestEvent> events, qint64 nowMs)
     }
     if (!s.pending.empty() && nowMs - s.lastSweepMs >= 1000)
         s.sweep(nowMs, m_config);
+    return durable;
 }
 
 std::vector<KeyMeta> MetricStore::keys(KeyId from) const
@@ -1011,11 +1023,15 @@ void collectDirty(Holder &h, RollupRow::Scope scope, std::vector<RollupRow> &out
 
 } // namespace
 
-std::vector<RollupRow> MetricStore::takeDirtyRollups()
+std::vector<RollupRow> MetricStore::takeDirtyRollups(quint64 *journalMark)
 {
     std::vector<RollupRow> out;
     {
         std::lock_guard lock(m_mutex);
+        if (journalMark) {
+            IngestJournal *journal = m_journal.load(std::memory_order_acquire);
+            *journalMark = journal ? journal->rotate() : 0;
+        }
         for (auto &g : m_state->groups) {
             if (g)
                 collectDirty(*g, RollupRow::Scope::Group, out);

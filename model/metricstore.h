@@ -13,6 +13,8 @@
 
 namespace perfwatch {
 
+class IngestJournal;
+
 /// Limits and retention of the in-memory store (DESIGN §5, §9).
 struct StoreConfig
 {
@@ -91,9 +93,24 @@ public:
 
     const StoreConfig &config() const { return m_config; }
 
+    /// How insert() journals a batch (see IngestJournal).
+    struct InsertOptions
+    {
+        bool journal = true; ///< false: replaying the journal, or data that is in it already
+        bool fromSpans = false; ///< OTLP span events (replay knows they cover held metrics)
+        std::span<const quint64> resolves; ///< journaled holds this batch stores or drops
+    };
+
     /// Stores a batch of validated events received at nowMs. Timestamps ahead of nowMs are
-    /// treated as nowMs (clock skew); 0 means nowMs.
-    void insert(std::span<const IngestEvent> events, qint64 nowMs);
+    /// treated as nowMs (clock skew); 0 means nowMs. With a journal attached the batch is appended
+    /// to it first; returns false when that failed (the data is then in memory only), true
+    /// otherwise.
+    bool insert(std::span<const IngestEvent> events, qint64 nowMs, const InsertOptions &options);
+    bool insert(std::span<const IngestEvent> events, qint64 nowMs) { return insert(events, nowMs, InsertOptions {}); }
+
+    /// Journals every insert from now on (nullptr: none). Set before ingest starts.
+    void setJournal(IngestJournal *journal) { m_journal.store(journal, std::memory_order_release); }
+    IngestJournal *journal() const { return m_journal.load(std::memory_order_acquire); }
 
     /// Key metadata, append-only: keys(n) returns the keys with id >= n.
     std::vector<KeyMeta> keys(KeyId from = 0) const;
@@ -129,7 +146,9 @@ public:
     void cleanup(qint64 nowMs);
 
     /// Minute rollups changed since the last call (including the open minute), for persistence.
-    std::vector<RollupRow> takeDirtyRollups();
+    /// With a journal, `*journalMark` is set to the number of the first record the rows do not
+    /// include (the journal starts a new file there).
+    std::vector<RollupRow> takeDirtyRollups(quint64 *journalMark = nullptr);
     /// Loads persisted minute rollups (newer than the minute tier's horizon) back into memory.
     void restore(const std::vector<RollupRow> &rows, qint64 nowMs);
 
@@ -141,6 +160,7 @@ private:
     StoreConfig m_config;
     std::unique_ptr<State> m_state;
     mutable std::mutex m_mutex;
+    std::atomic<IngestJournal *> m_journal { nullptr };
 };
 
 } // namespace perfwatch

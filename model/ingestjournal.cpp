@@ -1,0 +1,771 @@
+#include "ingestjournal.h"
+
+#include "latencysketch.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <deque>
+#include <fcntl.h>
+#include <limits>
+#include <string>
+#include <unistd.h>
+#include <unordered_map>
+#include <zlib.h>
+
+namespace perfwatch {
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+constexpr char kMagic[8] = { 'P', 'W', 'J', 'R', 'N', 'L', '0', '1' };
+constexpr qsizetype kHeaderBytes = 16; ///< length, crc32, sequence number
+constexpr quint32 kMaxRecordBytes = 512u * 1024 * 1024; ///< larger lengths are damage, not data
+
+// Event flags.
+constexpr quint8 kError = 1;
+constexpr quint8 kApproximate = 2;
+constexpr quint8 kHistogram = 4;
+constexpr quint8 kTraceId = 8; ///< requestId is 32 lower-case hex digits, stored as 16 bytes
+constexpr quint8 kRequestId = 16; ///< requestId stored as a string
+constexpr quint8 kFields = 32;
+constexpr quint8 kNoTimestamp = 64;
+
+void putU32(char *at, quint32 v)
+{
+    for (int i = 0; i < 4; ++i)
+        at[i] = char((v >> (8 * i)) & 0xff);
+}
+
+quint32 getU32(const char *at)
+{
+    quint32 v = 0;
+    for (int i = 0; i < 4; ++i)
+        v |= quint32(quint8(at[i])) << (8 * i);
+    return v;
+}
+
+void putU64(char *at, quint64 v)
+{
+    for (int i = 0; i < 8; ++i)
+        at[i] = char((v >> (8 * i)) & 0xff);
+}
+
+quint64 getU64(const char *at)
+{
+    quint64 v = 0;
+    for (int i = 0; i < 8; ++i)
+        v |= quint64(quint8(at[i])) << (8 * i);
+    return v;
+}
+
+class Writer
+{
+public:
+    explicit Writer(QByteArray &out)
+        : m_out(out)
+    { }
+    void byte(quint8 v) { m_out.append(char(v)); }
+    void varint(quint64 v)
+    {
+        char buffer[10];
+        int n = 0;
+        while (v >= 0x80) {
+            buffer[n++] = char((v & 0x7f) | 0x80);
+            v >>= 7;
+        }
+        buffer[n++] = char(v);
+        m_out.append(buffer, n);
+    }
+    void zigzag(qint64 v) { varint((quint64(v) << 1) ^ quint64(v >> 63)); }
+    void fixed64(quint64 v)
+    {
+        char buffer[8];
+        putU64(buffer, v);
+        m_out.append(buffer, 8);
+    }
+    void real(double v)
+    {
+        quint64 bits = 0;
+        std::memcpy(&bits, &v, sizeof bits);
+        fixed64(bits);
+    }
+    void bytes(std::string_view s)
+    {
+        varint(s.size());
+        m_out.append(s.data(), qsizetype(s.size()));
+    }
+    void raw(const char *data, qsizetype n) { m_out.append(data, n); }
+
+private:
+    QByteArray &m_out;
+};
+
+/// Reads a payload; every read checks the bounds (a checksum does not make bytes trustworthy
+/// when the file was written by something else).
+class Reader
+{
+public:
+    Reader(const char *data, std::size_t size)
+        : m_at(data)
+        , m_end(data + size)
+    { }
+    bool ok() const { return m_ok; }
+    bool atEnd() const { return m_at == m_end; }
+    quint8 byte()
+    {
+        if (!need(1))
+            return 0;
+        return quint8(*m_at++);
+    }
+    quint64 varint()
+    {
+        quint64 v = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            if (!need(1))
+                return 0;
+            const quint8 b = quint8(*m_at++);
+            v |= quint64(b & 0x7f) << shift;
+            if (!(b & 0x80))
+                return v;
+        }
+        m_ok = false;
+        return 0;
+    }
+    qint64 zigzag()
+    {
+        const quint64 v = varint();
+        return qint64(v >> 1) ^ -qint64(v & 1);
+    }
+    quint64 fixed64()
+    {
+        if (!need(8))
+            return 0;
+        const quint64 v = getU64(m_at);
+        m_at += 8;
+        return v;
+    }
+    double real()
+    {
+        const quint64 bits = fixed64();
+        double v = 0;
+        std::memcpy(&v, &bits, sizeof v);
+        return v;
+    }
+    std::string_view bytes()
+    {
+        const quint64 n = varint();
+        if (!need(n))
+            return {};
+        const std::string_view s(m_at, std::size_t(n));
+        m_at += n;
+        return s;
+    }
+    const char *raw(std::size_t n)
+    {
+        if (!need(n))
+            return nullptr;
+        const char *at = m_at;
+        m_at += n;
+        return at;
+    }
+
+private:
+    bool need(quint64 n)
+    {
+        if (!m_ok || quint64(m_end - m_at) < n) {
+            m_ok = false;
+            return false;
+        }
+        return true;
+    }
+    const char *m_at;
+    const char *m_end;
+    bool m_ok = true;
+};
+
+bool isLowerHex(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+int hexValue(char c)
+{
+    return c <= '9' ? c - '0' : c - 'a' + 10;
+}
+
+/// A trace id as OTLP spans carry it: 32 lower-case hex digits (16 bytes on disk instead of 32).
+bool isTraceId(std::string_view id)
+{
+    return id.size() == 32 && std::all_of(id.begin(), id.end(), isLowerHex);
+}
+
+QString segmentName(quint64 first)
+{
+    return QStringLiteral("%1.pwj").arg(first, 20, 10, QLatin1Char('0'));
+}
+
+/// Writes all of `data` or fails (errno set); retries short writes and EINTR.
+bool writeAll(int fd, const char *data, std::size_t size)
+{
+    while (size > 0) {
+        const ssize_t n = ::write(fd, data, size);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return false;
+        }
+        data += n;
+        size -= std::size_t(n);
+    }
+    return true;
+}
+
+QString errnoText(int error)
+{
+    return QString::fromLocal8Bit(std::strerror(error));
+}
+
+/// The decoded events of one record, owning what they point to.
+struct DecodedRecord
+{
+    std::vector<IngestEvent> events;
+    std::vector<quint64> resolves;
+    std::vector<std::string_view> strings;
+    std::string ids; ///< expanded trace ids, reserved up front so views stay valid
+    std::deque<LatencySketch> sketches;
+
+    void clear()
+    {
+        events.clear();
+        resolves.clear();
+        strings.clear();
+        ids.clear();
+        sketches.clear();
+    }
+};
+
+/// The header of a payload: type, flags, time, the holds it resolves.
+struct PayloadHead
+{
+    IngestJournal::RecordType type = IngestJournal::RecordType::Insert;
+    quint8 flags = 0;
+    qint64 nowMs = 0;
+};
+
+bool readHead(Reader &r, PayloadHead &head, std::vector<quint64> &resolves)
+{
+    const quint8 type = r.byte();
+    head.flags = r.byte();
+    head.nowMs = qint64(r.fixed64());
+    const quint64 count = r.varint();
+    if (!r.ok() || (type != quint8(IngestJournal::RecordType::Insert) && type != quint8(IngestJournal::RecordType::Hold))
+        || count > kMaxRecordBytes / 8)
+        return false;
+    head.type = IngestJournal::RecordType(type);
+    resolves.clear();
+    for (quint64 i = 0; i < count && r.ok(); ++i)
+        resolves.push_back(r.fixed64());
+    return r.ok();
+}
+
+bool readEvents(Reader &r, qint64 nowMs, DecodedRecord &out)
+{
+    const quint64 stringCount = r.varint();
+    if (!r.ok() || stringCount > kMaxRecordBytes)
+        return false;
+    out.strings.reserve(std::size_t(stringCount));
+    for (quint64 i = 0; i < stringCount && r.ok(); ++i)
+        out.strings.push_back(r.bytes());
+    const quint64 eventCount = r.varint();
+    if (!r.ok() || eventCount > kMaxRecordBytes / 8)
+        return false;
+    out.events.reserve(std::size_t(eventCount));
+    out.ids.reserve(std::size_t(eventCount) * 32);
+    const auto stringAt = [&](quint64 index, std::string_view &s) {
+        if (index >= out.strings.size())
+            return false;
+        s = out.strings[std::size_t(index)];
+        return true;
+    };
+    for (quint64 i = 0; i < eventCount; ++i) {
+        IngestEvent &e = out.events.emplace_back();
+        const quint8 kind = r.byte();
+        const quint8 flags = r.byte();
+        if (kind >= kMetricKindCount)
+            return false;
+        e.kind = MetricKind(kind);
+        e.error = flags & kError;
+        e.approximate = flags & kApproximate;
+        e.status = quint16(std::min<quint64>(r.varint(), 0xffff));
+        const qint64 delta = r.zigzag();
+        e.value = r.real();
+        e.items = r.varint();
+        e.misses = r.varint();
+        if (!stringAt(r.varint(), e.service) || !stringAt(r.varint(), e.name))
+            return false;
+        if ((flags & kFields) && !stringAt(r.varint(), e.fields))
+            return false;
+        if (flags & kTraceId) {
+            const char *id = r.raw(16);
+            if (!id)
+                return false;
+            static constexpr char kHex[] = "0123456789abcdef";
+            const std::size_t at = out.ids.size();
+            for (int b = 0; b < 16; ++b) {
+                out.ids.push_back(kHex[quint8(id[b]) >> 4]);
+                out.ids.push_back(kHex[quint8(id[b]) & 0xf]);
+            }
+            e.requestId = std::string_view(out.ids.data() + at, 32);
+        } else if (flags & kRequestId) {
+            e.requestId = r.bytes();
+        }
+        if (flags & kHistogram) {
+            const std::string_view bytes = r.bytes();
+            std::optional<LatencySketch> sketch
+                = LatencySketch::decode(QByteArrayView(bytes.data(), qsizetype(bytes.size())));
+            if (!r.ok() || !sketch)
+                return false;
+            out.sketches.push_back(std::move(*sketch));
+            e.histogram = &out.sketches.back();
+        }
+        if (!r.ok())
+            return false;
+        e.timestampMs = (flags & kNoTimestamp) ? 0 : nowMs + delta;
+    }
+    return r.atEnd();
+}
+
+} // namespace
+
+IngestJournal::IngestJournal() = default;
+
+IngestJournal::~IngestJournal()
+{
+    sync();
+    std::lock_guard lock(m_mutex);
+    if (m_fd >= 0)
+        ::close(m_fd);
+    m_fd = -1;
+}
+
+void IngestJournal::encode(QByteArray &out, RecordType type, quint8 flags, qint64 nowMs,
+    std::span<const IngestEvent> events, std::span<const quint64> resolves)
+{
+    out.resize(kHeaderBytes);
+    Writer w(out);
+    w.byte(quint8(type));
+    w.byte(flags);
+    w.fixed64(quint64(nowMs));
+    w.varint(resolves.size());
+    for (const quint64 seq : resolves)
+        w.fixed64(seq);
+
+    // Services, names and field lists repeat within a batch: a table, then indexes into it.
+    thread_local std::unordered_map<std::string_view, quint32> index;
+    thread_local std::vector<std::string_view> table;
+    index.clear();
+    table.clear();
+    const auto intern = [&](std::string_view s) {
+        const auto [it, added] = index.try_emplace(s, quint32(table.size()));
+        if (added)
+            table.push_back(s);
+        return it->second;
+    };
+    for (const IngestEvent &e : events) {
+        intern(e.service);
+        intern(e.name);
+        if (!e.fields.empty())
+            intern(e.fields);
+    }
+    w.varint(table.size());
+    for (const std::string_view s : table)
+        w.bytes(s);
+    w.varint(events.size());
+    for (const IngestEvent &e : events) {
+        quint8 f = (e.error ? kError : 0) | (e.approximate ? kApproximate : 0) | (e.histogram ? kHistogram : 0)
+            | (e.fields.empty() ? 0 : kFields) | (e.timestampMs == 0 ? kNoTimestamp : 0);
+        const bool traceId = isTraceId(e.requestId);
+        if (traceId)
+            f |= kTraceId;
+        else if (!e.requestId.empty())
+            f |= kRequestId;
+        w.byte(quint8(e.kind));
+        w.byte(f);
+        w.varint(e.status);
+        w.zigzag(e.timestampMs == 0 ? 0 : e.timestampMs - nowMs);
+        w.real(e.value);
+        w.varint(e.items);
+        w.varint(e.misses);
+        w.varint(index.find(e.service)->second);
+        w.varint(index.find(e.name)->second);
+        if (!e.fields.empty())
+            w.varint(index.find(e.fields)->second);
+        if (traceId) {
+            char id[16];
+            for (int b = 0; b < 16; ++b)
+                id[b] = char((hexValue(e.requestId[2 * b]) << 4) | hexValue(e.requestId[2 * b + 1]));
+            w.raw(id, 16);
+        } else if (!e.requestId.empty()) {
+            w.bytes(e.requestId);
+        }
+        if (e.histogram) {
+            const QByteArray sketch = e.histogram->encode();
+            w.bytes(std::string_view(sketch.constData(), std::size_t(sketch.size())));
+        }
+    }
+    // The payload's checksum now; append() combines it with the sequence number's.
+    const qsizetype payload = out.size() - kHeaderBytes;
+    const uLong crc = crc32_z(0, reinterpret_cast<const Bytef *>(out.constData() + kHeaderBytes), z_size_t(payload));
+    putU32(out.data(), quint32(payload + 8));
+    putU32(out.data() + 4, quint32(crc));
+}
+
+bool IngestJournal::open(const QString &dir, qint64 syncMs, QString *error)
+{
+    std::lock_guard lock(m_mutex);
+    m_dir = dir;
+    m_syncMs = std::max<qint64>(0, syncMs);
+    if (!QDir().mkpath(dir)) {
+        if (error)
+            *error = u"Cannot create the ingest journal folder %1"_s.arg(QDir::toNativeSeparators(dir));
+        return false;
+    }
+    m_previous.clear();
+    const QStringList names = QDir(dir).entryList({ u"*.pwj"_s }, QDir::Files, QDir::Name);
+    for (const QString &name : names) {
+        bool ok = false;
+        const quint64 first = QStringView(name).chopped(4).toULongLong(&ok);
+        if (!ok || name.size() != 24)
+            continue;
+        const QString path = QDir(dir).filePath(name);
+        m_previous.push_back({ first, path, quint64(QFileInfo(path).size()) });
+    }
+    return true;
+}
+
+IngestJournal::ReplayResult IngestJournal::replay(quint64 mark, const std::function<void(const Record &)> &sink)
+{
+    QElapsedTimer timer;
+    timer.start();
+    ReplayResult result;
+    std::vector<Segment> previous;
+    {
+        std::lock_guard lock(m_mutex);
+        previous = m_previous;
+    }
+    struct Mapped
+    {
+        QFile file;
+        const char *data = nullptr;
+        std::size_t size = 0;
+    };
+    std::vector<std::unique_ptr<Mapped>> maps;
+    quint64 lastSeq = 0;
+    bool stop = false;
+    std::size_t damagedFrom = previous.size(); // files from here on were not (wholly) read
+    std::vector<std::size_t> validEnd; // per file read: bytes up to the end of its last valid record
+    std::set<quint64> resolved;
+    std::vector<quint64> resolves;
+    for (std::size_t i = 0; i < previous.size() && !stop; ++i) {
+        auto m = std::make_unique<Mapped>();
+        m->file.setFileName(previous[i].path);
+        std::size_t valid = 0;
+        if (m->file.open(QIODevice::ReadOnly) && m->file.size() > 0) {
+            m->size = std::size_t(m->file.size());
+            m->data = reinterpret_cast<const char *>(m->file.map(0, m->file.size()));
+        }
+        if (m->size >= sizeof kMagic && m->data && std::memcmp(m->data, kMagic, sizeof kMagic) == 0) {
+            std::size_t at = sizeof kMagic;
+            valid = at;
+            while (at < m->size) {
+                const std::size_t left = m->size - at;
+                if (left < std::size_t(kHeaderBytes)) {
+                    stop = true;
+                    break;
+                }
+                const quint32 length = getU32(m->data + at);
+                const quint32 crc = getU32(m->data + at + 4);
+                if (length < 8 || length > kMaxRecordBytes || left - 8 < length
+                    || quint32(crc32_z(0, reinterpret_cast<const Bytef *>(m->data + at + 8), length)) != crc) {
+                    stop = true;
+                    break;
+                }
+                const quint64 seq = getU64(m->data + at + 8);
+                if (seq <= lastSeq && lastSeq != 0) { // numbers only grow: anything else is damage
+                    stop = true;
+                    break;
+                }
+                Reader r(m->data + at + kHeaderBytes, length - 8);
+                PayloadHead head;
+                if (!readHead(r, head, resolves)) {
+                    stop = true;
+                    break;
+                }
+                resolved.insert(resolves.begin(), resolves.end());
+                lastSeq = seq;
+                ++result.records;
+                at += 8 + length;
+                valid = at;
+            }
+        } else if (m->size > 0) {
+            stop = true; // not a journal file (or its magic is damaged)
+        }
+        if (stop) {
+            damagedFrom = i;
+            result.damaged = true;
+            result.damagedBytes = m->size - valid;
+            for (std::size_t j = i + 1; j < previous.size(); ++j)
+                result.damagedBytes += previous[j].bytes;
+        }
+        validEnd.push_back(valid);
+        maps.push_back(std::move(m));
+    }
+    const quint64 includedUpTo = std::max<quint64>(mark, 1); // numbers start at 1
+    if (!previous.empty() && previous.front().first > includedUpTo)
+        result.lostRecords = previous.front().first - includedUpTo;
+
+    // Second pass: hand over what is not in the history yet.
+    if (sink) {
+        DecodedRecord decoded;
+        for (std::size_t i = 0; i < maps.size(); ++i) {
+            const Mapped &m = *maps[i];
+            const std::size_t end = validEnd[i];
+            std::size_t at = sizeof kMagic;
+            while (m.data && at < end) {
+                const quint32 length = getU32(m.data + at);
+                const quint64 seq = getU64(m.data + at + 8);
+                Reader r(m.data + at + kHeaderBytes, length - 8);
+                PayloadHead head;
+                decoded.clear();
+                readHead(r, head, decoded.resolves);
+                at += 8 + length;
+                const bool wanted = head.type == RecordType::Insert ? seq >= mark : !resolved.contains(seq);
+                if (!wanted) {
+                    ++result.skippedRecords;
+                    continue;
+                }
+                if (!readEvents(r, head.nowMs, decoded)) {
+                    // The checksum matched but the content does not parse (written by something
+                    // else): count it as damage and go on with the next record.
+                    result.damaged = true;
+                    continue;
+                }
+                Record record;
+                record.seq = seq;
+                record.type = head.type;
+                record.flags = head.flags;
+                record.nowMs = head.nowMs;
+                record.events = decoded.events;
+                record.resolves = decoded.resolves;
+                for (const IngestEvent &e : decoded.events)
+                    result.replayedEvents += e.histogram ? e.histogram->count() : 1;
+                sink(record);
+            }
+        }
+    }
+    maps.clear();
+
+    std::lock_guard lock(m_mutex);
+    // Never reuse a number the history may already count as included.
+    m_nextSeq = std::max<quint64>({ lastSeq + 1, mark, 1 });
+    for (std::size_t i = 0; i < previous.size(); ++i) {
+        m_nextSeq = std::max(m_nextSeq, previous[i].first);
+        const bool readable = i < damagedFrom || (i == damagedFrom && validEnd.size() > i);
+        const std::size_t valid = validEnd.size() > i ? validEnd[i] : 0;
+        if (readable && valid <= sizeof kMagic) {
+            QFile::remove(previous[i].path); // no records: nothing to keep
+            continue;
+        }
+        if (readable && sink) {
+            Segment segment = previous[i];
+            if (i == damagedFrom) { // keep the good records, so the next replay reads past them
+                QFile::resize(segment.path, qint64(valid));
+                segment.bytes = valid;
+            }
+            m_segments.push_back(segment);
+            continue;
+        }
+        // Damaged (or after the damage), or not replayed: kept aside, out of the journal's way.
+        const QString aside = previous[i].path + (readable ? u".unreplayed"_s : u".damaged"_s);
+        QFile::remove(aside);
+        QFile::rename(previous[i].path, aside);
+    }
+    m_previous.clear();
+    QString error;
+    if (!openSegmentLocked(m_nextSeq, &error))
+        noteFailureLocked(error);
+    result.durationMs = timer.elapsed();
+    if (result.damaged) {
+        result.message = u"The ingest journal was damaged after record %1: kept %2 records, %3 bytes after it "
+                         "could not be read"_s.arg(lastSeq)
+                             .arg(result.records)
+                             .arg(result.damagedBytes);
+    }
+    if (result.lostRecords > 0) {
+        const QString lost = u"The history is missing a flush (its last %1 journal records were already cut): "
+                             "a damaged or replaced -wal file lost data"_s.arg(result.lostRecords);
+        result.message = result.message.isEmpty() ? lost : result.message + u"; "_s + lost;
+    }
+    m_replay = result;
+    return result;
+}
+
+bool IngestJournal::openSegmentLocked(quint64 first, QString *error)
+{
+    const QString path = QDir(m_dir).filePath(segmentName(first));
+    const QByteArray native = QFile::encodeName(path);
+    const int fd = ::open(native.constData(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        *error = u"Cannot create %1: %2"_s.arg(QDir::toNativeSeparators(path), errnoText(errno));
+        return false;
+    }
+    if (!writeAll(fd, kMagic, sizeof kMagic)) {
+        *error = u"Cannot write %1: %2"_s.arg(QDir::toNativeSeparators(path), errnoText(errno));
+        ::close(fd);
+        ::unlink(native.constData());
+        return false;
+    }
+    if (m_fd >= 0)
+        m_retired.push_back(m_fd);
+    m_fd = fd;
+    m_segments.push_back({ first, path, sizeof kMagic });
+    return true;
+}
+
+void IngestJournal::noteFailureLocked(const QString &error)
+{
+    m_lastError = error;
+    ++m_appendFailures;
+    m_durable.store(false, std::memory_order_relaxed);
+}
+
+quint64 IngestJournal::append(QByteArray &record)
+{
+    std::lock_guard lock(m_mutex);
+    if (m_fd < 0) {
+        if (m_dir.isEmpty())
+            return 0;
+        // The file could not be made before (a full disk): try again, it may have passed.
+        QString error;
+        if (!openSegmentLocked(m_nextSeq, &error)) {
+            noteFailureLocked(error);
+            return 0;
+        }
+    }
+    const quint64 seq = m_nextSeq;
+    char number[8];
+    putU64(number, seq);
+    std::memcpy(record.data() + 8, number, 8);
+    const quint32 payloadCrc = getU32(record.constData() + 4);
+    const qsizetype payload = record.size() - kHeaderBytes;
+    const uLong crc = crc32_combine(crc32_z(0, reinterpret_cast<const Bytef *>(number), 8), payloadCrc, payload);
+    putU32(record.data() + 4, quint32(crc));
+    Segment &segment = m_segments.back();
+    if (!writeAll(m_fd, record.constData(), std::size_t(record.size()))) {
+        const int why = errno;
+        // Take a partial record back off, so the records after it stay readable.
+        if (::ftruncate(m_fd, off_t(segment.bytes)) != 0 || ::lseek(m_fd, off_t(segment.bytes), SEEK_SET) < 0) {
+            ::close(m_fd);
+            m_fd = -1;
+        }
+        noteFailureLocked(u"Cannot append to the ingest journal %1: %2"_s.arg(
+            QDir::toNativeSeparators(segment.path), errnoText(why)));
+        putU32(record.data() + 4, payloadCrc); // the caller may try again with the same bytes
+        return 0;
+    }
+    if (m_syncMs == 0)
+        ::fdatasync(m_fd);
+    segment.bytes += quint64(record.size());
+    ++m_nextSeq;
+    if (!m_durable.load(std::memory_order_relaxed)) {
+        m_durable.store(true, std::memory_order_relaxed);
+        m_lastError.clear();
+    }
+    // Hold bookkeeping: cut() keeps every file from the oldest unresolved hold on.
+    Reader r(record.constData() + kHeaderBytes, std::size_t(payload));
+    PayloadHead head;
+    thread_local std::vector<quint64> resolves;
+    if (readHead(r, head, resolves)) {
+        if (head.type == RecordType::Hold)
+            m_openHolds.insert(seq);
+        for (const quint64 h : resolves)
+            m_openHolds.erase(h);
+    }
+    return seq;
+}
+
+quint64 IngestJournal::rotate()
+{
+    std::lock_guard lock(m_mutex);
+    if (m_fd < 0 || m_segments.empty() || m_segments.back().bytes <= sizeof kMagic)
+        return m_nextSeq;
+    QString error;
+    if (!openSegmentLocked(m_nextSeq, &error))
+        noteFailureLocked(error); // keeps appending to the file it has
+    return m_nextSeq;
+}
+
+void IngestJournal::cut(quint64 mark)
+{
+    std::vector<QString> remove;
+    {
+        std::lock_guard lock(m_mutex);
+        const quint64 limit = m_openHolds.empty() ? mark : std::min(mark, *m_openHolds.begin());
+        std::size_t n = 0;
+        while (n + 1 < m_segments.size() && m_segments[n + 1].first <= limit)
+            ++n;
+        for (std::size_t i = 0; i < n; ++i)
+            remove.push_back(m_segments[i].path);
+        m_segments.erase(m_segments.begin(), m_segments.begin() + qsizetype(n));
+    }
+    for (const QString &path : remove)
+        QFile::remove(path);
+}
+
+void IngestJournal::sync()
+{
+    int fd = -1;
+    std::vector<int> retired;
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_fd >= 0)
+            fd = ::dup(m_fd);
+        retired.swap(m_retired);
+    }
+    for (const int r : retired) {
+        ::fdatasync(r);
+        ::close(r);
+    }
+    if (fd >= 0) {
+        ::fdatasync(fd);
+        ::close(fd);
+    }
+    std::lock_guard lock(m_mutex);
+    m_lastSyncMs = QDateTime::currentMSecsSinceEpoch();
+}
+
+IngestJournal::Status IngestJournal::status() const
+{
+    std::lock_guard lock(m_mutex);
+    Status s;
+    s.enabled = !m_dir.isEmpty();
+    s.durable = m_durable.load(std::memory_order_relaxed);
+    s.lastError = m_lastError;
+    for (const Segment &segment : m_segments)
+        s.bytes += segment.bytes;
+    s.files = m_segments.size();
+    s.nextSeq = m_nextSeq;
+    s.appendFailures = m_appendFailures;
+    s.syncMs = m_syncMs;
+    s.lastSyncMs = m_lastSyncMs;
+    s.replay = m_replay;
+    return s;
+}
+
+} // namespace perfwatch
