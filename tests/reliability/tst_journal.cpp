@@ -1,0 +1,362 @@
+// A 202 means the data survives a crash: batches answered over real HTTP, the data folder copied
+// exactly as a `kill -9` would leave it (the process keeps running, nothing is flushed or closed),
+// and a second engine started on the copy must count every acknowledged event exactly once.
+// Also: held OTLP metrics, a damaged journal tail, a history that lost its last flush, and a
+// journal that cannot write (RLIMIT_FSIZE: the same EFBIG/ENOSPC path as a full disk).
+
+#include "aggregate.h"
+#include "engine.h"
+#include "httptestclient.h"
+#include "ingestservice.h"
+#include "otlpmetricsstate.h"
+#include "performanceroutes.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QTest>
+#include <csignal>
+#include <map>
+#include <memory>
+#include <string>
+#include <sys/resource.h>
+#include <vector>
+
+using namespace perfwatch;
+using perfwatch::test::HttpTestClient;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+qint64 now()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+EngineConfig configFor(const QString &dir)
+{
+    EngineConfig c;
+    c.dataDir = dir;
+    // Flushes happen when the test says; the sync timer may run (it changes nothing a copy sees).
+    c.flushIntervalMs = 3600'000;
+    c.analysisIntervalMs = 3600'000;
+    return c;
+}
+
+/// Copies the data folder as it is this instant: what a kill -9 leaves (the page cache is the
+/// file as far as a restarted process is concerned).
+void copyAsACrashLeavesIt(const QString &from, const QString &to)
+{
+    QDir().mkpath(to + u"/journal"_s);
+    for (const QString &name : QDir(from).entryList(QDir::Files))
+        QVERIFY(QFile::copy(from + u'/' + name, to + u'/' + name));
+    for (const QString &name : QDir(from + u"/journal"_s).entryList(QDir::Files))
+        QVERIFY(QFile::copy(from + u"/journal/"_s + name, to + u"/journal/"_s + name));
+}
+
+std::map<QString, quint64> counts(const PerformanceEngine &engine)
+{
+    std::map<QString, quint64> out;
+    for (const KeyAggregate &k : engine.summary(1, now()).keys)
+        out[k.meta.service + u'/' + k.meta.name] = k.agg.stats.count;
+    return out;
+}
+
+QByteArray post(const QByteArray &body)
+{
+    return "POST /api/performance/ingest HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+           "Content-Length: "
+        + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+}
+
+/// `n` api events of route /r<k> for k in [0, keys), as one native batch.
+QByteArray batch(int keys, int n)
+{
+    QByteArray body = "[";
+    for (int k = 0; k < keys; ++k) {
+        for (int i = 0; i < n; ++i) {
+            if (body.size() > 1)
+                body += ',';
+            body += R"({"type":"api","service":"shop","method":"GET","route":"/r)" + QByteArray::number(k)
+                + R"(","duration_ms":)" + QByteArray::number(5 + i) + R"(,"status":200})";
+        }
+    }
+    return body + ']';
+}
+
+/// The engine and its HTTP routes on a free port, as perfwatch runs them.
+struct Running
+{
+    explicit Running(const QString &dir)
+        : engine(configFor(dir))
+    {
+        QString error;
+        started = engine.start(&error);
+        notice = error;
+        service = std::make_unique<IngestService>(
+            [this](IngestServer &server) { PerformanceRoutes::install(server, engine); });
+        IngestConfig config;
+        config.port = 0;
+        port = service->start(config);
+    }
+    ~Running() { service.reset(); }
+    PerformanceEngine engine;
+    std::unique_ptr<IngestService> service;
+    quint16 port = 0;
+    bool started = false;
+    QString notice;
+};
+
+IngestEvent heldMetric(const char *service, quint64 count, LatencySketch &sketch)
+{
+    for (quint64 i = 0; i < count; ++i)
+        sketch.add(20.0 + double(i));
+    IngestEvent e;
+    e.kind = MetricKind::Api;
+    e.service = service;
+    e.name = "GET:/api/trips/{id}";
+    e.status = 200;
+    e.histogram = &sketch;
+    e.value = 20.0 * double(count);
+    e.approximate = true;
+    return e;
+}
+
+} // namespace
+
+class tst_Journal : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void everythingAnsweredSurvivesAKill();
+    void heldMetricsSurviveAndCountOnce();
+    void spansInTheJournalCoverHeldMetrics();
+    void aTornJournalStartsAndSaysWhatItKept();
+    void aHistoryThatLostAFlushIsReported();
+    void aJournalThatCannotWriteSaysSo();
+};
+
+void tst_Journal::everythingAnsweredSurvivesAKill()
+{
+    QTemporaryDir dir;
+    const QString live = dir.filePath(u"live"_s), crashed = dir.filePath(u"crashed"_s);
+    Running a(live);
+    QVERIFY(a.started && a.port != 0);
+    HttpTestClient client(a.port);
+    // Before and after a flush, and one batch answered just before the "kill".
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(client.request(post(batch(20, 5)))->status, 202);
+    a.engine.flushNow();
+    for (int i = 0; i < 4; ++i)
+        QCOMPARE(client.request(post(batch(20, 5)))->status, 202);
+    const auto last = client.request(post(batch(1, 1)));
+    QCOMPARE(last->status, 202);
+    QCOMPARE(last->header("X-PerfWatch-Durable"), QByteArray()); // said only when it is not
+    copyAsACrashLeavesIt(live, crashed);
+
+    const auto health = client.request("GET /api/performance/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    const QJsonObject journal = health->json().value(u"journal"_s).toObject();
+    QCOMPARE(journal.value(u"enabled"_s).toBool(), true);
+    QCOMPARE(journal.value(u"durable"_s).toBool(), true);
+    QVERIFY(journal.value(u"size_bytes"_s).toInteger() > 8);
+    QCOMPARE(journal.value(u"sync_interval_ms"_s).toInteger(), 1000);
+
+    PerformanceEngine b(configFor(crashed));
+    QString notice;
+    QVERIFY(b.start(&notice));
+    QVERIFY2(notice.isEmpty(), qPrintable(notice));
+    std::map<QString, quint64> expected;
+    for (int k = 0; k < 20; ++k)
+        expected[u"shop/GET:/r"_s + QString::number(k)] = 7 * 5;
+    expected[u"shop/GET:/r0"_s] += 1;
+    QCOMPARE(counts(b), expected);
+    const IngestJournal::Status status = b.journalStatus();
+    QCOMPARE(status.replay.records, 5u); // the 3 before the flush were cut with it
+    QCOMPARE(status.replay.skippedRecords, 0u);
+    QVERIFY(!status.replay.damaged);
+
+    // And again: the replayed data is not counted twice by a second crash before a flush ...
+    const QString twice = dir.filePath(u"twice"_s);
+    copyAsACrashLeavesIt(crashed, twice);
+    {
+        PerformanceEngine c(configFor(twice));
+        QVERIFY(c.start());
+        QCOMPARE(counts(c), expected);
+        // ... nor after one, and the flush cut what it covered.
+        c.flushNow();
+        QCOMPARE(c.journalStatus().files, 1u);
+        c.stop();
+    }
+    PerformanceEngine d(configFor(twice));
+    QVERIFY(d.start());
+    QCOMPARE(counts(d), expected);
+    QCOMPARE(d.journalStatus().replay.records, 0u);
+}
+
+void tst_Journal::heldMetricsSurviveAndCountOnce()
+{
+    QTemporaryDir dir;
+    const QString live = dir.filePath(u"live"_s);
+    PerformanceEngine a(configFor(live));
+    QVERIFY(a.start());
+    OtlpMetricsState metrics(a.store(), now() - 60'000);
+    LatencySketch sketch;
+    const IngestEvent e = heldMetric("metrics-only", 12, sketch);
+    QVERIFY(metrics.submit(std::span(&e, 1), now()));
+    QCOMPARE(metrics.counters().held, 1u);
+    a.flushNow(); // the hold is not in the history, whatever the mark says
+    copyAsACrashLeavesIt(live, dir.filePath(u"held"_s));
+    {
+        PerformanceEngine b(configFor(dir.filePath(u"held"_s)));
+        QVERIFY(b.start());
+        QCOMPARE(counts(b), (std::map<QString, quint64> { { u"metrics-only/GET:/api/trips/{id}"_s, 12 } }));
+    }
+    // Released into the store (after the hold), flushed, crashed: still 12, not 24.
+    metrics.releaseDue(now(), true);
+    QCOMPARE(counts(a), (std::map<QString, quint64> { { u"metrics-only/GET:/api/trips/{id}"_s, 12 } }));
+    copyAsACrashLeavesIt(live, dir.filePath(u"released"_s));
+    {
+        PerformanceEngine b(configFor(dir.filePath(u"released"_s)));
+        QVERIFY(b.start());
+        QCOMPARE(counts(b), (std::map<QString, quint64> { { u"metrics-only/GET:/api/trips/{id}"_s, 12 } }));
+    }
+    a.flushNow();
+    copyAsACrashLeavesIt(live, dir.filePath(u"flushed"_s));
+    PerformanceEngine b(configFor(dir.filePath(u"flushed"_s)));
+    QVERIFY(b.start());
+    QCOMPARE(counts(b), (std::map<QString, quint64> { { u"metrics-only/GET:/api/trips/{id}"_s, 12 } }));
+}
+
+void tst_Journal::spansInTheJournalCoverHeldMetrics()
+{
+    QTemporaryDir dir;
+    const QString live = dir.filePath(u"live"_s);
+    PerformanceEngine a(configFor(live));
+    QVERIFY(a.start());
+    OtlpMetricsState metrics(a.store(), now() - 60'000);
+    LatencySketch sketch;
+    const IngestEvent held = heldMetric("both", 5, sketch);
+    QVERIFY(metrics.submit(std::span(&held, 1), now()));
+    // The same service's spans arrive while the metric waits (the SDK flushes both at exit).
+    std::vector<IngestEvent> spans(5);
+    for (IngestEvent &s : spans) {
+        s.kind = MetricKind::Api;
+        s.service = "both";
+        s.name = "GET:/api/trips/{id}";
+        s.value = 21;
+        s.status = 200;
+    }
+    QVERIFY(a.store().insert(spans, now(), MetricStore::InsertOptions { .journal = true, .fromSpans = true, .resolves = {} }));
+    metrics.noteSpans(spans, now());
+    copyAsACrashLeavesIt(live, dir.filePath(u"crashed"_s));
+    PerformanceEngine b(configFor(dir.filePath(u"crashed"_s)));
+    QVERIFY(b.start());
+    QCOMPARE(counts(b), (std::map<QString, quint64> { { u"both/GET:/api/trips/{id}"_s, 5 } }));
+}
+
+void tst_Journal::aTornJournalStartsAndSaysWhatItKept()
+{
+    QTemporaryDir dir;
+    const QString live = dir.filePath(u"live"_s), crashed = dir.filePath(u"crashed"_s);
+    {
+        Running a(live);
+        HttpTestClient client(a.port);
+        for (int i = 0; i < 3; ++i)
+            QCOMPARE(client.request(post(batch(2, 3)))->status, 202);
+        copyAsACrashLeavesIt(live, crashed);
+    }
+    const QStringList files = QDir(crashed + u"/journal"_s).entryList({ u"*.pwj"_s }, QDir::Files);
+    QCOMPARE(files.size(), 1);
+    QFile file(crashed + u"/journal/"_s + files[0]);
+    QVERIFY(file.resize(file.size() - 3)); // the last record was being written
+    Running b(crashed);
+    QVERIFY(b.started && b.port != 0);
+    QVERIFY2(b.notice.startsWith(u"The ingest journal was damaged after record 2: kept 2 records, "_s),
+        qPrintable(b.notice));
+    QCOMPARE(counts(b.engine),
+        (std::map<QString, quint64> { { u"shop/GET:/r0"_s, 6 }, { u"shop/GET:/r1"_s, 6 } }));
+    HttpTestClient client(b.port);
+    const auto health = client.request("GET /api/performance/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    const QJsonObject replay = health->json().value(u"journal"_s).toObject().value(u"replay"_s).toObject();
+    QCOMPARE(replay.value(u"records"_s).toInteger(), 2);
+    QCOMPARE(replay.value(u"events"_s).toInteger(), 12);
+    QCOMPARE(replay.value(u"damaged"_s).toBool(), true);
+    QCOMPARE(replay.value(u"message"_s).toString(), b.notice);
+    // New batches are journaled after the good records and survive the next crash.
+    QCOMPARE(client.request(post(batch(1, 1)))->status, 202);
+    copyAsACrashLeavesIt(crashed, dir.filePath(u"again"_s));
+    PerformanceEngine c(configFor(dir.filePath(u"again"_s)));
+    QString notice;
+    QVERIFY(c.start(&notice));
+    QVERIFY2(notice.isEmpty(), qPrintable(notice));
+    QCOMPARE(counts(c), (std::map<QString, quint64> { { u"shop/GET:/r0"_s, 7 }, { u"shop/GET:/r1"_s, 6 } }));
+}
+
+void tst_Journal::aHistoryThatLostAFlushIsReported()
+{
+    QTemporaryDir dir;
+    const QString live = dir.filePath(u"live"_s), crashed = dir.filePath(u"crashed"_s);
+    Running a(live);
+    HttpTestClient client(a.port);
+    QCOMPARE(client.request(post(batch(1, 4)))->status, 202);
+    QCOMPARE(client.request(post(batch(1, 4)))->status, 202);
+    a.engine.flushNow(); // in the -wal; the journal is cut
+    copyAsACrashLeavesIt(live, crashed);
+    QVERIFY(QFile::remove(crashed + u"/perfwatch.sqlite-wal"_s)); // the -wal is lost
+    PerformanceEngine b(configFor(crashed));
+    QString notice;
+    QVERIFY(b.start(&notice));
+    QCOMPARE(notice,
+        u"The history is missing a flush (its last 2 journal records were already cut): a damaged or replaced "
+        "-wal file lost data"_s);
+    QCOMPARE(b.journalStatus().replay.lostRecords, 2u);
+}
+
+void tst_Journal::aJournalThatCannotWriteSaysSo()
+{
+    // A file-size limit makes write() fail with EFBIG, as ENOSPC on a full disk: the batch is
+    // accepted into memory, answered with X-PerfWatch-Durable: false, and /health says why.
+    QTemporaryDir dir;
+    Running a(dir.path());
+    HttpTestClient client(a.port);
+    QCOMPARE(client.request(post(batch(1, 1)))->status, 202);
+    const auto previous = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit old {};
+    QVERIFY(getrlimit(RLIMIT_FSIZE, &old) == 0);
+    const quint64 size = a.engine.journalStatus().bytes;
+    rlimit tight = old;
+    tight.rlim_cur = rlim_t(size + 16);
+    QVERIFY(setrlimit(RLIMIT_FSIZE, &tight) == 0);
+    const auto full = client.request(post(batch(5, 5)));
+    const auto health = client.request("GET /api/performance/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    QVERIFY(setrlimit(RLIMIT_FSIZE, &old) == 0);
+    std::signal(SIGXFSZ, previous);
+    QCOMPARE(full->status, 202);
+    QCOMPARE(full->header("X-PerfWatch-Durable"), QByteArray("false"));
+    QCOMPARE(full->json().value(u"accepted"_s).toInteger(), 25);
+    const QJsonObject journal = health->json().value(u"journal"_s).toObject();
+    QCOMPARE(journal.value(u"durable"_s).toBool(), false);
+    QVERIFY2(journal.value(u"last_error"_s).toString().startsWith(u"Cannot append to the ingest journal"_s),
+        qPrintable(journal.value(u"last_error"_s).toString()));
+    QCOMPARE(journal.value(u"append_failures"_s).toInteger(), 1);
+    QCOMPARE(counts(a.engine)[u"shop/GET:/r4"_s], 5u); // in memory all the same
+
+    // Space again: durable again, and the journal is still readable after the failed write.
+    const auto again = client.request(post(batch(1, 1)));
+    QCOMPARE(again->status, 202);
+    QCOMPARE(again->header("X-PerfWatch-Durable"), QByteArray());
+    QVERIFY(a.engine.journalStatus().durable);
+    copyAsACrashLeavesIt(dir.path(), dir.filePath(u"crashed"_s));
+    PerformanceEngine b(configFor(dir.filePath(u"crashed"_s)));
+    QString notice;
+    QVERIFY(b.start(&notice));
+    QVERIFY2(notice.isEmpty(), qPrintable(notice));
+    QCOMPARE(counts(b), (std::map<QString, quint64> { { u"shop/GET:/r0"_s, 2 } })); // not the 25 of the failed write
+}
+
+QTEST_GUILESS_MAIN(tst_Journal)
+#include "tst_journal.moc"
