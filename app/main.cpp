@@ -179,6 +179,9 @@ int main(int argc, char *argv[])
         QCoreApplication::translate("main",
             "How often the ingest journal is synced to disk (default 1000; 0: every batch)."),
         QStringLiteral("N"));
+    const QCommandLineOption noJournal(QStringLiteral("no-journal"),
+        QCoreApplication::translate("main",
+            "Do not journal ingest (benchmarks): a crash then loses what arrived since the last flush."));
     const QCommandLineOption refresh(QStringLiteral("refresh-ms"),
         QCoreApplication::translate("main", "Window refresh interval (default 1000)."), QStringLiteral("N"));
     const QCommandLineOption lang(QStringLiteral("lang"),
@@ -195,7 +198,7 @@ int main(int argc, char *argv[])
         QCoreApplication::translate("main", "Save PNGs of every page of the window into DIR and exit."),
         QStringLiteral("DIR"));
     parser.addOptions({ headless, demo, bind, port, statsdPort, grpcPort, ingestThreads, dataDir, token, journalSync,
-        refresh, lang, exportReport, hours, pageSize, screenshot });
+        noJournal, refresh, lang, exportReport, hours, pageSize, screenshot });
     parser.process(*app);
 
     // Precedence: command line > environment > saved settings > defaults.
@@ -283,7 +286,9 @@ int main(int argc, char *argv[])
     installTranslations(*app, settings.language);
 #endif
 
-    PerformanceEngine engine(settings.engineConfig());
+    EngineConfig engineConfig = settings.engineConfig();
+    engineConfig.journal = !parser.isSet(noJournal);
+    PerformanceEngine engine(engineConfig);
     QString error;
     if (!engine.start(&error))
         return fail(error);
