@@ -5,7 +5,9 @@
 #include "decodedbatch.h"
 #include "event.h"
 #include "fuzzcheck.h"
+#include "latencysketch.h"
 #include "nativedecoder.h"
+#include "valuebounds.h"
 
 #include <cmath>
 #include <cstdint>
@@ -68,8 +70,20 @@ inline void checkEvent(const IngestEvent &e, std::size_t maxStringBytes)
     checkString(e.fields, maxStringBytes);
     FUZZ_CHECK(!e.name.empty());
     FUZZ_CHECK(std::isfinite(e.value));
-    if (kindHasLatency(e.kind))
+    if (kindHasLatency(e.kind)) {
         FUZZ_CHECK(e.value >= 0);
+        // valuebounds.h: no duration above kMaxDurationMs; a histogram's value is the sum of
+        // its durations, so at most its count times the bound.
+        if (e.histogram) {
+            FUZZ_CHECK(e.histogram->count() > 0);
+            FUZZ_CHECK(bounds::isDurationMs(e.histogram->max()));
+            FUZZ_CHECK(e.value <= double(e.histogram->count()) * bounds::kMaxDurationMs);
+        } else {
+            FUZZ_CHECK(bounds::isDurationMs(e.value));
+        }
+    }
+    if (e.kind == MetricKind::Gauge)
+        FUZZ_CHECK(bounds::isGaugeValue(e.value));
     if (e.kind == MetricKind::Api)
         FUZZ_CHECK(e.status >= 100 && e.status <= 599);
 }

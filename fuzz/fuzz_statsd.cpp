@@ -32,9 +32,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     for (const StatsdMetric &m : metrics) {
         FUZZ_CHECK(!m.name.empty() && m.name.size() <= StatsdParser::kMaxNameBytes);
         FUZZ_CHECK(validUtf8(m.name));
-        FUZZ_CHECK(m.sampleRate > 0 && m.sampleRate <= 1);
+        FUZZ_CHECK(m.sampleRate >= bounds::kMinSampleRate && m.sampleRate <= 1);
         if (m.type != StatsdMetric::Type::Set)
             FUZZ_CHECK(std::isfinite(m.value));
+        if (m.type == StatsdMetric::Type::Gauge)
+            FUZZ_CHECK(bounds::isGaugeValue(m.value));
+        if (m.type == StatsdMetric::Type::Counter)
+            FUZZ_CHECK(std::fabs(m.value) <= bounds::kMaxCounterIncrement);
+        if (m.type == StatsdMetric::Type::Timer || m.type == StatsdMetric::Type::Histogram
+            || m.type == StatsdMetric::Type::Distribution)
+            FUZZ_CHECK(bounds::isDurationMs(m.value));
         // Views into the datagram, never past it.
         FUZZ_CHECK(m.name.data() >= datagram.data() && m.name.data() + m.name.size() <= datagram.data() + size);
     }

@@ -111,6 +111,10 @@ JsonWriter &JsonWriter::value(double number, int decimals)
     if (!std::isfinite(number))
         return null();
     const double scale = std::pow(10.0, decimals);
+    // From 2^53 on a double has no fractional digits left to round, and number * scale could
+    // overflow to infinity: a finite number is never written as null.
+    if (std::fabs(number) >= 9007199254740992.0)
+        return value(number);
     const double rounded = std::round(number * scale) / scale;
     // Shortest round-trip form of the rounded value: 12.346, 12, 0.5 (never "12.346000000001").
     return value(rounded == 0 ? 0.0 : rounded);

@@ -2,6 +2,7 @@
 
 #include "rfc3339.h"
 #include "routenormalizer.h"
+#include "valuebounds.h"
 
 #include <algorithm>
 #include <array>
@@ -1052,6 +1053,10 @@ void NativeDecoder::Impl::finishEvent(ParsedEvent &p, std::size_t index)
             reject(index, "duration_ms", "must be a finite number >= 0");
             return false;
         }
+        if (!bounds::isDurationMs(p.duration)) {
+            reject(index, "duration_ms", "must be at most 1e12 (ms, about 31.7 years)");
+            return false;
+        }
         return true;
     };
     const auto count = [&](Field f, std::string_view name, bool required) {
@@ -1166,6 +1171,8 @@ void NativeDecoder::Impl::finishEvent(ParsedEvent &p, std::size_t index)
             return reject(index, "value", "is required");
         if (p[Field::Value] != Slot::Ok)
             return reject(index, "value", "must be a finite number");
+        if (!bounds::isGaugeValue(p.value))
+            return reject(index, "value", "must be from -1e300 to 1e300");
         e.name = keep(p.name);
         e.value = p.value;
         break;

@@ -1,6 +1,7 @@
 #include "otlpmetricsmapping.h"
 
 #include "otlpmetricsstate.h"
+#include "valuebounds.h"
 
 #include <algorithm>
 #include <cmath>
@@ -162,8 +163,8 @@ bool MetricMapper::delta(const MetricPoint &p, Delta &d)
         return true;
     }
     if (level) {
-        // A delta up-down counter: its level is the sum of its deltas.
-        s->value += p.value;
+        // A delta up-down counter: its level is the sum of its deltas, held within the gauge bounds.
+        s->value = std::clamp(s->value + p.value, -bounds::kMaxGaugeMagnitude, bounds::kMaxGaugeMagnitude);
         fromPoint();
         d.value = s->value;
         return true;
@@ -310,6 +311,11 @@ void MetricMapper::histogramEvent(const MetricPoint &p, const Delta &d, MetricKi
     const double sumMs = d.hasSum ? d.sum * toMs : double(sketch.count()) * sketch.quantile(0.5);
     if (!std::isfinite(sumMs) || sumMs < 0)
         return reject(index, "\"sum\" must be a finite number >= 0");
+    // No duration in the point may pass the bound: not its largest, not its mean.
+    if (!bounds::isDurationMs(sketch.max()))
+        return reject(index, "holds a duration above 1e12 ms (about 31.7 years)");
+    if (sumMs > double(d.count) * bounds::kMaxDurationMs)
+        return reject(index, "\"sum\" must be at most \"count\" times 1e12 ms");
 
     IngestEvent &e = m_batch->appendEvent();
     e.kind = kind;
@@ -356,6 +362,8 @@ void MetricMapper::map(const MetricPoint &p, std::size_t index)
         return reject(index, "\"explicit_bounds\" must be ascending");
     if (!distribution && p.type != MetricType::Summary && !std::isfinite(p.value))
         return reject(index, "the value must be a finite number");
+    if (!distribution && p.type != MetricType::Summary && !bounds::isGaugeValue(p.value))
+        return reject(index, "the value must be from -1e300 to 1e300");
 
     Delta d;
     if (!delta(p, d)) {
@@ -419,6 +427,8 @@ void MetricMapper::map(const MetricPoint &p, std::size_t index)
     }
     if (name.size() > maxString)
         return reject(index, "the metric name must be at most " + std::to_string(maxString) + " bytes");
+    if (!bounds::isGaugeValue(value)) // an increase or a mean beyond what a gauge can hold
+        return reject(index, "the value must be from -1e300 to 1e300");
     gaugeEvent(p, name, value);
 }
 

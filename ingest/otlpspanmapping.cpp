@@ -1,6 +1,7 @@
 #include "otlpspanmapping.h"
 
 #include "routenormalizer.h"
+#include "valuebounds.h"
 
 #include <algorithm>
 #include <cstring>
@@ -274,6 +275,8 @@ void SpanMapper::map(const Span &span, std::size_t index)
     const std::size_t maxString = m_limits.maxStringBytes;
     IngestEvent e;
     e.value = double(span.endNs - span.startNs) / 1e6;
+    if (!bounds::isDurationMs(e.value))
+        return reject(index, "lasts more than 1e12 ms (about 31.7 years)");
     e.timestampMs = qint64(span.endNs / 1'000'000);
     if (e.timestampMs < m_nowMs - m_limits.maxAgeMs)
         return reject(index, "ends more than " + std::to_string(m_limits.maxAgeMs / 3'600'000) + " h in the past");

@@ -502,7 +502,7 @@ void PerformanceRoutes::writeSummary(JsonWriter &json, const PeriodSummary &summ
         beginKey(*k);
         json.field("hits", s.items)
             .field("misses", s.misses)
-            .field("lookups", s.items + s.misses)
+            .field("lookups", s.lookups())
             .field("hit_rate", std::isfinite(hitRate) ? hitRate : 0.0, kRate)
             .field("service", k->meta.service)
             .endObject();

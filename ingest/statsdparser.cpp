@@ -1,5 +1,7 @@
 #include "statsdparser.h"
 
+#include "valuebounds.h"
+
 #include <charconv>
 #include <cmath>
 
@@ -154,9 +156,10 @@ StatsdParser::LineResult StatsdParser::parseLine(
         const std::size_t pipe = rest.find('|');
         const std::string_view field = rest.substr(0, pipe);
         if (field.starts_with('@')) {
-            if (haveRate || !parseNumber(field.substr(1), metric.sampleRate) || !(metric.sampleRate > 0)
-                || metric.sampleRate > 1)
-                return malformed("sample rate must be a number in (0, 1]");
+            // Below the floor a counter of 1 would count as a huge number (1e300 for @1e-300).
+            if (haveRate || !parseNumber(field.substr(1), metric.sampleRate)
+                || !(metric.sampleRate >= bounds::kMinSampleRate) || metric.sampleRate > 1)
+                return malformed("sample rate must be a number from 0.000001 to 1");
             haveRate = true;
         } else if (field.starts_with('#')) {
             if (haveTags)
@@ -201,6 +204,19 @@ StatsdParser::LineResult StatsdParser::parseLine(
             if (isDuration && metric.value < 0) {
                 out.resize(before);
                 return malformed("a timer value must be >= 0");
+            }
+            if (isDuration && !bounds::isDurationMs(metric.value)) {
+                out.resize(before);
+                return malformed("a timer value must be at most 1e12 ms (about 31.7 years)");
+            }
+            if (metric.type == StatsdMetric::Type::Gauge && !bounds::isGaugeValue(metric.value)) {
+                out.resize(before);
+                return malformed("a gauge value must be from -1e300 to 1e300");
+            }
+            if (metric.type == StatsdMetric::Type::Counter
+                && !(std::fabs(metric.value) <= bounds::kMaxCounterIncrement)) {
+                out.resize(before);
+                return malformed("a counter value must be from -2^53 to 2^53");
             }
         }
         out.push_back(metric);

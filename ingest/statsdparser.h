@@ -24,7 +24,7 @@ struct StatsdMetric
     double value = 0; ///< not used by sets
     std::string_view text; ///< the value as sent (the member of a set)
     bool delta = false; ///< gauge value with an explicit sign: "+3" or "-3" adjusts the gauge
-    double sampleRate = 1; ///< in (0, 1]
+    double sampleRate = 1; ///< in [1e-6, 1] (valuebounds.h)
     std::string_view tags; ///< DogStatsD tags as sent, without '#': "service:api,env:prod"
 };
 
@@ -33,8 +33,10 @@ struct StatsdMetric
 /// Line grammar: `name:value[:value...]|type[|@rate][|#tag1:v,tag2][|c:container][|T<unix>]`,
 /// one or more lines per datagram separated by '\n' (a trailing '\r' is dropped). Types: c, ms,
 /// h, d, g, s. Several values on one line (DogStatsD 1.1) are several metrics. Names and values
-/// must be valid UTF-8, names at most 1 KiB. DogStatsD events (`_e{...}`) and service checks
-/// (`_sc|...`) are recognised and ignored. Anything else is malformed: counted, never fatal.
+/// must be valid UTF-8, names at most 1 KiB. Values must be what a real measurement can be
+/// (valuebounds.h): timers 0 to 1e12 ms, gauges within +-1e300, counters within +-2^53, sample
+/// rates from 1e-6 to 1. DogStatsD events (`_e{...}`) and service checks (`_sc|...`) are
+/// recognised and ignored. Anything else is malformed: counted, never fatal.
 class StatsdParser
 {
 public:

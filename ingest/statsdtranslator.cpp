@@ -1,6 +1,7 @@
 #include "statsdtranslator.h"
 
 #include "routenormalizer.h"
+#include "valuebounds.h"
 
 #include <algorithm>
 #include <charconv>
@@ -209,6 +210,8 @@ StatsdTranslator::Outcome StatsdTranslator::addGauge(
     auto it = m_gauges.find(m_key);
     if (metric.delta && it != m_gauges.end())
         value = it->second + metric.value;
+    if (!bounds::isGaugeValue(value))
+        return Outcome::Malformed; // a delta that would carry the gauge past +-1e300: the old value stays
     if (it != m_gauges.end())
         it->second = value;
     else if (m_gauges.size() < m_limits.maxGauges)
@@ -229,18 +232,20 @@ void StatsdTranslator::flush(qint64 nowMs, std::vector<IngestEvent> &out)
     for (auto &[key, c] : m_counters) {
         if (!c.active && c.quietReported)
             continue;
+        // Held within the gauge bounds: many lines of 2^53 / 1e-6 each could pass them.
+        constexpr double kMax = bounds::kMaxGaugeMagnitude;
         IngestEvent total;
         total.kind = MetricKind::Gauge;
         total.service = c.service;
         total.name = c.name;
-        total.value = c.total;
+        total.value = std::clamp(c.total, -kMax, kMax);
         total.timestampMs = nowMs;
         if (c.active)
             out.push_back(total);
         if (seconds > 0) {
             IngestEvent rate = total;
             rate.name = c.rateName;
-            rate.value = c.interval / seconds;
+            rate.value = std::clamp(c.interval / seconds, -kMax, kMax);
             out.push_back(rate);
         }
         c.quietReported = !c.active;

@@ -27,7 +27,8 @@ struct StatsdTranslatorLimits
 ///    default 200) an `api` event; with tags `operation` and `collection` (optional `error`) a
 ///    `db` event; otherwise a `processing` event named after the metric. A sample rate r counts
 ///    the sample round(1/r) times, so counts and percentiles stay those of the full traffic.
-///  - `|g`: a `gauge` event; "+N"/"-N" adjusts the last value of that gauge.
+///  - `|g`: a `gauge` event; "+N"/"-N" adjusts the last value of that gauge (a delta that would
+///    carry it past +-1e300 is malformed and the gauge keeps its value).
 ///  - `|c`: counters accumulate (scaled by 1/r) and are flushed once per interval: a counter
 ///    named `<cache>.hit(s)` or `<cache>.miss(es)` becomes a `cache` event of <cache>; any other
 ///    counter X becomes two gauges, X (its running total since PerfWatch started) and

@@ -2,6 +2,7 @@
 
 #include "event.h"
 #include "latencysketch.h"
+#include "saturating.h"
 
 #include <QString>
 #include <cmath>
@@ -13,7 +14,8 @@ namespace perfwatch {
 /// Dense identifier of a metric key inside one store; ids are never reused.
 using KeyId = quint32;
 
-/// Additive statistics of one time bucket, or of several merged.
+/// Additive statistics of one time bucket, or of several merged. Counters saturate at
+/// UINT64_MAX instead of wrapping and sums stay finite (saturating.h).
 struct MetricStats
 {
     quint64 count = 0;
@@ -39,11 +41,11 @@ struct MetricStats
             min = e.value < min ? e.value : min;
             max = e.value > max ? e.value : max;
         }
-        ++count;
-        errors += e.error ? 1 : 0;
-        sum += e.value;
-        items += e.items;
-        misses += e.misses;
+        count = saturatingAdd(count, 1);
+        errors = saturatingAdd(errors, e.error ? 1 : 0);
+        sum = finiteAdd(sum, e.value);
+        items = saturatingAdd(items, e.items);
+        misses = saturatingAdd(misses, e.misses);
         if (timestampMs >= lastMs) {
             last = e.value;
             lastMs = timestampMs;
@@ -65,11 +67,11 @@ struct MetricStats
             min = lo < min ? lo : min;
             max = hi > max ? hi : max;
         }
-        count += n;
-        errors += e.error ? n : 0;
-        sum += e.value;
-        items += e.items;
-        misses += e.misses;
+        count = saturatingAdd(count, n);
+        errors = saturatingAdd(errors, e.error ? n : 0);
+        sum = finiteAdd(sum, e.value);
+        items = saturatingAdd(items, e.items);
+        misses = saturatingAdd(misses, e.misses);
         if (timestampMs >= lastMs) {
             last = e.value / double(n);
             lastMs = timestampMs;
@@ -87,11 +89,11 @@ struct MetricStats
             min = o.min < min ? o.min : min;
             max = o.max > max ? o.max : max;
         }
-        count += o.count;
-        errors += o.errors;
-        sum += o.sum;
-        items += o.items;
-        misses += o.misses;
+        count = saturatingAdd(count, o.count);
+        errors = saturatingAdd(errors, o.errors);
+        sum = finiteAdd(sum, o.sum);
+        items = saturatingAdd(items, o.items);
+        misses = saturatingAdd(misses, o.misses);
         if (o.lastMs >= lastMs) {
             last = o.last;
             lastMs = o.lastMs;
@@ -106,11 +108,13 @@ struct MetricStats
     {
         return sum > 0 ? double(items) / (sum / 1000.0) : std::numeric_limits<double>::quiet_NaN();
     }
-    /// Cache hit rate in [0, 1]; NaN without lookups.
+    /// Cache lookups: hits + misses, saturating at UINT64_MAX.
+    quint64 lookups() const { return saturatingAdd(items, misses); }
+    /// Cache hit rate in [0, 1]; NaN without lookups. From the hits and misses themselves, not
+    /// from the saturated lookups, so 2^63 hits and 2^63 misses are 0.5.
     double hitRate() const
     {
-        const quint64 lookups = items + misses;
-        return lookups ? double(items) / double(lookups) : std::numeric_limits<double>::quiet_NaN();
+        return lookups() ? double(items) / (double(items) + double(misses)) : std::numeric_limits<double>::quiet_NaN();
     }
 };
 

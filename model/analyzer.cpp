@@ -758,7 +758,7 @@ void ruleCacheHitRate(RuleContext &ctx)
     for (const KeyAggregate &k : ctx.in.current) {
         if (k.meta.kind != MetricKind::Cache)
             continue;
-        const quint64 lookups = k.agg.stats.items + k.agg.stats.misses;
+        const quint64 lookups = k.agg.stats.lookups();
         const double hitRate = k.agg.stats.hitRate();
         if (lookups < ctx.cfg.cacheMinLookups || !(hitRate < ctx.cfg.cacheMinHitRate))
             continue;
@@ -1162,20 +1162,20 @@ Score Analyzer::computeScore(const std::vector<KeyAggregate> &window, qint64 now
         switch (k.meta.kind) {
         case MetricKind::Api:
             apiSketch.merge(k.agg.sketch);
-            apiCount += s.count;
-            apiErrors += s.errors;
+            apiCount = saturatingAdd(apiCount, s.count);
+            apiErrors = saturatingAdd(apiErrors, s.errors);
             break;
         case MetricKind::Db:
-            dbCount += s.count;
-            dbErrors += s.errors;
-            dbSum += s.sum;
+            dbCount = saturatingAdd(dbCount, s.count);
+            dbErrors = saturatingAdd(dbErrors, s.errors);
+            dbSum = finiteAdd(dbSum, s.sum);
             break;
         case MetricKind::Processing:
-            processingCount += s.count;
+            processingCount = saturatingAdd(processingCount, s.count);
             break;
         case MetricKind::Cache:
-            hits += s.items;
-            misses += s.misses;
+            hits = saturatingAdd(hits, s.items);
+            misses = saturatingAdd(misses, s.misses);
             break;
         case MetricKind::Gauge:
             break;
@@ -1197,15 +1197,15 @@ Score Analyzer::computeScore(const std::vector<KeyAggregate> &window, qint64 now
     b.dbThresholdMs = c.slowDbMs;
     b.dbPointsLost = linearLoss(b.dbAvgMs, c.slowDbMs, 4 * c.slowDbMs, c.dbMaxLost);
 
-    b.errorCount = apiErrors + dbErrors;
-    b.errorTotal = apiCount + dbCount;
-    b.errorRate = b.errorTotal ? double(b.errorCount) / double(b.errorTotal) : kNaN;
+    b.errorCount = saturatingAdd(apiErrors, dbErrors);
+    b.errorTotal = saturatingAdd(apiCount, dbCount);
+    b.errorRate = b.errorTotal ? (double(apiErrors) + double(dbErrors)) / (double(apiCount) + double(dbCount)) : kNaN;
     b.errorRateLow = c.errorRateLow;
     b.errorRateHigh = c.errorRateHigh;
     b.errorPointsLost = linearLoss(b.errorRate, c.errorRateLow, c.errorRateHigh, c.errorMaxLost);
 
-    b.cacheLookups = hits + misses;
-    b.cacheHitRate = b.cacheLookups ? double(hits) / double(b.cacheLookups) : kNaN;
+    b.cacheLookups = saturatingAdd(hits, misses);
+    b.cacheHitRate = b.cacheLookups ? double(hits) / (double(hits) + double(misses)) : kNaN;
     b.cacheBonusThreshold = c.cacheBonusHitRate;
     b.cacheBonusMinLookups = c.cacheBonusMinLookups;
     b.cacheBonus
@@ -1213,7 +1213,7 @@ Score Analyzer::computeScore(const std::vector<KeyAggregate> &window, qint64 now
         ? c.cacheBonus
         : 0.0;
 
-    if (apiCount + dbCount + processingCount + b.cacheLookups == 0) {
+    if (apiCount == 0 && dbCount == 0 && processingCount == 0 && b.cacheLookups == 0) {
         score.value = 0;
         score.band = Band::NoData;
         return score;

@@ -157,13 +157,14 @@ void LatencySketch::add(double value, std::uint64_t count)
 void LatencySketch::addBinSlow(int index, std::uint64_t count)
 {
     if (index == kZeroIndex) {
-        m_zeroCount += count;
+        m_zeroCount = saturatingAdd(m_zeroCount, count);
         return;
     }
     if (!m_packed.isEmpty())
         unpack();
     ensureRange(index);
-    m_bins[std::size_t(index - m_offset)] += count;
+    std::uint64_t &bin = m_bins[std::size_t(index - m_offset)];
+    bin = saturatingAdd(bin, count);
 }
 
 void LatencySketch::ensureRange(int index)
@@ -208,8 +209,8 @@ void LatencySketch::merge(const LatencySketch &other)
         m_min = std::min(m_min, other.m_min);
         m_max = std::max(m_max, other.m_max);
     }
-    m_count += other.m_count;
-    m_zeroCount += other.m_zeroCount;
+    m_count = saturatingAdd(m_count, other.m_count);
+    m_zeroCount = saturatingAdd(m_zeroCount, other.m_zeroCount);
     if (!m_packed.isEmpty())
         unpack();
     if (other.m_packed.isEmpty() && !other.m_bins.empty()) {
@@ -219,7 +220,7 @@ void LatencySketch::merge(const LatencySketch &other)
         ensureRange(otherLast);
         std::uint64_t *dst = m_bins.data() + (other.m_offset - m_offset);
         for (std::size_t i = 0; i < other.m_bins.size(); ++i)
-            dst[i] += other.m_bins[i];
+            dst[i] = saturatingAdd(dst[i], other.m_bins[i]);
         return;
     }
     if (other.m_packed.isEmpty())
@@ -249,7 +250,7 @@ void LatencySketch::addPacked(const std::uint8_t *packed)
     std::size_t slot = 0;
     for (std::uint64_t i = 0; i < n; ++i) {
         slot += std::size_t(trustedVarint(p));
-        bins[slot] += trustedVarint(p);
+        bins[slot] = saturatingAdd(bins[slot], trustedVarint(p));
     }
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "saturating.h"
+
 #include <QByteArray>
 #include <QByteArrayView>
 #include <cstdint>
@@ -16,7 +18,8 @@ namespace perfwatch {
 /// (gamma^(i-1), gamma^i] with gamma = (1 + a) / (1 - a), so reporting the bin's midpoint
 /// is within a = 1% of any value in it. Values below kMinValue are counted in a zero bin and
 /// reported as 0; values above kMaxValue are clamped into the top bin. Quantiles are clamped
-/// to the exact min and max seen, so p0 and p100 are exact.
+/// to the exact min and max seen, so p0 and p100 are exact. Counts saturate at UINT64_MAX
+/// instead of wrapping.
 ///
 /// A sketch is dense (a counter per bin between the lowest and highest bin used) while it is
 /// written to; compact() packs it into a varint byte string, about 2 bytes per non-empty bin,
@@ -56,10 +59,10 @@ public:
             m_min = value < m_min ? value : m_min;
             m_max = value > m_max ? value : m_max;
         }
-        m_count += count;
+        m_count = saturatingAdd(m_count, count);
         const std::size_t slot = std::size_t(std::int64_t(index) - m_offset);
         if (slot < m_bins.size()) {
-            m_bins[slot] += count;
+            m_bins[slot] = saturatingAdd(m_bins[slot], count);
             return;
         }
         addBinSlow(index, count);

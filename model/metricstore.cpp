@@ -769,11 +769,11 @@ bool MetricStore::insert(std::span<const IngestEvent> events, qint64 nowMs, cons
         }
         if (!e.requestId.empty() && (e.kind == MetricKind::Api || e.kind == MetricKind::Db))
             s.correlate(e, id, ts, nowMs, m_config);
-        k.totals.count += weight;
-        k.totals.errors += e.error ? weight : 0;
-        k.totals.sum += e.value;
-        k.totals.items += e.items;
-        k.totals.misses += e.misses;
+        k.totals.count = saturatingAdd(k.totals.count, weight);
+        k.totals.errors = saturatingAdd(k.totals.errors, e.error ? weight : 0);
+        k.totals.sum = finiteAdd(k.totals.sum, e.value);
+        k.totals.items = saturatingAdd(k.totals.items, e.items);
+        k.totals.misses = saturatingAdd(k.totals.misses, e.misses);
         s.events += weight;
     }
     if (!s.pending.empty() && nowMs - s.lastSweepMs >= 1000)

@@ -150,6 +150,18 @@ void tst_NativeDecoder::decodesEveryType_data()
     QTest::newRow("timestamp 0 means time received")
         << QByteArray(R"({"type":"gauge","name":"g","value":0,"timestamp":0})") << int(MetricKind::Gauge) << u"g"_s
         << QString() << QString() << QString() << qint64(0) << 0.0 << quint64(0) << quint64(0) << 0 << false;
+    // The bounds themselves are accepted (valuebounds.h); counts up to 2^64 - 1 are taken whole.
+    QTest::newRow("duration at the bound 1e12 ms")
+        << QByteArray(R"({"type":"processing","name":"p","duration_ms":1e12,"items_processed":18446744073709551615})")
+        << int(MetricKind::Processing) << u"p"_s << QString() << QString() << QString() << qint64(0) << 1e12
+        << quint64(18446744073709551615ULL) << quint64(0) << 0 << false;
+    QTest::newRow("gauge at the bound -1e300")
+        << QByteArray(R"({"type":"gauge","name":"g","value":-1e300})") << int(MetricKind::Gauge) << u"g"_s << QString()
+        << QString() << QString() << qint64(0) << -1e300 << quint64(0) << quint64(0) << 0 << false;
+    QTest::newRow("cache counts 2^63") << QByteArray(
+        R"({"type":"cache","name":"c","hits":9223372036854775808,"misses":9223372036854775808})")
+                                       << int(MetricKind::Cache) << u"c"_s << QString() << QString() << QString()
+                                       << qint64(0) << 0.0 << quint64(1ULL << 63) << quint64(1ULL << 63) << 0 << false;
 }
 
 void tst_NativeDecoder::decodesEveryType()
@@ -213,6 +225,18 @@ void tst_NativeDecoder::rejectsInvalidEvents_data()
                                      << uR"(event 0: "duration_ms" must be a finite number >= 0)"_s;
     QTest::newRow("duration object") << api(R"("duration_ms":{"ms":1},"status":200)")
                                      << uR"(event 0: "duration_ms" must be a finite number >= 0)"_s;
+    // Finite but no real duration: two of them would sum past DBL_MAX.
+    QTest::newRow("duration 1e308") << api(R"("duration_ms":1e308,"status":200)")
+                                    << uR"(event 0: "duration_ms" must be at most 1e12 (ms, about 31.7 years))"_s;
+    QTest::newRow("duration just above 1e12")
+        << api(R"("duration_ms":1000000000000.001,"status":200)")
+        << uR"(event 0: "duration_ms" must be at most 1e12 (ms, about 31.7 years))"_s;
+    QTest::newRow("db duration 1e308") << QByteArray(
+        R"({"type":"db","operation":"find","collection":"c","duration_ms":1e308})")
+                                       << uR"(event 0: "duration_ms" must be at most 1e12 (ms, about 31.7 years))"_s;
+    QTest::newRow("processing duration 1e13")
+        << QByteArray(R"({"type":"processing","name":"n","duration_ms":1e13})")
+        << uR"(event 0: "duration_ms" must be at most 1e12 (ms, about 31.7 years))"_s;
     QTest::newRow("status missing") << api(R"("duration_ms":1)") << uR"(event 0: "status" is required)"_s;
     QTest::newRow("status 99") << api(R"("duration_ms":1,"status":99)")
                                << uR"(event 0: "status" must be an integer from 100 to 599)"_s;
@@ -251,6 +275,10 @@ void tst_NativeDecoder::rejectsInvalidEvents_data()
                                         << uR"(event 0: "value" must be a finite number)"_s;
     QTest::newRow("gauge value -1e400") << QByteArray(R"({"type":"gauge","name":"g","value":-1e400})")
                                         << uR"(event 0: "value" must be a finite number)"_s;
+    QTest::newRow("gauge value 1e308") << QByteArray(R"({"type":"gauge","name":"g","value":1e308})")
+                                       << uR"(event 0: "value" must be from -1e300 to 1e300)"_s;
+    QTest::newRow("gauge value -1.1e300") << QByteArray(R"({"type":"gauge","name":"g","value":-1.1e300})")
+                                          << uR"(event 0: "value" must be from -1e300 to 1e300)"_s;
     QTest::newRow("cache hits missing") << QByteArray(R"({"type":"cache","name":"c","misses":1})")
                                         << uR"(event 0: "hits" is required)"_s;
     QTest::newRow("cache misses negative") << QByteArray(R"({"type":"cache","name":"c","hits":1,"misses":-1})")

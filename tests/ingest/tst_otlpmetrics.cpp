@@ -6,6 +6,7 @@
 
 #include <QDateTime>
 #include <QTest>
+#include <limits>
 #include <string>
 
 using namespace perfwatch;
@@ -44,6 +45,16 @@ Aggregate apiWindow(const MetricStore &store, qint64 nowMs, bool *approximate = 
             *approximate = k.meta.approximate;
     }
     return total;
+}
+
+/// The one reason a body of one data point was rejected with, or what happened instead.
+QString rejectionOf(OtlpMetricsDecoder &decoder, const std::string &body, qint64 nowMs, DecodedBatch &batch)
+{
+    if (!decoder.decodeJson(body, nowMs, batch))
+        return u"refused: "_qs + QString::fromStdString(batch.refusal());
+    if (batch.accepted() != 0 || batch.rejected() != 1)
+        return u"accepted %1, rejected %2"_qs.arg(batch.accepted()).arg(batch.rejected());
+    return QString::fromStdString(batch.errors().front().message);
 }
 
 } // namespace
@@ -174,6 +185,57 @@ private slots:
             u"data point 0: \"bucket_counts\" must hold one more count than \"explicit_bounds\""_qs);
         QVERIFY(!decoder.decodeJson("{", now, batch));
         QVERIFY(!decoder.decodeProtobuf(std::string_view("\x0a\x05\x01", 3), now, batch));
+    }
+
+    void pointsBeyondTheValueBoundsAreRejectedWithAReason()
+    {
+        MetricStore store;
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        OtlpMetricsState state(store, now - 60'000);
+        OtlpMetricsDecoder decoder({}, &state);
+        DecodedBatch batch;
+        const auto rejection = [&](const std::string &body) { return rejectionOf(decoder, body, now, batch); };
+        const qint64 startNs = (now - 1000) * 1'000'000;
+        // A largest duration of 1e10 s (1e13 ms): no request lasts that long.
+        std::string body
+            = histogramExport(1, startNs, now * 1'000'000, "200", 7, 0.7, R"(["0","0","0","0","3","2","2"])");
+        body.insert(body.find(R"("bucketCounts")"), R"("min":0.06,"max":1e10,)");
+        QCOMPARE(rejection(body), u"data point 0: holds a duration above 1e12 ms (about 31.7 years)"_qs);
+        // 7 requests whose sum (1e10 s) is more than 7 times the bound.
+        QCOMPARE(
+            rejection(histogramExport(1, startNs, now * 1'000'000, "200", 7, 1e10, R"(["0","0","0","0","3","2","2"])")),
+            u"data point 0: \"sum\" must be at most \"count\" times 1e12 ms"_qs);
+        // A gauge of 1e308 (finite, but two of them sum to infinity).
+        const std::string gauge = std::string("{\"resourceMetrics\":[{\"scopeMetrics\":[{\"metrics\":[{\"name\":")
+            + "\"queue.depth\",\"gauge\":{\"dataPoints\":[{\"timeUnixNano\":\"" + std::to_string(now) + "000000"
+            + "\",\"asDouble\":1e308}]}}]}]}]}";
+        QCOMPARE(rejection(gauge), u"data point 0: the value must be from -1e300 to 1e300"_qs);
+        QCOMPARE(store.window(now - 3'600'000, now + 1).size(), std::size_t(0));
+    }
+
+    void histogramCountsSaturateInsteadOfWrapping()
+    {
+        // Two delta points of 2^63 requests each: the key counts 2^64 - 1, not 0.
+        MetricStore store;
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        OtlpMetricsState state(store, now - 60'000);
+        OtlpMetricsDecoder decoder({}, &state);
+        DecodedBatch batch;
+        const quint64 half = quint64(1) << 63;
+        for (int i = 0; i < 2; ++i) {
+            const qint64 timeMs = now - 2000 + i * 1000;
+            QVERIFY(decoder.decodeJson(histogramExport(1, (timeMs - 1000) * 1'000'000, timeMs * 1'000'000, "200", half,
+                                           1.0, R"(["0","0","0","0","0","0",")" + std::to_string(half) + R"("])"),
+                now, batch));
+            QCOMPARE(batch.accepted(), std::size_t(1));
+            state.submit(batch.events(), now);
+        }
+        state.releaseDue(now + OtlpMetricsState::kHoldMs);
+        const Aggregate a = apiWindow(store, now + OtlpMetricsState::kHoldMs);
+        QCOMPARE(a.stats.count, std::numeric_limits<quint64>::max());
+        QCOMPARE(a.sketch.count(), std::numeric_limits<quint64>::max());
+        QCOMPARE(a.stats.sum, 2000.0);
+        QCOMPARE(a.quantile(0.5), 250.0); // the overflow bucket's lower bound, as Prometheus reads it
     }
 };
 

@@ -64,6 +64,7 @@ private Q_SLOTS:
     void usesTheResourceServiceAndTraceAsRequest();
     void readsAResourceAfterItsSpans();
     void rejectsBadSpansOnly();
+    void rejectsDurationsBeyondTheBound();
     void refusesMalformedBodies_data();
     void refusesMalformedBodies();
     void refusesTooManySpans();
@@ -360,6 +361,29 @@ void tst_OtlpTraceDecoder::rejectsBadSpansOnly()
             u"span 4: \"http.response.status_code\" must be an integer from 100 to 599"_s,
             u"span 5: \"startTimeUnixNano\" must be Unix nanoseconds (a string or a number)"_s,
             u"span 6: must be a JSON object"_s,
+        }));
+}
+
+void tst_OtlpTraceDecoder::rejectsDurationsBeyondTheBound()
+{
+    // A span that "started" at the epoch lasts 54 years: rejected with the reason, so no sum of
+    // durations can run past DBL_MAX. Exactly the bound (1e12 ms) is kept.
+    const QByteArray end = R"(,"endTimeUnixNano":)" + ns(kNowMs);
+    const QByteArray body = request(span(R"("name":"epoch","startTimeUnixNano":"1")" + end) + ','
+        + span(R"("name":"at the bound","startTimeUnixNano":)" + ns(kNowMs - 1'000'000'000'000) + end) + ','
+        + span(R"("name":"just above","startTimeUnixNano":)" + ns(kNowMs - 1'000'000'000'000, -1000) + end));
+    QVERIFY(m_decoder.decode(body.toStdString(), kNowMs, m_batch));
+    QCOMPARE(m_batch.accepted(), 1u);
+    QCOMPARE(m_batch.rejected(), 2u);
+    QCOMPARE(name(m_batch.events()[0]), u"at the bound"_s);
+    QCOMPARE(m_batch.events()[0].value, 1e12);
+    QStringList errors;
+    for (const EventError &e : m_batch.errors())
+        errors << QString::fromStdString(e.message);
+    QCOMPARE(errors,
+        QStringList({
+            u"span 0: lasts more than 1e12 ms (about 31.7 years)"_s,
+            u"span 2: lasts more than 1e12 ms (about 31.7 years)"_s,
         }));
 }
 

@@ -67,6 +67,15 @@ void tst_StatsdParser::parsesLines_data()
                               << QByteArray();
     QTest::newRow("UTF-8 name") << QByteArray("zürich.trips:1|c") << QByteArray("zürich.trips") << Type::Counter << 1.0
                                 << false << 1.0 << QByteArray();
+    // The bounds themselves are accepted.
+    QTest::newRow("rate at the floor 1e-6")
+        << QByteArray("x:1|c|@0.000001") << QByteArray("x") << Type::Counter << 1.0 << false << 1e-6 << QByteArray();
+    QTest::newRow("timer at 1e12 ms") << QByteArray("x:1e12|ms") << QByteArray("x") << Type::Timer << 1e12 << false
+                                      << 1.0 << QByteArray();
+    QTest::newRow("gauge delta -1e300") << QByteArray("x:-1e300|g") << QByteArray("x") << Type::Gauge << -1e300 << true
+                                        << 1.0 << QByteArray();
+    QTest::newRow("counter 2^53") << QByteArray("x:9007199254740992|c") << QByteArray("x") << Type::Counter
+                                  << 9007199254740992.0 << false << 1.0 << QByteArray();
 }
 
 void tst_StatsdParser::parsesLines()
@@ -127,10 +136,24 @@ void tst_StatsdParser::countsMalformedLines_data()
     QTest::newRow("trailing junk") << QByteArray("x:12ms|ms") << u"value is not a finite number"_s;
     QTest::newRow("one bad of many") << QByteArray("x:1:b:3|d") << u"value is not a finite number"_s;
     QTest::newRow("negative timer") << QByteArray("x:-1|ms") << u"a timer value must be >= 0"_s;
-    QTest::newRow("rate 0") << QByteArray("x:1|c|@0") << u"sample rate must be a number in (0, 1]"_s;
-    QTest::newRow("rate > 1") << QByteArray("x:1|c|@2") << u"sample rate must be a number in (0, 1]"_s;
-    QTest::newRow("rate text") << QByteArray("x:1|c|@x") << u"sample rate must be a number in (0, 1]"_s;
-    QTest::newRow("two rates") << QByteArray("x:1|c|@0.5|@0.5") << u"sample rate must be a number in (0, 1]"_s;
+    QTest::newRow("rate 0") << QByteArray("x:1|c|@0") << u"sample rate must be a number from 0.000001 to 1"_s;
+    QTest::newRow("rate > 1") << QByteArray("x:1|c|@2") << u"sample rate must be a number from 0.000001 to 1"_s;
+    QTest::newRow("rate text") << QByteArray("x:1|c|@x") << u"sample rate must be a number from 0.000001 to 1"_s;
+    QTest::newRow("two rates") << QByteArray("x:1|c|@0.5|@0.5") << u"sample rate must be a number from 0.000001 to 1"_s;
+    // Below the floor one counter of 1 would count 1e300 (valuebounds.h).
+    QTest::newRow("rate 1e-300") << QByteArray("x:1|c|@1e-300") << u"sample rate must be a number from 0.000001 to 1"_s;
+    QTest::newRow("rate just below 1e-6")
+        << QByteArray("x:1|c|@0.00000099") << u"sample rate must be a number from 0.000001 to 1"_s;
+    QTest::newRow("timer 1e308") << QByteArray("x:1e308|ms")
+                                 << u"a timer value must be at most 1e12 ms (about 31.7 years)"_s;
+    QTest::newRow("distribution 1e13") << QByteArray("x:1:1e13|d")
+                                       << u"a timer value must be at most 1e12 ms (about 31.7 years)"_s;
+    QTest::newRow("gauge 1e308") << QByteArray("x:1e308|g") << u"a gauge value must be from -1e300 to 1e300"_s;
+    QTest::newRow("gauge delta +1e308") << QByteArray("x:+1e308|g") << u"a gauge value must be from -1e300 to 1e300"_s;
+    QTest::newRow("gauge delta -1e301") << QByteArray("x:-1e301|g") << u"a gauge value must be from -1e300 to 1e300"_s;
+    QTest::newRow("counter 1e300") << QByteArray("x:1e300|c") << u"a counter value must be from -2^53 to 2^53"_s;
+    QTest::newRow("counter -2^53 - 2") << QByteArray("x:-9007199254740994|c")
+                                       << u"a counter value must be from -2^53 to 2^53"_s;
     QTest::newRow("two tag fields") << QByteArray("x:1|c|#a|#b") << u"more than one tag field"_s;
     QTest::newRow("unknown field") << QByteArray("x:1|c|zz") << u"unknown field after the type"_s;
     QTest::newRow("space in name") << QByteArray("a b:1|c") << u"metric name contains a space, '#' or '@'"_s;

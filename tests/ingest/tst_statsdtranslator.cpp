@@ -1,6 +1,7 @@
 #include "statsdtranslator.h"
 
 #include <QTest>
+#include <cmath>
 
 using namespace perfwatch;
 using namespace Qt::StringLiterals;
@@ -43,6 +44,7 @@ private Q_SLOTS:
     void flushesCountersAsTotalAndRate();
     void flushesCacheCounters();
     void countsLineOutcomes();
+    void refusesValuesBeyondTheBounds();
     void boundsRememberedNames();
 };
 
@@ -143,6 +145,37 @@ void tst_StatsdTranslator::countsLineOutcomes()
     QCOMPARE(counts.ignored, 2u);
     QCOMPARE(counts.malformed, 4u);
     QCOMPARE(out.size(), 1u);
+}
+
+void tst_StatsdTranslator::refusesValuesBeyondTheBounds()
+{
+    StatsdTranslator t;
+    std::vector<IngestEvent> out;
+    t.flush(10'000, out);
+    // A counter of 1 at rate 1e-300 would add 1e300: malformed, and nothing is counted.
+    StatsdTranslator::Counts counts = t.translate("x:1|c|@1e-300\ntrip_cache.hit:1|c|@1e-300", out);
+    QCOMPARE(counts.lines, 2u);
+    QCOMPARE(counts.malformed, 2u);
+    QCOMPARE(counts.accepted, 0u);
+    t.flush(12'000, out);
+    QVERIFY(out.empty());
+
+    // Gauge deltas: +1e308 is no gauge value; a delta that would carry the gauge past 1e300 is
+    // refused and the gauge keeps its value; within the bounds deltas apply.
+    counts = t.translate("g:1e300|g\ng:+1e308|g\ng:+1e300|g\ng:-1e300|g\ng:-1e300|g\ng:-1e290|g", out);
+    QCOMPARE(counts.lines, 6u);
+    QCOMPARE(counts.accepted, 3u);
+    QCOMPARE(counts.malformed, 3u);
+    QCOMPARE(describe(out), QStringList({ u"gauge /g 1e+300"_s, u"gauge /g 0"_s, u"gauge /g -1e+300"_s }));
+    for (const IngestEvent &e : out)
+        QVERIFY(std::isfinite(e.value));
+    out.clear();
+
+    // A timer of 1e308 ms would sum to infinity with a second one.
+    counts = t.translate("job:1e308|ms\njob:1e12|ms", out);
+    QCOMPARE(counts.malformed, 1u);
+    QCOMPARE(counts.accepted, 1u);
+    QCOMPARE(describe(out), QStringList({ u"processing /job 1e+12"_s }));
 }
 
 void tst_StatsdTranslator::boundsRememberedNames()

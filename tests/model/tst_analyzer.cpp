@@ -152,6 +152,7 @@ private Q_SLOTS:
     void errorLoss();
     void cacheBonus_data();
     void cacheBonus();
+    void cacheLookupsSaturate();
     void noData();
     void breakdownJson();
     void apdex();
@@ -450,6 +451,20 @@ void TestAnalyzer::cacheBonus()
     } else {
         QCOMPARE(cacheOnly.band, Band::NoData);
     }
+}
+
+void TestAnalyzer::cacheLookupsSaturate()
+{
+    // 2^63 hits and 2^63 misses over two keys wrapped to 0 lookups: "no data" and no hit rate.
+    const quint64 half = quint64(1) << 63;
+    const KeyAggregate c1 = cacheKey(2, u"c1"_s, half, 0);
+    const KeyAggregate c2 = cacheKey(3, u"c2"_s, 0, half);
+    const Score s = Analyzer().computeScore({ c1, c2 }, kNow);
+    QCOMPARE(s.breakdown.cacheLookups, std::numeric_limits<quint64>::max());
+    QCOMPARE(s.breakdown.cacheHitRate, 0.5);
+    QCOMPARE(s.breakdown.cacheBonus, 0.0); // 50 % is below the bonus threshold
+    QCOMPARE(s.band, Band::Excellent);
+    QCOMPARE(s.value, 100);
 }
 
 void TestAnalyzer::noData()

@@ -4,6 +4,7 @@
 #include <QTest>
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 
 using namespace perfwatch;
@@ -293,6 +294,40 @@ private Q_SLOTS:
         QCOMPARE(sketch.quantile(1.0), 1e15);
         // Memory stays bounded however far apart the values are.
         QVERIFY(sketch.memoryUsage() < 64 * 1024);
+    }
+
+    void countsSaturateInsteadOfWrapping()
+    {
+        // Two histograms of 2^63 requests each wrapped the count to 0 (and quantiles to NaN).
+        const quint64 half = quint64(1) << 63;
+        const quint64 all = std::numeric_limits<quint64>::max();
+        LatencySketch a;
+        a.add(250, half);
+        a.add(250, half);
+        QCOMPARE(a.count(), all);
+        QCOMPARE(a.quantile(0.5), 250.0);
+
+        LatencySketch b;
+        b.add(250, half);
+        LatencySketch dense = b;
+        dense.merge(b);
+        QCOMPARE(dense.count(), all);
+        QCOMPARE(dense.quantile(0.99), 250.0);
+
+        LatencySketch packed = b;
+        packed.compact();
+        LatencySketch fromPacked = b;
+        fromPacked.merge(packed);
+        QCOMPARE(fromPacked.count(), all);
+        QCOMPARE(fromPacked.quantile(0.5), 250.0);
+
+        LatencySketch zeros;
+        zeros.add(0, half);
+        const LatencySketch moreZeros = zeros;
+        zeros.merge(moreZeros);
+        zeros.add(0, half);
+        QCOMPARE(zeros.count(), all);
+        QCOMPARE(zeros.quantile(0.5), 0.0);
     }
 };
 
