@@ -14,7 +14,6 @@
 #include <limits>
 #include <string>
 #include <unistd.h>
-#include <unordered_map>
 #include <zlib.h>
 
 namespace perfwatch {
@@ -64,30 +63,41 @@ quint64 getU64(const char *at)
     return v;
 }
 
+/// Appends to a QByteArray through a raw pointer: the caller reserves room (reserve()) for what
+/// it writes next, so the hot loop has no per-byte size checks.
 class Writer
 {
 public:
     explicit Writer(QByteArray &out)
         : m_out(out)
+        , m_at(out.data() + out.size())
     { }
-    void byte(quint8 v) { m_out.append(char(v)); }
+    ~Writer() { finish(); }
+    /// Makes room for `n` more bytes.
+    void reserve(qsizetype n)
+    {
+        const qsizetype used = m_at - m_out.data();
+        if (m_out.size() - used >= n)
+            return;
+        m_out.resize(std::max(m_out.size() * 2, used + n));
+        m_at = m_out.data() + used;
+    }
+    /// Trims the array to what was written.
+    void finish() { m_out.resize(m_at - m_out.constData()); }
+    void byte(quint8 v) { *m_at++ = char(v); }
     void varint(quint64 v)
     {
-        char buffer[10];
-        int n = 0;
         while (v >= 0x80) {
-            buffer[n++] = char((v & 0x7f) | 0x80);
+            *m_at++ = char((v & 0x7f) | 0x80);
             v >>= 7;
         }
-        buffer[n++] = char(v);
-        m_out.append(buffer, n);
+        *m_at++ = char(v);
     }
     void zigzag(qint64 v) { varint((quint64(v) << 1) ^ quint64(v >> 63)); }
     void fixed64(quint64 v)
     {
-        char buffer[8];
-        putU64(buffer, v);
-        m_out.append(buffer, 8);
+        putU64(m_at, v);
+        m_at += 8;
     }
     void real(double v)
     {
@@ -95,15 +105,87 @@ public:
         std::memcpy(&bits, &v, sizeof bits);
         fixed64(bits);
     }
+    void raw(const char *data, std::size_t n)
+    {
+        std::memcpy(m_at, data, n);
+        m_at += n;
+    }
     void bytes(std::string_view s)
     {
         varint(s.size());
-        m_out.append(s.data(), qsizetype(s.size()));
+        raw(s.data(), s.size());
     }
-    void raw(const char *data, qsizetype n) { m_out.append(data, n); }
 
 private:
     QByteArray &m_out;
+    char *m_at;
+};
+
+/// The strings of one record (services, names, field lists), each once: open addressing over a
+/// power-of-two table, one lookup per string. Reused per thread.
+class StringTable
+{
+public:
+    void reset(std::size_t expected)
+    {
+        std::size_t capacity = 64;
+        while (capacity < expected * 2)
+            capacity *= 2;
+        if (m_slots.size() != capacity)
+            m_slots.assign(capacity, kEmpty);
+        else
+            std::fill(m_slots.begin(), m_slots.end(), kEmpty);
+        m_strings.clear();
+    }
+    quint32 intern(std::string_view s)
+    {
+        if (m_strings.size() * 2 >= m_slots.size())
+            grow();
+        const std::size_t mask = m_slots.size() - 1;
+        for (std::size_t i = hash(s) & mask;; i = (i + 1) & mask) {
+            const quint32 slot = m_slots[i];
+            if (slot == kEmpty) {
+                m_slots[i] = quint32(m_strings.size());
+                m_strings.push_back(s);
+                return m_slots[i];
+            }
+            if (m_strings[slot] == s)
+                return slot;
+        }
+    }
+    const std::vector<std::string_view> &strings() const { return m_strings; }
+
+private:
+    static constexpr quint32 kEmpty = 0xffffffffu;
+    static std::size_t hash(std::string_view s)
+    {
+        quint64 h = 0x9e3779b97f4a7c15ull ^ s.size();
+        std::size_t i = 0;
+        for (; i + 8 <= s.size(); i += 8) {
+            quint64 w;
+            std::memcpy(&w, s.data() + i, 8);
+            h = (h ^ w) * 0xff51afd7ed558ccdull;
+            h ^= h >> 32;
+        }
+        quint64 tail = 0;
+        std::memcpy(&tail, s.data() + i, s.size() - i);
+        h = (h ^ tail) * 0xc4ceb9fe1a85ec53ull;
+        return std::size_t(h ^ (h >> 29));
+    }
+    void grow()
+    {
+        std::vector<quint32> bigger(m_slots.size() * 2, kEmpty);
+        const std::size_t mask = bigger.size() - 1;
+        for (quint32 n = 0; n < m_strings.size(); ++n) {
+            std::size_t i = hash(m_strings[n]) & mask;
+            while (bigger[i] != kEmpty)
+                i = (i + 1) & mask;
+            bigger[i] = n;
+        }
+        m_slots.swap(bigger);
+    }
+    std::vector<quint32> m_slots;
+    std::vector<std::string_view> m_strings;
 };
 
 /// Reads a payload; every read checks the bounds (a checksum does not make bytes trustworthy
@@ -357,66 +439,79 @@ IngestJournal::~IngestJournal()
 void IngestJournal::encode(QByteArray &out, RecordType type, quint8 flags, qint64 nowMs,
     std::span<const IngestEvent> events, std::span<const quint64> resolves)
 {
-    out.resize(kHeaderBytes);
-    Writer w(out);
-    w.byte(quint8(type));
-    w.byte(flags);
-    w.fixed64(quint64(nowMs));
-    w.varint(resolves.size());
-    for (const quint64 seq : resolves)
-        w.fixed64(seq);
-
     // Services, names and field lists repeat within a batch: a table, then indexes into it.
-    thread_local std::unordered_map<std::string_view, quint32> index;
-    thread_local std::vector<std::string_view> table;
-    index.clear();
-    table.clear();
+    thread_local StringTable table;
+    thread_local std::vector<quint32> ids; // per event: service, name, fields
+    table.reset(std::min<std::size_t>(events.size(), 4096));
+    ids.resize(events.size() * 3);
+    std::size_t stringBytes = 0;
     const auto intern = [&](std::string_view s) {
-        const auto [it, added] = index.try_emplace(s, quint32(table.size()));
-        if (added)
-            table.push_back(s);
-        return it->second;
+        const std::size_t before = table.strings().size();
+        const quint32 id = table.intern(s);
+        if (table.strings().size() != before)
+            stringBytes += s.size() + 10;
+        return id;
     };
-    for (const IngestEvent &e : events) {
-        intern(e.service);
-        intern(e.name);
-        if (!e.fields.empty())
-            intern(e.fields);
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        const IngestEvent &e = events[i];
+        // Neighbours often share their service (and OTLP spans their name): skip the lookup.
+        ids[3 * i] = i > 0 && e.service == events[i - 1].service ? ids[3 * i - 3] : intern(e.service);
+        ids[3 * i + 1] = i > 0 && e.name == events[i - 1].name ? ids[3 * i - 2] : intern(e.name);
+        ids[3 * i + 2] = e.fields.empty() ? 0 : intern(e.fields);
     }
-    w.varint(table.size());
-    for (const std::string_view s : table)
-        w.bytes(s);
-    w.varint(events.size());
-    for (const IngestEvent &e : events) {
-        quint8 f = (e.error ? kError : 0) | (e.approximate ? kApproximate : 0) | (e.histogram ? kHistogram : 0)
-            | (e.fields.empty() ? 0 : kFields) | (e.timestampMs == 0 ? kNoTimestamp : 0);
-        const bool traceId = isTraceId(e.requestId);
-        if (traceId)
-            f |= kTraceId;
-        else if (!e.requestId.empty())
-            f |= kRequestId;
-        w.byte(quint8(e.kind));
-        w.byte(f);
-        w.varint(e.status);
-        w.zigzag(e.timestampMs == 0 ? 0 : e.timestampMs - nowMs);
-        w.real(e.value);
-        w.varint(e.items);
-        w.varint(e.misses);
-        w.varint(index.find(e.service)->second);
-        w.varint(index.find(e.name)->second);
-        if (!e.fields.empty())
-            w.varint(index.find(e.fields)->second);
-        if (traceId) {
-            char id[16];
-            for (int b = 0; b < 16; ++b)
-                id[b] = char((hexValue(e.requestId[2 * b]) << 4) | hexValue(e.requestId[2 * b + 1]));
-            w.raw(id, 16);
-        } else if (!e.requestId.empty()) {
-            w.bytes(e.requestId);
-        }
-        if (e.histogram) {
-            const QByteArray sketch = e.histogram->encode();
-            w.bytes(std::string_view(sketch.constData(), std::size_t(sketch.size())));
+
+    out.resize(kHeaderBytes);
+    {
+        Writer w(out);
+        w.reserve(qsizetype(2 + 8 + 10 + resolves.size() * 8 + 10 + stringBytes + 10));
+        w.byte(quint8(type));
+        w.byte(flags);
+        w.fixed64(quint64(nowMs));
+        w.varint(resolves.size());
+        for (const quint64 seq : resolves)
+            w.fixed64(seq);
+        w.varint(table.strings().size());
+        for (const std::string_view s : table.strings())
+            w.bytes(s);
+        w.varint(events.size());
+        // Per event at most: kind, flags, 3 varints of 10, a zigzag of 10, a double, 3 indexes,
+        // and the request id (16 bytes, or its length and bytes).
+        constexpr qsizetype kMaxFixed = 2 + 10 + 10 + 8 + 10 + 10 + 3 * 5;
+        QByteArray sketch;
+        for (std::size_t i = 0; i < events.size(); ++i) {
+            const IngestEvent &e = events[i];
+            const bool traceId = isTraceId(e.requestId);
+            if (e.histogram)
+                sketch = e.histogram->encode();
+            w.reserve(kMaxFixed + 10 + qsizetype(traceId ? 16 : e.requestId.size())
+                + (e.histogram ? 10 + sketch.size() : 0));
+            quint8 f = (e.error ? kError : 0) | (e.approximate ? kApproximate : 0) | (e.histogram ? kHistogram : 0)
+                | (e.fields.empty() ? 0 : kFields) | (e.timestampMs == 0 ? kNoTimestamp : 0);
+            if (traceId)
+                f |= kTraceId;
+            else if (!e.requestId.empty())
+                f |= kRequestId;
+            w.byte(quint8(e.kind));
+            w.byte(f);
+            w.varint(e.status);
+            w.zigzag(e.timestampMs == 0 ? 0 : e.timestampMs - nowMs);
+            w.real(e.value);
+            w.varint(e.items);
+            w.varint(e.misses);
+            w.varint(ids[3 * i]);
+            w.varint(ids[3 * i + 1]);
+            if (!e.fields.empty())
+                w.varint(ids[3 * i + 2]);
+            if (traceId) {
+                char id[16];
+                for (int b = 0; b < 16; ++b)
+                    id[b] = char((hexValue(e.requestId[2 * b]) << 4) | hexValue(e.requestId[2 * b + 1]));
+                w.raw(id, 16);
+            } else if (!e.requestId.empty()) {
+                w.bytes(e.requestId);
+            }
+            if (e.histogram)
+                w.bytes(std::string_view(sketch.constData(), std::size_t(sketch.size())));
         }
     }
     // The payload's checksum now; append() combines it with the sequence number's.
