@@ -1,6 +1,7 @@
 #include "ingestserver.h"
 
 #include "ingesttcpserver.h"
+#include "listenerror.h"
 #include "otlptraceendpoint.h"
 
 #include <QCryptographicHash>
@@ -77,6 +78,8 @@ quint16 IngestServer::start(QString *error)
             if (tcp->serverError() == QAbstractSocket::AddressInUseError)
                 *error
                     = u"port %1 on %2 is already in use; choose another with --port"_s.arg(m_config.port).arg(address);
+            else if (tcp->serverError() == QAbstractSocket::SocketAddressNotAvailableError)
+                *error = addressNotOnThisHostError(m_config.address);
             else
                 *error = u"cannot listen on %1 port %2: %3"_s.arg(address).arg(m_config.port).arg(tcp->errorString());
         }

@@ -68,6 +68,7 @@ private Q_SLOTS:
     void requiresTheTokenWhenConfigured();
     void requiresATokenOffLoopback();
     void reportsABusyPort();
+    void reportsAnAddressNotOnThisHost();
     void shedsTooManyRequests();
     void shedsWhenBusy();
     void servesKeepAliveAndPipelinedRequests();
@@ -528,6 +529,20 @@ void tst_IngestServer::reportsABusyPort()
     QVERIFY(!second.isRunning());
     second.stop();
     verifyStillServing();
+}
+
+void tst_IngestServer::reportsAnAddressNotOnThisHost()
+{
+    IngestService service([](IngestServer &) {});
+    IngestConfig config = testConfig();
+    config.address = QHostAddress(u"192.0.2.1"_s); // TEST-NET-1 (RFC 5737): on no interface of this machine
+    config.token = "t";
+    QString error;
+    QCOMPARE(service.start(config, &error), quint16(0));
+    QCOMPARE(error,
+        u"cannot listen on 192.0.2.1: it is not an address of this host; choose another with --bind (127.0.0.1 for "
+        u"this host only, 0.0.0.0 for every interface)"_s);
+    QVERIFY(!service.isRunning());
 }
 
 void tst_IngestServer::shedsTooManyRequests()
