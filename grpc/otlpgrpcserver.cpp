@@ -1,5 +1,6 @@
 #include "otlpgrpcserver.h"
 
+#include "listenerror.h"
 #include "metricstore.h"
 #include "otlplogsendpoint.h"
 #include "otlpmetricsdecoder.h"
@@ -355,7 +356,10 @@ quint16 OtlpGrpcServer::start(const OtlpGrpcConfig &config, QString *error)
         if (error) {
             QTcpServer probe;
             const QString address = config.address.toString();
-            if (!probe.listen(config.address, config.port) && probe.serverError() == QAbstractSocket::AddressInUseError)
+            const bool probed = probe.listen(config.address, config.port);
+            if (!probed && probe.serverError() == QAbstractSocket::SocketAddressNotAvailableError)
+                *error = addressNotOnThisHostError(config.address);
+            else if (!probed && probe.serverError() == QAbstractSocket::AddressInUseError)
                 *error = u"OTLP/gRPC port %1 on %2 is already in use; choose another with --grpc-port (0 picks a "
                          u"free port, off turns gRPC off)"_s.arg(config.port)
                              .arg(address);

@@ -19,7 +19,13 @@ HttpResponse HttpResponse::error(int status, std::string_view error, std::string
     return json(status, writer.take());
 }
 
-QByteArray HttpResponse::serialize(bool close) const
+HttpResponse HttpResponse::unauthorized()
+{
+    return error(401, "unauthorized", "send the token as \"Authorization: Bearer <token>\"")
+        .withHeader(QByteArrayLiteral("WWW-Authenticate"), QByteArrayLiteral("Bearer realm=\"perfwatch\""));
+}
+
+QByteArray HttpResponse::serialize(bool close, bool headOnly) const
 {
     QByteArray out;
     out.reserve(128 + body.size());
@@ -31,7 +37,8 @@ QByteArray HttpResponse::serialize(bool close) const
     if (close)
         out += "Connection: close\r\n";
     out += "\r\n";
-    out += body;
+    if (!headOnly)
+        out += body;
     return out;
 }
 

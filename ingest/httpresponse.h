@@ -19,6 +19,8 @@ struct HttpResponse
     static HttpResponse json(int status, QByteArray body);
     /// The error shape of every failure: {"error": "<token>", "detail": "<sentence>"}.
     static HttpResponse error(int status, std::string_view error, std::string_view detail);
+    /// 401 for a request without the right bearer token, with its WWW-Authenticate challenge.
+    static HttpResponse unauthorized();
 
     HttpResponse &withHeader(QByteArray name, QByteArray value)
     {
@@ -37,8 +39,9 @@ struct HttpResponse
     }
 
     /// The raw HTTP/1.1 message, for answers written below QHttpServer (limits, timeouts,
-    /// the connection cap). `close` adds "Connection: close".
-    QByteArray serialize(bool close) const;
+    /// the connection cap). `close` adds "Connection: close"; `headOnly` (the answer to HEAD)
+    /// leaves the body out but keeps its Content-Length.
+    QByteArray serialize(bool close, bool headOnly = false) const;
 };
 
 /// The standard reason phrase of a status code ("Payload Too Large").

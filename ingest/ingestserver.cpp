@@ -1,6 +1,7 @@
 #include "ingestserver.h"
 
 #include "ingesttcpserver.h"
+#include "listenerror.h"
 #include "otlptraceendpoint.h"
 
 #include <QCryptographicHash>
@@ -9,6 +10,7 @@
 #include <QHttpServerResponder>
 #include <QTcpSocket>
 #include <QThread>
+#include <QUrl>
 #include <algorithm>
 #include <exception>
 
@@ -32,6 +34,20 @@ bool constantTimeEquals(QByteArrayView a, QByteArrayView b)
     for (qsizetype i = 0; i < a.size(); ++i)
         diff |= static_cast<unsigned char>(a[i] ^ b[i]);
     return diff == 0;
+}
+
+/// The method Qt 6.4's request parser gives `name` (QHttpServerRequestPrivate::parseRequestLine).
+QHttpServerRequest::Method methodFromName(std::string_view name)
+{
+    using Method = QHttpServerRequest::Method;
+    static constexpr std::pair<std::string_view, Method> kMethods[] = { { "GET", Method::Get }, { "PUT", Method::Put },
+        { "DELETE", Method::Delete }, { "POST", Method::Post }, { "HEAD", Method::Head },
+        { "OPTIONS", Method::Options }, { "PATCH", Method::Patch }, { "CONNECT", Method::Connect } };
+    for (const auto &[n, method] : kMethods) {
+        if (n == name)
+            return method;
+    }
+    return Method::Unknown;
 }
 
 std::string toStd(const QString &s)
@@ -77,14 +93,15 @@ quint16 IngestServer::start(QString *error)
             if (tcp->serverError() == QAbstractSocket::AddressInUseError)
                 *error
                     = u"port %1 on %2 is already in use; choose another with --port"_s.arg(m_config.port).arg(address);
+            else if (tcp->serverError() == QAbstractSocket::SocketAddressNotAvailableError)
+                *error = addressNotOnThisHostError(m_config.address);
             else
                 *error = u"cannot listen on %1 port %2: %3"_s.arg(address).arg(m_config.port).arg(tcp->errorString());
         }
         delete tcp;
         return 0;
     }
-    tcp->setHttpServer(this);
-    bind(tcp);
+    attach(tcp);
     m_tcp = tcp;
     const quint16 port = tcp->serverPort();
 
@@ -95,8 +112,7 @@ quint16 IngestServer::start(QString *error)
     if (m_config.address == QHostAddress(QHostAddress::LocalHost)) {
         auto *tcp6 = new IngestTcpServer(m_config, m_shared, this);
         if (tcp6->listen(QHostAddress::LocalHostIPv6, port)) {
-            tcp6->setHttpServer(this);
-            bind(tcp6);
+            attach(tcp6);
             m_tcp6 = tcp6;
         } else {
             delete tcp6;
@@ -115,10 +131,17 @@ bool IngestServer::startWorker(qintptr listeningDescriptor, QString *error)
         delete tcp;
         return false;
     }
-    tcp->setHttpServer(this);
-    bind(tcp);
+    attach(tcp);
     m_tcp = tcp;
     return true;
+}
+
+void IngestServer::attach(IngestTcpServer *tcp)
+{
+    tcp->setHttpServer(this);
+    if (!m_tokenDigest.isEmpty())
+        tcp->setAuthorizer([this](const RequestHead &head) { return headAuthorized(head); });
+    bind(tcp);
 }
 
 std::vector<IngestServer::RouteInfo> IngestServer::routes() const
@@ -159,34 +182,64 @@ QByteArray IngestServer::methodName(QHttpServerRequest::Method method)
 
 bool IngestServer::authorized(const QHttpServerRequest &request) const
 {
-    if (m_tokenDigest.isEmpty())
-        return true;
-    const QByteArray header = request.value(QByteArrayLiteral("Authorization")).trimmed();
+    return m_tokenDigest.isEmpty() || tokenMatches(request.value(QByteArrayLiteral("Authorization")));
+}
+
+bool IngestServer::tokenMatches(QByteArrayView authorization) const
+{
+    const QByteArrayView header = authorization.trimmed();
     constexpr QByteArrayView scheme = "bearer ";
-    if (header.size() <= scheme.size() || header.first(scheme.size()).toLower() != scheme)
+    if (header.size() <= scheme.size() || header.first(scheme.size()).toByteArray().toLower() != scheme)
         return false;
     return constantTimeEquals(sha256(header.sliced(scheme.size()).trimmed()), m_tokenDigest);
+}
+
+bool IngestServer::isPublic(const QString &path, QHttpServerRequest::Method method) const
+{
+    if (method == QHttpServerRequest::Method::Head)
+        method = QHttpServerRequest::Method::Get;
+    const auto it = m_routes.constFind(path);
+    return it != m_routes.constEnd() && std::any_of(it->begin(), it->end(), [&](const Route &r) {
+        return r.kind == RouteKind::Public && r.method == method;
+    });
+}
+
+bool IngestServer::headAuthorized(const RequestHead &head) const
+{
+    if (m_tokenDigest.isEmpty())
+        return true;
+    // The path as Qt's parser will give it to dispatch() (QUrl::fromEncoded, decoded path).
+    const QByteArray target(head.target.data(), qsizetype(head.target.size()));
+    const QString path = QUrl::fromEncoded(target).path();
+    return isPublic(path, methodFromName(head.method))
+        || tokenMatches(QByteArrayView(head.authorization.data(), qsizetype(head.authorization.size())));
 }
 
 HttpResponse IngestServer::dispatch(const QHttpServerRequest &request)
 {
     const QString path = request.url().path();
     const auto it = m_routes.constFind(path);
-    const bool isPublic = it != m_routes.constEnd() && std::any_of(it->begin(), it->end(), [&](const Route &r) {
-        return r.kind == RouteKind::Public && r.method == request.method();
-    });
-    if (!isPublic && !authorized(request)) {
-        return HttpResponse::error(401, "unauthorized", "send the token as \"Authorization: Bearer <token>\"")
-            .withHeader(QByteArrayLiteral("WWW-Authenticate"), QByteArrayLiteral("Bearer realm=\"perfwatch\""));
-    }
+    if (!isPublic(path, request.method()) && !authorized(request))
+        return HttpResponse::unauthorized();
     if (it == m_routes.constEnd())
         return HttpResponse::error(404, "not_found", "no route for " + toStd(path));
     const Route *route = nullptr;
+    const Route *get = nullptr;
+    bool hasHead = false;
     QByteArray allow;
     for (const Route &r : *it) {
         if (r.method == request.method())
             route = &r;
+        if (r.method == QHttpServerRequest::Method::Get)
+            get = &r;
+        hasHead = hasHead || r.method == QHttpServerRequest::Method::Head;
         allow += (allow.isEmpty() ? "" : ", ") + methodName(r.method);
+    }
+    // HEAD is GET without the body (RFC 9110 §9.3.2): reply() leaves the body out.
+    if (get && !hasHead) {
+        allow += ", HEAD";
+        if (!route && request.method() == QHttpServerRequest::Method::Head)
+            route = get;
     }
     if (!route) {
         return HttpResponse::error(405, "method_not_allowed",
@@ -247,8 +300,15 @@ void IngestServer::missingHandler(const QHttpServerRequest &request, QTcpSocket 
 
 void IngestServer::reply(const QHttpServerRequest &request, QTcpSocket *socket, const HttpResponse &response)
 {
-    // Qt 6.4 ignores "Connection: close"; honour it so such clients are not left waiting.
-    const bool close = request.value(QByteArrayLiteral("Connection")).toLower().contains("close");
+    // Qt 6.4 ignores "Connection: close" and HTTP/1.0's default of closing; honour both so such
+    // clients are not left waiting for an end that never comes. The guard saw the version.
+    IngestTcpServer::ReplyConnection connection = IngestTcpServer::ReplyConnection::KeepAlive;
+    for (IngestTcpServer *tcp : { m_tcp, m_tcp6 }) {
+        if (const auto known = tcp ? tcp->replyConnection(socket) : std::nullopt)
+            connection = *known;
+    }
+    const bool close = connection == IngestTcpServer::ReplyConnection::Close
+        || request.value(QByteArrayLiteral("Connection")).toLower().contains("close");
     {
         QHttpServerResponder responder = makeResponder(request, socket);
         responder.writeStatusLine(QHttpServerResponder::StatusCode(response.status));
@@ -258,7 +318,10 @@ void IngestServer::reply(const QHttpServerRequest &request, QTcpSocket *socket, 
         responder.writeHeader(QByteArrayLiteral("Content-Length"), QByteArray::number(response.body.size()));
         if (close)
             responder.writeHeader(QByteArrayLiteral("Connection"), QByteArrayLiteral("close"));
-        responder.writeBody(response.body);
+        else if (connection == IngestTcpServer::ReplyConnection::KeepAliveHttp10)
+            responder.writeHeader(QByteArrayLiteral("Connection"), QByteArrayLiteral("keep-alive"));
+        // A HEAD answer has the headers of the GET answer, Content-Length included, and no body.
+        responder.writeBody(request.method() == QHttpServerRequest::Method::Head ? QByteArray() : response.body);
     }
     if (close)
         socket->disconnectFromHost();

@@ -5,6 +5,7 @@
 #include "ingestconfig.h"
 #include "ingestcounters.h"
 #include "overloadpolicy.h"
+#include "requestguard.h"
 
 #include <QAbstractHttpServer>
 #include <QHash>
@@ -48,6 +49,10 @@ struct IngestShared
 /// replies are unsafe) and return an HttpResponse that is written through makeResponder() with
 /// an explicit MIME type. Limits below HTTP (body size, header size, timeouts, connection cap)
 /// are IngestTcpServer's.
+///
+/// HEAD is answered on every GET route as GET would be, without the body (RFC 9110 §9.3.2). A
+/// token, when configured, is checked twice: from the request's head by IngestTcpServer (401
+/// and close before the body is read) and again here.
 ///
 /// Every ingest thread has one, with the same routes. The server of thread 0 listens (start());
 /// the others (startWorker()) serve the connections it hands over to them.
@@ -114,6 +119,14 @@ private:
 
     HttpResponse dispatch(const QHttpServerRequest &request);
     bool authorized(const QHttpServerRequest &request) const;
+    /// Whether `authorization` (an Authorization header value) carries the token.
+    bool tokenMatches(QByteArrayView authorization) const;
+    /// Whether `method` on `path` is a public route (HEAD counts as the GET it stands for).
+    bool isPublic(const QString &path, QHttpServerRequest::Method method) const;
+    /// IngestTcpServer's check of a request's head, before its body is read.
+    bool headAuthorized(const RequestHead &head) const;
+    /// Connects `tcp` to this server: the HTTP server it hands sockets to, the head check.
+    void attach(IngestTcpServer *tcp);
     void reply(const QHttpServerRequest &request, QTcpSocket *socket, const HttpResponse &response);
 
     IngestConfig m_config;

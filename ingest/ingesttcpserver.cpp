@@ -110,12 +110,15 @@ struct IngestTcpServer::Connection
     quint64 handled = 0; ///< requests the HTTP server answered
     quint64 completeBeforeViolation = 0; ///< requests to let Qt answer before refusing
     bool refuseBusy = false; ///< the pending refusal is a 503 for the body budget, not a violation
+    bool refusedHead = false; ///< the request refused from its head is a HEAD: answer without a body
     qint64 drained = 0;
     std::uint64_t announcedSeen = 0; ///< the guard's bodyBytesAnnounced() already reserved
     std::uint64_t reserved = 0; ///< bytes held in the body budget
     /// Reservations in request order: (the last request number they cover, bytes); released
     /// once Qt answered that request.
     std::deque<std::pair<quint64, std::uint64_t>> reservations;
+    /// How to answer each request whose head passed the guard and that Qt has not answered yet.
+    std::deque<ReplyConnection> replies;
 };
 
 IngestTcpServer::IngestTcpServer(const IngestConfig &config, IngestShared &shared, QObject *parent)
@@ -237,6 +240,7 @@ void IngestTcpServer::adopt(qintptr handle)
     Connection *c = owned.get();
     c->socket = socket;
     c->lastActivityMs = now();
+    c->guard.setHeadCheck([this, c](const RequestHead &head) { return checkHead(*c, head); });
     m_connections.emplace(socket, std::move(owned));
     connect(socket, &QObject::destroyed, this, [this, socket] { forget(socket); });
 
@@ -269,6 +273,29 @@ void IngestTcpServer::adopt(qintptr handle)
     addPendingConnection(socket);
     connect(socket, &QTcpSocket::readyRead, this, [this, c] { afterHttp(*c); });
     connect(socket, &QTcpSocket::bytesWritten, this, [this, c] { halfCloseWhenFlushed(*c); });
+}
+
+bool IngestTcpServer::checkHead(Connection &c, const RequestHead &head)
+{
+    if (m_authorizer && !m_authorizer(head)) {
+        c.refusedHead = head.method == "HEAD";
+        return false;
+    }
+    // RFC 9112 §9.3: HTTP/1.0 closes after each answer unless it asked for keep-alive.
+    if (head.connectionClose || (head.http10 && !head.connectionKeepAlive))
+        c.replies.push_back(ReplyConnection::Close);
+    else
+        c.replies.push_back(head.http10 ? ReplyConnection::KeepAliveHttp10 : ReplyConnection::KeepAlive);
+    return true;
+}
+
+std::optional<IngestTcpServer::ReplyConnection> IngestTcpServer::replyConnection(QTcpSocket *socket) const
+{
+    const auto it = m_connections.find(socket);
+    if (it == m_connections.end())
+        return std::nullopt;
+    const std::deque<ReplyConnection> &replies = it->second->replies;
+    return replies.empty() ? ReplyConnection::KeepAlive : replies.front();
 }
 
 void IngestTcpServer::beforeHttp(Connection &c)
@@ -382,6 +409,8 @@ void IngestTcpServer::requestHandled(QTcpSocket *socket)
         return;
     Connection &c = *it->second;
     ++c.handled;
+    if (!c.replies.empty())
+        c.replies.pop_front();
     c.lastActivityMs = now();
     releaseBodies(c, false);
     // A limit below what is buffered only stops further reads until Qt takes it.
@@ -430,6 +459,10 @@ void IngestTcpServer::refuseViolation(Connection &c)
         return;
     }
     const RequestGuard &g = c.guard;
+    if (g.violation() == RequestGuard::Violation::Unauthorized) {
+        refuse(c, HttpResponse::unauthorized());
+        return;
+    }
     refuse(c, HttpResponse::error(g.violationStatus(), g.violationError(), g.violationDetail()));
 }
 
@@ -454,7 +487,7 @@ void IngestTcpServer::refuse(Connection &c, const HttpResponse &response)
     }
     m_counters.requests.fetch_add(1, std::memory_order_relaxed);
     m_counters.refusedRequests.fetch_add(1, std::memory_order_relaxed);
-    socket->write(response.serialize(true));
+    socket->write(response.serialize(true, c.refusedHead));
     socket->flush();
     discardInput(c);
     halfCloseWhenFlushed(c);

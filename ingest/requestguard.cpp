@@ -92,6 +92,18 @@ bool isLoopbackIpv4(std::string_view s)
     return true;
 }
 
+/// Whether a comma-separated list of tokens (a Connection value) holds `lowerToken`.
+bool listHasToken(std::string_view list, std::string_view lowerToken)
+{
+    while (!list.empty()) {
+        const std::size_t comma = list.find(',');
+        if (equalsIgnoringCase(trimWhitespace(list.substr(0, comma)), lowerToken))
+            return true;
+        list.remove_prefix(comma == std::string_view::npos ? list.size() : comma + 1);
+    }
+    return false;
+}
+
 /// Up to 64 bytes of a header value for a message, with anything but printable ASCII as '?'.
 std::string quoted(std::string_view value)
 {
@@ -140,7 +152,9 @@ RequestGuard::RequestGuard(RequestGuardLimits limits)
 
 void RequestGuard::reset()
 {
+    HeadCheck check = std::move(m_headCheck);
     *this = RequestGuard(m_limits);
+    m_headCheck = std::move(check);
 }
 
 int RequestGuard::violationStatus() const
@@ -150,6 +164,8 @@ int RequestGuard::violationStatus() const
         return 0;
     case Violation::BadRequest:
         return 400;
+    case Violation::Unauthorized:
+        return 401;
     case Violation::PayloadTooLarge:
         return 413;
     case Violation::HeaderTooLarge:
@@ -167,6 +183,8 @@ std::string_view RequestGuard::violationError() const
         return {};
     case Violation::BadRequest:
         return "bad_request";
+    case Violation::Unauthorized:
+        return "unauthorized";
     case Violation::PayloadTooLarge:
         return "payload_too_large";
     case Violation::HeaderTooLarge:
@@ -342,6 +360,10 @@ bool RequestGuard::requestLine(std::string_view line)
         return fail(Violation::MisdirectedRequest,
             "this server only answers requests for a path on the loopback address, not " + quoted(target));
     m_http10 = version == "HTTP/1.0";
+    if (m_headCheck) {
+        m_method.assign(method);
+        m_target.assign(target);
+    }
     m_state = State::HeaderLine;
     return true;
 }
@@ -388,6 +410,15 @@ bool RequestGuard::headerLine(std::string_view line)
         if (m_contentLength >= 0)
             return fail(Violation::BadRequest, "both Content-Length and Transfer-Encoding");
         m_chunked = true;
+    } else if (equalsIgnoringCase(name, "connection")) {
+        m_connectionClose = m_connectionClose || listHasToken(value, "close");
+        m_connectionKeepAlive = m_connectionKeepAlive || listHasToken(value, "keep-alive");
+    } else if (equalsIgnoringCase(name, "authorization") && m_headCheck) {
+        // Bounded by the header block limit.
+        if (m_hasAuthorization)
+            m_authorization += ", ";
+        m_authorization.append(value);
+        m_hasAuthorization = true;
     } else if (equalsIgnoringCase(name, "expect")) {
         m_expectContinue = equalsIgnoringCase(value, "100-continue");
     } else if (equalsIgnoringCase(name, "host") && m_limits.loopbackHostOnly) {
@@ -406,6 +437,18 @@ bool RequestGuard::headersComplete()
 {
     if (m_limits.loopbackHostOnly && m_hostFields == 0 && !m_http10)
         return fail(Violation::BadRequest, "an HTTP/1.1 request needs a Host header");
+    // Before the body is announced: a refused request reserves nothing and its body is never kept.
+    if (m_headCheck) {
+        RequestHead head;
+        head.method = m_method;
+        head.target = m_target;
+        head.authorization = m_authorization;
+        head.http10 = m_http10;
+        head.connectionClose = m_connectionClose;
+        head.connectionKeepAlive = m_connectionKeepAlive;
+        if (!m_headCheck(head))
+            return fail(Violation::Unauthorized, "send the token as \"Authorization: Bearer <token>\"");
+    }
     m_bodyBytes = 0;
     if (m_chunked) {
         m_state = State::ChunkSize;
@@ -468,6 +511,10 @@ void RequestGuard::completeRequest()
     m_expectContinue = false;
     m_http10 = false;
     m_hostFields = 0;
+    m_connectionClose = false;
+    m_connectionKeepAlive = false;
+    m_authorization.clear();
+    m_hasAuthorization = false;
     m_remaining = 0;
     m_bodyBytes = 0;
     m_chunkTotal = 0;

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -26,6 +27,18 @@ struct RequestGuardLimits
 /// Case-insensitive; anything else (other names, a trailing dot, user info, an empty port) is not.
 bool isLoopbackHost(std::string_view host);
 
+/// What a RequestGuard saw of one request once its header block was complete, before its body.
+struct RequestHead
+{
+    std::string_view method; ///< as sent ("GET")
+    std::string_view target; ///< the request target as sent ("/api/x?y=1")
+    /// Every Authorization field's value, joined by ", " as Qt's parser joins repeated fields.
+    std::string_view authorization;
+    bool http10 = false; ///< the request is HTTP/1.0
+    bool connectionClose = false; ///< a Connection field lists "close"
+    bool connectionKeepAlive = false; ///< a Connection field lists "keep-alive"
+};
+
 /// Follows the HTTP/1.1 framing of one connection's byte stream without buffering bodies.
 ///
 /// Fed every chunk of bytes a connection receives, in order, it tracks request boundaries
@@ -34,6 +47,8 @@ bool isLoopbackHost(std::string_view host);
 /// 431 for a header block over the limit, 413 for a declared or chunked body over the limit
 /// (decided from the header or chunk-size line, before any body byte), 400 for malformed
 /// framing. It is stricter than Qt's own parser, so whatever passes frames the same way there.
+/// With a head check set, each request's head is shown to it before any body byte is taken,
+/// and a request it refuses is a 401 violation: nothing of its body is announced.
 ///
 /// Pure and allocation-light (one line buffer bounded by the header limit), so it can be
 /// fuzzed on its own.
@@ -47,7 +62,11 @@ public:
         PayloadTooLarge, ///< 413
         HeaderTooLarge, ///< 431
         MisdirectedRequest, ///< 421: the Host header names another server (loopbackHostOnly)
+        Unauthorized, ///< 401: the head check refused the request (no or a wrong token)
     };
+
+    /// Decides from a request's head whether it may go on (true) or is refused with 401.
+    using HeadCheck = std::function<bool(const RequestHead &head)>;
 
     /// What one feed() saw happen.
     struct Progress
@@ -58,16 +77,20 @@ public:
 
     explicit RequestGuard(RequestGuardLimits limits = {});
 
+    /// Called once per request when its header block is complete; empty: every request goes on.
+    /// Kept by reset().
+    void setHeadCheck(HeadCheck check) { m_headCheck = std::move(check); }
+
     /// Feeds the next bytes received. Once a violation is found the rest is ignored.
     Progress feed(std::string_view bytes);
     Progress feed(const char *data, std::size_t size) { return feed(std::string_view(data, size)); }
 
     Violation violation() const { return m_violation; }
     bool hasViolation() const { return m_violation != Violation::None; }
-    /// 400, 413, 421 or 431; 0 without a violation.
+    /// 400, 401, 413, 421 or 431; 0 without a violation.
     int violationStatus() const;
-    /// A stable machine-readable token: "bad_request", "payload_too_large", "header_too_large",
-    /// "misdirected_request".
+    /// A stable machine-readable token: "bad_request", "unauthorized", "payload_too_large",
+    /// "header_too_large", "misdirected_request".
     std::string_view violationError() const;
     /// One sentence for humans, e.g. "Content-Length 9000000 exceeds the limit of 8388608 bytes".
     const std::string &violationDetail() const { return m_detail; }
@@ -119,6 +142,7 @@ private:
     bool fail(Violation violation, std::string detail);
 
     RequestGuardLimits m_limits;
+    HeadCheck m_headCheck;
     State m_state = State::Idle;
     Violation m_violation = Violation::None;
     std::string m_detail;
@@ -130,6 +154,13 @@ private:
     bool m_expectContinue = false;
     bool m_http10 = false; ///< the current request is HTTP/1.0
     std::uint8_t m_hostFields = 0; ///< Host header lines of the current request (counted to 2)
+    bool m_connectionClose = false;
+    bool m_connectionKeepAlive = false;
+    // Kept for the head check only: the request line's method and target, the Authorization value.
+    std::string m_method;
+    std::string m_target;
+    std::string m_authorization;
+    bool m_hasAuthorization = false;
     std::uint64_t m_remaining = 0; ///< bytes left of the body or the current chunk
     std::uint64_t m_bodyBytes = 0; ///< body bytes (chunk data, not framing) of the current request so far
     std::uint64_t m_chunkTotal = 0; ///< sum of the chunk sizes announced so far

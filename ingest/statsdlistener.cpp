@@ -1,5 +1,6 @@
 #include "statsdlistener.h"
 
+#include "listenerror.h"
 #include "metricstore.h"
 
 #include <QDateTime>
@@ -57,6 +58,8 @@ quint16 StatsdListener::listen(QString *error)
                 *error = u"StatsD port %1 on %2 is already in use; choose another with --statsd-port (0 turns the "
                          u"choice over to the system)"_s.arg(m_config.port)
                              .arg(address);
+            else if (kind == UdpReceiver::BindError::AddressNotAvailable)
+                *error = addressNotOnThisHostError(m_config.address);
             else
                 *error = u"cannot listen for StatsD on %1 port %2: %3; choose another with --statsd-port"_s.arg(address)
                              .arg(m_config.port)

@@ -84,7 +84,10 @@ bool UdpReceiver::bind(const QHostAddress &address, quint16 port, QString *error
     // No SO_REUSEADDR: a second PerfWatch on the same port must fail, not share the datagrams.
     if (::bind(m_fd, reinterpret_cast<const sockaddr *>(&storage), length) != 0) {
         const int code = errno;
-        return fail(code == EADDRINUSE ? BindError::AddressInUse : BindError::Other, code);
+        return fail(code == EADDRINUSE  ? BindError::AddressInUse
+                : code == EADDRNOTAVAIL ? BindError::AddressNotAvailable
+                                        : BindError::Other,
+            code);
     }
 
     // A burst should wait in the kernel, not be dropped. SO_RCVBUFFORCE passes net.core.rmem_max

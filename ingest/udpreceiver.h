@@ -32,6 +32,7 @@ public:
     {
         None,
         AddressInUse,
+        AddressNotAvailable, ///< the address is not one of this host's
         Other
     };
 

@@ -99,6 +99,7 @@ private Q_SLOTS:
     void helpListsEveryFlag();
     void busyPortIsOneClearLine();
     void busyGrpcPortIsOneClearLine();
+    void addressNotOnThisHostNamesBind();
     void badArgumentsAndEnvironment();
     void hostileInputKeepsServerAndData();
     void sigtermFlushesAndRestartKeepsHistory();
@@ -168,6 +169,23 @@ void TestPerfwatchProcess::busyGrpcPortIsOneClearLine()
     QVERIFY(health);
     QCOMPARE(
         health->json()[QStringLiteral("ingest")][QStringLiteral("grpc")][QStringLiteral("listening")].toBool(), false);
+}
+
+void TestPerfwatchProcess::addressNotOnThisHostNamesBind()
+{
+    // Issue 13 §6: the address is what to change; the message used to name --statsd-port.
+    QTemporaryDir dir;
+    QProcess p;
+    p.start(QStringLiteral(PERFWATCH_BINARY),
+        { QStringLiteral("--headless"), QStringLiteral("--bind"), QStringLiteral("192.0.2.1"), QStringLiteral("--port"),
+            QStringLiteral("0"), QStringLiteral("--statsd-port"), QStringLiteral("0"), QStringLiteral("--grpc-port"),
+            QStringLiteral("0"), QStringLiteral("--data-dir"), dir.path() });
+    QVERIFY(p.waitForFinished(15000));
+    QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(p.exitCode(), 1);
+    QCOMPARE(QString::fromUtf8(p.readAllStandardError()).trimmed(),
+        QStringLiteral("perfwatch: cannot listen on 192.0.2.1: it is not an address of this host; choose another with "
+                       "--bind (127.0.0.1 for this host only, 0.0.0.0 for every interface)"));
 }
 
 void TestPerfwatchProcess::badArgumentsAndEnvironment()

@@ -98,6 +98,7 @@ private Q_SLOTS:
     void answersOtherSignals();
     void countsLogs();
     void reportsABusyPort();
+    void reportsAnAddressNotOnThisHost();
     void listensOnBothLoopbacks();
     void startsAgainAfterAStop();
 };
@@ -349,6 +350,21 @@ void tst_OtlpGrpcServer::reportsABusyPort()
     config.port = port;
     QCOMPARE(second.start(config, &error), quint16(0));
     QVERIFY(error.contains(u"already in use"_s));
+}
+
+void tst_OtlpGrpcServer::reportsAnAddressNotOnThisHost()
+{
+    MetricStore store;
+    OtlpGrpcServer server(store);
+    OtlpGrpcConfig config = testConfig();
+    config.address = QHostAddress(u"192.0.2.1"_s); // TEST-NET-1 (RFC 5737): on no interface of this machine
+    config.token = "t";
+    QString error;
+    QCOMPARE(server.start(config, &error), quint16(0));
+    QVERIFY(!server.isRunning());
+    QCOMPARE(error,
+        u"cannot listen on 192.0.2.1: it is not an address of this host; choose another with --bind (127.0.0.1 for "
+        u"this host only, 0.0.0.0 for every interface)"_s);
 }
 
 void tst_OtlpGrpcServer::listensOnBothLoopbacks()

@@ -57,22 +57,11 @@ public:
     }
 
     /// Reads the next complete response (a "100 Continue" counts as one).
-    std::optional<HttpTestReply> read(int timeoutMs = 5000)
-    {
-        QElapsedTimer timer;
-        timer.start();
-        for (;;) {
-            if (auto reply = parse())
-                return reply;
-            const int left = timeoutMs - int(timer.elapsed());
-            if (left <= 0 || m_socket.state() != QAbstractSocket::ConnectedState)
-                break;
-            if (m_socket.waitForReadyRead(left))
-                m_buffer += m_socket.readAll();
-        }
-        m_buffer += m_socket.readAll();
-        return parse();
-    }
+    std::optional<HttpTestReply> read(int timeoutMs = 5000) { return readReply(timeoutMs, true); }
+
+    /// Reads the next answer to a HEAD request: status line and headers, never a body, whatever
+    /// its Content-Length says (RFC 9110 §9.3.2).
+    std::optional<HttpTestReply> readHeadReply(int timeoutMs = 5000) { return readReply(timeoutMs, false); }
 
     /// Sends a request and reads its response.
     std::optional<HttpTestReply> request(const QByteArray &bytes, int timeoutMs = 5000)
@@ -97,7 +86,24 @@ public:
     QByteArray unparsed() const { return m_buffer; }
 
 private:
-    std::optional<HttpTestReply> parse()
+    std::optional<HttpTestReply> readReply(int timeoutMs, bool withBody)
+    {
+        QElapsedTimer timer;
+        timer.start();
+        for (;;) {
+            if (auto reply = parse(withBody))
+                return reply;
+            const int left = timeoutMs - int(timer.elapsed());
+            if (left <= 0 || m_socket.state() != QAbstractSocket::ConnectedState)
+                break;
+            if (m_socket.waitForReadyRead(left))
+                m_buffer += m_socket.readAll();
+        }
+        m_buffer += m_socket.readAll();
+        return parse(withBody);
+    }
+
+    std::optional<HttpTestReply> parse(bool withBody)
     {
         const qsizetype end = m_buffer.indexOf("\r\n\r\n");
         if (end < 0)
@@ -118,6 +124,8 @@ private:
             if (line.first(colon).trimmed().compare("content-length", Qt::CaseInsensitive) == 0)
                 length = line.sliced(colon + 1).trimmed().toLongLong();
         }
+        if (!withBody)
+            length = 0;
         if (m_buffer.size() < end + 4 + length)
             return std::nullopt;
         reply.body = m_buffer.sliced(end + 4, length);

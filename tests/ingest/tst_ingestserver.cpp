@@ -68,10 +68,13 @@ private Q_SLOTS:
     void requiresTheTokenWhenConfigured();
     void requiresATokenOffLoopback();
     void reportsABusyPort();
+    void reportsAnAddressNotOnThisHost();
     void shedsTooManyRequests();
     void shedsWhenBusy();
     void servesKeepAliveAndPipelinedRequests();
     void honoursConnectionClose();
+    void closesHttp10UnlessKeepAlive();
+    void answersHeadLikeGet();
     void cutsClientsThatDoNotRead();
     void answersExpectContinue();
     void acceptsChunkedBodies();
@@ -476,27 +479,49 @@ void tst_IngestServer::requiresTheTokenWhenConfigured()
     IngestConfig config = testConfig();
     config.token = "s3cret-token";
     startServer(config);
-    HttpTestClient client(m_port);
-    auto reply = client.request(postRequest(gauge("g")));
-    QVERIFY(reply);
-    QCOMPARE(reply->status, 401);
-    QCOMPARE(reply->header("WWW-Authenticate"), QByteArray("Bearer realm=\"perfwatch\""));
     const QByteArray expected
         = R"({"error":"unauthorized","detail":"send the token as \"Authorization: Bearer <token>\""})";
-    QCOMPARE(reply->body, expected);
+    // Refused from the headers (issue 13 §3): 401, and the connection closed.
+    const auto refused = [&](const QByteArray &request) {
+        HttpTestClient client(m_port);
+        const bool head = request.startsWith("HEAD ");
+        QVERIFY(client.send(request));
+        const auto reply = head ? client.readHeadReply() : client.read();
+        QVERIFY(reply);
+        QCOMPARE(reply->status, 401);
+        QCOMPARE(reply->header("WWW-Authenticate"), QByteArray("Bearer realm=\"perfwatch\""));
+        QCOMPARE(reply->header("Connection"), QByteArray("close"));
+        QCOMPARE(reply->header("Content-Length"), QByteArray::number(expected.size()));
+        QCOMPARE(reply->body, head ? QByteArray() : expected);
+        QVERIFY(client.waitForClosed(5000));
+        QCOMPARE(client.unparsed(), QByteArray()); // a HEAD answer has no body
+    };
+    refused(postRequest(gauge("g")));
+    refused(postRequest(gauge("g"), "application/json", "Authorization: Bearer s3cret-tokeN\r\n"));
+    refused(postRequest(gauge("g"), "application/json", "Authorization: Basic czNjcmV0LXRva2Vu\r\n"));
+    // Two Authorization fields are one joined value to Qt, so not the token.
+    refused(postRequest(gauge("g"), "application/json",
+        "Authorization: Bearer s3cret-token\r\nAuthorization: Bearer s3cret-token\r\n"));
+    // Unknown paths do not leak past the check either, nor HEAD.
+    refused(getRequest("/nope"));
+    refused("HEAD /api/performance/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    if (QTest::currentTestFailed())
+        return;
 
-    reply = client.request(postRequest(gauge("g"), "application/json", "Authorization: Bearer s3cret-tokeN\r\n"));
-    QCOMPARE(reply->status, 401);
-    reply = client.request(postRequest(gauge("g"), "application/json", "Authorization: Basic czNjcmV0LXRva2Vu\r\n"));
-    QCOMPARE(reply->status, 401);
-    // Unknown paths do not leak past the check either.
-    reply = client.request(getRequest("/nope"));
-    QCOMPARE(reply->status, 401);
-
-    reply = client.request(postRequest(gauge("g"), "application/json", "authorization: bearer s3cret-token\r\n"));
+    HttpTestClient client(m_port);
+    auto reply = client.request(postRequest(gauge("g"), "application/json", "authorization: bearer s3cret-token\r\n"));
     QVERIFY(reply);
     QCOMPARE(reply->status, 202);
     QVERIFY(storedNames().contains(u"g"_s));
+    // The web page is public, by GET and HEAD, and keeps the connection.
+    reply = client.request(getRequest("/performance"));
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 200);
+    QVERIFY(client.send("HEAD /performance HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+    reply = client.readHeadReply();
+    QVERIFY(reply);
+    QCOMPARE(reply->status, 200);
+    QVERIFY(client.isConnected());
 }
 
 void tst_IngestServer::requiresATokenOffLoopback()
@@ -528,6 +553,20 @@ void tst_IngestServer::reportsABusyPort()
     QVERIFY(!second.isRunning());
     second.stop();
     verifyStillServing();
+}
+
+void tst_IngestServer::reportsAnAddressNotOnThisHost()
+{
+    IngestService service([](IngestServer &) {});
+    IngestConfig config = testConfig();
+    config.address = QHostAddress(u"192.0.2.1"_s); // TEST-NET-1 (RFC 5737): on no interface of this machine
+    config.token = "t";
+    QString error;
+    QCOMPARE(service.start(config, &error), quint16(0));
+    QCOMPARE(error,
+        u"cannot listen on 192.0.2.1: it is not an address of this host; choose another with --bind (127.0.0.1 for "
+        u"this host only, 0.0.0.0 for every interface)"_s);
+    QVERIFY(!service.isRunning());
 }
 
 void tst_IngestServer::shedsTooManyRequests()
@@ -609,6 +648,94 @@ void tst_IngestServer::honoursConnectionClose()
     QCOMPARE(reply->status, 200);
     QCOMPARE(reply->header("Connection"), QByteArray("close"));
     QVERIFY(client.waitForClosed(5000));
+    verifyStillServing();
+}
+
+void tst_IngestServer::closesHttp10UnlessKeepAlive()
+{
+    // RFC 9112 §9.3: an HTTP/1.0 connection closes after the answer unless it asked for keep-alive.
+    {
+        HttpTestClient client(m_port);
+        const auto reply = client.request("GET /api/performance/health HTTP/1.0\r\n\r\n");
+        QVERIFY(reply);
+        QCOMPARE(reply->status, 200);
+        QCOMPARE(reply->header("Connection"), QByteArray("close"));
+        QVERIFY(client.waitForClosed(5000));
+    }
+    {
+        HttpTestClient client(m_port);
+        const QByteArray body = gauge("http10.post");
+        const auto reply = client.request("POST /api/performance/ingest HTTP/1.0\r\nContent-Type: application/json\r\n"
+                                          "Content-Length: "
+            + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        QVERIFY(reply);
+        QCOMPARE(reply->status, 202);
+        QCOMPARE(reply->header("Connection"), QByteArray("close"));
+        QVERIFY(client.waitForClosed(5000));
+        QVERIFY(storedNames().contains(u"http10.post"_s));
+    }
+    {
+        // Asked for: kept, and the answer says so (an HTTP/1.0 client keeps it only then).
+        HttpTestClient client(m_port);
+        for (int i = 0; i < 2; ++i) {
+            const auto reply = client.request("GET /api/performance/health HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n");
+            QVERIFY(reply);
+            QCOMPARE(reply->status, 200);
+            QCOMPARE(reply->header("Connection"), QByteArray("keep-alive"));
+        }
+        // HTTP/1.1 on the same connection: persistent by default, nothing said.
+        const auto reply = client.request(getRequest("/api/performance/health"));
+        QVERIFY(reply);
+        QCOMPARE(reply->status, 200);
+        QVERIFY(reply->header("Connection").isEmpty());
+        QTest::qWait(100);
+        QVERIFY(client.isConnected());
+    }
+    verifyStillServing();
+}
+
+void tst_IngestServer::answersHeadLikeGet()
+{
+    // RFC 9110 §9.3.2: HEAD is GET without the body, same status and headers.
+    HttpTestClient client(m_port);
+    // The web page is static: its GET and HEAD answers compare header for header.
+    const auto got = client.request(getRequest("/performance"));
+    QVERIFY(got);
+    QCOMPARE(got->status, 200);
+    QVERIFY(got->body.size() > 1000);
+    QVERIFY(client.send("HEAD /performance HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+    const auto head = client.readHeadReply();
+    QVERIFY(head);
+    QCOMPARE(head->status, 200);
+    QCOMPARE(head->headers, got->headers);
+    QCOMPARE(head->header("Content-Length"), QByteArray::number(got->body.size()));
+
+    // A JSON route; no body follows, so the next answer on the connection parses right after.
+    QVERIFY(client.send("HEAD /api/performance/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+    const auto health = client.readHeadReply();
+    QVERIFY(health);
+    QCOMPARE(health->status, 200);
+    QCOMPARE(health->header("Content-Type"), QByteArray("application/json"));
+    QVERIFY(health->header("Content-Length").toInt() > 0);
+    QCOMPARE(client.unparsed(), QByteArray());
+    const auto next = client.request(getRequest("/nope"));
+    QVERIFY(next);
+    QCOMPARE(next->status, 404);
+    QCOMPARE(client.unparsed(), QByteArray());
+
+    // Where GET is not allowed, HEAD is not either; GET routes now list HEAD.
+    QVERIFY(client.send("HEAD /api/performance/ingest HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+    const auto notAllowed = client.readHeadReply();
+    QVERIFY(notAllowed);
+    QCOMPARE(notAllowed->status, 405);
+    QCOMPARE(notAllowed->header("Allow"), QByteArray("POST"));
+    const auto post = client.request(postRequest("{}").replace("/api/performance/ingest", "/api/performance/health"));
+    QVERIFY(post);
+    QCOMPARE(post->status, 405);
+    QCOMPARE(post->header("Allow"), QByteArray("GET, HEAD"));
+    QCOMPARE(
+        post->json().value(u"detail"_s).toString(), u"POST is not allowed on /api/performance/health; use GET, HEAD"_s);
+    QVERIFY(client.isConnected());
     verifyStillServing();
 }
 
@@ -1049,7 +1176,7 @@ void tst_IngestServer::answers405OnReadRoutes()
         const auto reply = client.request(postRequest("{}").replace("/api/performance/ingest", path));
         QVERIFY(reply);
         QCOMPARE(reply->status, 405);
-        QCOMPARE(reply->header("Allow"), QByteArray("GET"));
+        QCOMPARE(reply->header("Allow"), QByteArray("GET, HEAD"));
         QCOMPARE(reply->json().value(u"error"_s).toString(), u"method_not_allowed"_s);
     }
 }

@@ -81,6 +81,8 @@ private Q_SLOTS:
     void refusesLargeChunkedBodies();
     void tracksRequestState();
     void ignoresBytesAfterAViolation();
+    void showsEachHeadToTheCheck();
+    void headCheckRefusesBeforeTheBody();
 };
 
 void tst_RequestGuard::framesStreams_data()
@@ -356,6 +358,75 @@ void tst_RequestGuard::ignoresBytesAfterAViolation()
     guard.reset();
     QVERIFY(!guard.hasViolation());
     QCOMPARE(guard.feed(kGet.constData(), std::size_t(kGet.size())).completed, 1u);
+}
+
+void tst_RequestGuard::showsEachHeadToTheCheck()
+{
+    struct Seen
+    {
+        std::string method, target, authorization;
+        bool http10, close, keepAlive;
+        quint64 started;
+    };
+    std::vector<Seen> seen;
+    RequestGuard guard;
+    guard.setHeadCheck([&](const RequestHead &h) {
+        seen.push_back({ std::string(h.method), std::string(h.target), std::string(h.authorization), h.http10,
+            h.connectionClose, h.connectionKeepAlive, guard.requestsStarted() });
+        return true;
+    });
+    const QByteArray stream = "POST /in?x=1 HTTP/1.1\r\nAuthorization: Bearer a\r\nauthorization:  Bearer b \r\n"
+                              "Connection: Keep-Alive, Upgrade\r\nContent-Length: 3\r\n\r\nabc"
+                              "GET /health HTTP/1.0\r\n\r\n"
+                              "HEAD / HTTP/1.0\r\nConnection: keep-alive\r\nConnection: close\r\n\r\n";
+    const auto p = guard.feed(stream.constData(), std::size_t(stream.size()));
+    QCOMPARE(p.completed, 3u);
+    QVERIFY(!guard.hasViolation());
+    QCOMPARE(seen.size(), std::size_t(3));
+    QCOMPARE(seen[0].method, std::string("POST"));
+    QCOMPARE(seen[0].target, std::string("/in?x=1"));
+    QCOMPARE(seen[0].authorization, std::string("Bearer a, Bearer b")); // joined like Qt's parser
+    QVERIFY(!seen[0].http10 && !seen[0].close && seen[0].keepAlive);
+    QCOMPARE(seen[0].started, 1u);
+    QCOMPARE(seen[1].method, std::string("GET"));
+    QCOMPARE(seen[1].authorization, std::string()); // nothing carried over from the request before
+    QVERIFY(seen[1].http10 && !seen[1].close && !seen[1].keepAlive);
+    QCOMPARE(seen[2].method, std::string("HEAD"));
+    QVERIFY(seen[2].http10 && seen[2].close && seen[2].keepAlive);
+    QCOMPARE(seen[2].started, 3u);
+}
+
+void tst_RequestGuard::headCheckRefusesBeforeTheBody()
+{
+    int checks = 0;
+    RequestGuard guard;
+    guard.setHeadCheck([&](const RequestHead &h) {
+        ++checks;
+        return h.authorization == "Bearer right";
+    });
+    // An allowed request, then one refused from its head: its 8 MiB body is never announced.
+    const QByteArray allowed = "POST /in HTTP/1.1\r\nAuthorization: Bearer right\r\nContent-Length: 2\r\n\r\nok";
+    const QByteArray refused = "POST /in HTTP/1.1\r\nAuthorization: Bearer wrong\r\nContent-Length: 8388608\r\n\r\n";
+    const QByteArray stream = allowed + refused + QByteArray(1000, 'x');
+    const auto p = guard.feed(stream.constData(), std::size_t(stream.size()));
+    QCOMPARE(checks, 2);
+    QCOMPARE(p.started, 2u);
+    QCOMPARE(p.completed, 1u);
+    QCOMPARE(guard.violation(), RequestGuard::Violation::Unauthorized);
+    QCOMPARE(guard.violationStatus(), 401);
+    QCOMPARE(guard.violationError(), std::string_view("unauthorized"));
+    QCOMPARE(QString::fromStdString(guard.violationDetail()), u"send the token as \"Authorization: Bearer <token>\""_s);
+    QCOMPARE(guard.bodyBytesAnnounced(), quint64(2));
+    QVERIFY(!guard.inBody());
+
+    // The check survives a reset; without a check nothing is refused.
+    guard.reset();
+    guard.feed(refused.constData(), std::size_t(refused.size()));
+    QCOMPARE(guard.violationStatus(), 401);
+    RequestGuard unchecked;
+    unchecked.feed(refused.constData(), std::size_t(refused.size()));
+    QVERIFY(!unchecked.hasViolation());
+    QCOMPARE(unchecked.bodyBytesAnnounced(), quint64(8388608));
 }
 
 QTEST_GUILESS_MAIN(tst_RequestGuard)

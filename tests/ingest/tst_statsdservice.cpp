@@ -180,9 +180,10 @@ void tst_StatsdService::namesAnAddressItCannotUse()
     config.address = QHostAddress(u"192.0.2.1"_s); // TEST-NET-1: on no interface of this machine
     QString error;
     QCOMPARE(service.start(config, &error), quint16(0));
+    // The address is what to change, not the port (issue 13 §6).
     QCOMPARE(error,
-        u"cannot listen for StatsD on 192.0.2.1 port 0: Cannot assign requested address; choose another with "
-        u"--statsd-port"_s);
+        u"cannot listen on 192.0.2.1: it is not an address of this host; choose another with --bind (127.0.0.1 for "
+        u"this host only, 0.0.0.0 for every interface)"_s);
 }
 
 void tst_StatsdService::listensOnIpv6Loopback()

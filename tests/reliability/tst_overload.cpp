@@ -11,6 +11,7 @@
 #include <QElapsedTimer>
 #include <QTest>
 #include <memory>
+#include <vector>
 
 using namespace perfwatch;
 using namespace perfwatch::test;
@@ -28,11 +29,10 @@ QByteArray paddedBody(int size)
     return body;
 }
 
-QByteArray head(qint64 contentLength)
+QByteArray head(qint64 contentLength, const QByteArray &extraHeaders = {})
 {
     return "POST /api/performance/ingest HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-           "Content-Length: "
-        + QByteArray::number(contentLength) + "\r\n\r\n";
+        + extraHeaders + "Content-Length: " + QByteArray::number(contentLength) + "\r\n\r\n";
 }
 
 } // namespace
@@ -49,6 +49,7 @@ private Q_SLOTS:
     void pipelinedRequestBeforeARefusedOneIsAnswered();
     void chunkedBodiesAreReservedChunkByChunk();
     void closedConnectionsGiveTheirReservationBack();
+    void unauthenticatedUploadsDoNotTakeTheBudget();
 
 private:
     quint64 buffered() const { return m_service->counters().bufferedBodyBytes; }
@@ -202,6 +203,70 @@ void tst_Overload::closedConnectionsGiveTheirReservationBack()
     const auto reply = client.request(head(body.size()) + body, 10'000);
     QVERIFY(reply);
     QCOMPARE(reply->status, 202);
+}
+
+void tst_Overload::unauthenticatedUploadsDoNotTakeTheBudget()
+{
+    // Issue 13 §3: with a token, eight clients without it announcing 8 MiB bodies used to fill the
+    // 64 MiB budget (their 401 came after the whole body), so an authorised batch got 503. The
+    // token is now checked from the headers: 401 and close, nothing reserved, nothing kept.
+    m_service.reset();
+    m_service = std::make_unique<IngestService>(
+        [engine = m_engine.get()](IngestServer &server) { PerformanceRoutes::install(server, *engine); });
+    IngestConfig config;
+    config.port = 0;
+    config.token = "s3cret-token";
+    config.sweepIntervalMs = 50;
+    QCOMPARE(config.maxBufferedBodyBytes, std::uint64_t(64 * 1024 * kKiB)); // the default the issue measured
+    m_port = m_service->start(config);
+    QVERIFY(m_port != 0);
+    const auto before = m_service->counters();
+
+    constexpr int kUploads = 8;
+    const QByteArray unauthenticated = head(8 * 1024 * kKiB);
+    const QByteArray bodyStart(64 * kKiB, ' ');
+    std::vector<std::unique_ptr<HttpTestClient>> uploads;
+    for (int i = 0; i < kUploads; ++i) {
+        uploads.push_back(std::make_unique<HttpTestClient>(m_port));
+        QVERIFY(uploads.back()->isConnected());
+        QVERIFY(uploads.back()->send(unauthenticated + bodyStart));
+    }
+    // The server has read every head and the start of every body...
+    const quint64 sent = kUploads * quint64(unauthenticated.size() + bodyStart.size());
+    QTRY_VERIFY_WITH_TIMEOUT(m_service->counters().bytesReceived - before.bytesReceived >= sent, 10'000);
+    // ...and holds none of it in the budget.
+    QCOMPARE(buffered(), quint64(0));
+
+    // The uploads go on sending while an authorised 3.7 MB batch is accepted.
+    for (const auto &upload : uploads) {
+        upload->socket().write(bodyStart);
+        upload->socket().flush();
+    }
+    const QByteArray batch = paddedBody(3'700'000);
+    HttpTestClient authorised(m_port);
+    const auto accepted
+        = authorised.request(head(batch.size(), "Authorization: Bearer s3cret-token\r\n") + batch, 30'000);
+    QVERIFY(accepted);
+    QCOMPARE(accepted->status, 202);
+    QCOMPARE(accepted->body, QByteArray(R"({"accepted":1,"rejected":0,"errors":[]})"));
+
+    // Each upload got its 401 with 128 KiB of its 8 MiB sent, and is closed.
+    const QByteArray expected
+        = R"({"error":"unauthorized","detail":"send the token as \"Authorization: Bearer <token>\""})";
+    for (const auto &upload : uploads) {
+        const auto reply = upload->read(10'000);
+        QVERIFY(reply);
+        QCOMPARE(reply->status, 401);
+        QCOMPARE(reply->header("WWW-Authenticate"), QByteArray("Bearer realm=\"perfwatch\""));
+        QCOMPARE(reply->header("Connection"), QByteArray("close"));
+        QCOMPARE(reply->body, expected);
+        QVERIFY(upload->waitForClosed(10'000));
+        QCOMPARE(upload->unparsed(), QByteArray());
+    }
+    const auto after = m_service->counters();
+    QCOMPARE(after.refusedRequests - before.refusedRequests, quint64(kUploads));
+    QCOMPARE(m_engine->store().counters().events, quint64(1));
+    QTRY_COMPARE(buffered(), quint64(0));
 }
 
 QTEST_GUILESS_MAIN(tst_Overload)
