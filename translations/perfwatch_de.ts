@@ -1060,6 +1060,14 @@
         <source>OTLP/gRPC listening on %1:%2</source>
         <translation>OTLP/gRPC empfängt auf %1:%2</translation>
     </message>
+    <message>
+        <source>How often the ingest journal is synced to disk (default 1000; 0: every batch).</source>
+        <translation>Wie oft das Annahme-Journal auf die Platte geschrieben wird (Standard 1000; 0: nach jedem Stapel).</translation>
+    </message>
+    <message>
+        <source>Do not journal ingest (benchmarks): a crash then loses what arrived since the last flush.</source>
+        <translation>Kein Annahme-Journal (für Messungen): ein Absturz verliert dann, was seit dem letzten Schreiben ankam.</translation>
+    </message>
 </context>
 <context>
     <name>perfwatch</name>
@@ -1161,6 +1169,10 @@
     <message>
         <source>the HTTP and OTLP/gRPC ports must differ</source>
         <translation>HTTP- und OTLP/gRPC-Port müssen verschieden sein</translation>
+    </message>
+    <message>
+        <source>--journal-sync-ms must be between 0 (every batch) and 60000</source>
+        <translation>--journal-sync-ms muss zwischen 0 (nach jedem Stapel) und 60000 liegen</translation>
     </message>
 </context>
 <context>
@@ -2117,6 +2129,13 @@ Die %2 davor: %3</translation>
     <message>
         <source>Cannot write the history in %1: the folder or its database is read-only</source>
         <translation>Der Verlauf in %1 kann nicht geschrieben werden: der Ordner oder seine Datenbank ist schreibgeschützt</translation>
+    </message>
+    <message numerus="yes">
+        <source>The ingest journal of the previous run (%n record(s)) was not replayed: the history is unavailable</source>
+        <translation>
+            <numerusform>Das Annahme-Journal des letzten Laufs (%n Eintrag) wurde nicht eingespielt: der Verlauf ist nicht verfügbar</numerusform>
+            <numerusform>Das Annahme-Journal des letzten Laufs (%n Einträge) wurde nicht eingespielt: der Verlauf ist nicht verfügbar</numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -581,3 +581,14 @@ T.update({
     'Folder': 'Ordner',
     'Reports are written at whole multiples of the interval in UTC (every 6 h: 00:00, 06:00, 12:00 and 18:00 UTC) and named perfwatch-report-<UTC time>.pdf.': 'Berichte werden zu ganzen Vielfachen des Intervalls in UTC geschrieben (alle 6 h: 00:00, 06:00, 12:00 und 18:00 UTC) und perfwatch-report-<UTC-Zeit>.pdf genannt.',
 })
+# Ingest journal, settings and the command line (issue 13), and four messages that were only in the .ts
+T.update({
+    'Note: StatsD has no authentication; anyone who reaches UDP port %1 can send metrics.': 'Hinweis: StatsD hat keine Authentifizierung; wer UDP-Port %1 erreicht, kann Metriken senden.',
+    'ingest threads must be between 1 and 64': 'die Zahl der Annahme-Threads muss zwischen 1 und 64 liegen',
+    '%1; serving live data without history, trying again every %2 s': '%1; zeige Live-Daten ohne Verlauf, neuer Versuch alle %2 s',
+    'Cannot write the history in %1: the folder or its database is read-only': 'Der Verlauf in %1 kann nicht geschrieben werden: der Ordner oder seine Datenbank ist schreibgeschützt',
+    'How often the ingest journal is synced to disk (default 1000; 0: every batch).': 'Wie oft das Annahme-Journal auf die Platte geschrieben wird (Standard 1000; 0: nach jedem Stapel).',
+    'Do not journal ingest (benchmarks): a crash then loses what arrived since the last flush.': 'Kein Annahme-Journal (für Messungen): ein Absturz verliert dann, was seit dem letzten Schreiben ankam.',
+    '--journal-sync-ms must be between 0 (every batch) and 60000': '--journal-sync-ms muss zwischen 0 (nach jedem Stapel) und 60000 liegen',
+    'The ingest journal of the previous run (%n record(s)) was not replayed: the history is unavailable': ('Das Annahme-Journal des letzten Laufs (%n Eintrag) wurde nicht eingespielt: der Verlauf ist nicht verfügbar', 'Das Annahme-Journal des letzten Laufs (%n Einträge) wurde nicht eingespielt: der Verlauf ist nicht verfügbar'),
+})
