@@ -1,5 +1,7 @@
 #include "analyzer.h"
 
+#include "displaytext.h"
+
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QJsonArray>
@@ -295,11 +297,11 @@ void ruleSlowEndpoint(RuleContext &ctx)
         if (p95 > t) {
             r.message
                 = QCoreApplication::translate("Analyzer", "%1 is slow: p95 %2 ms over the last %3 (threshold %4 ms)")
-                      .arg(k.meta.name, formatMs(p95), ctx.windowText, formatMs(t));
+                      .arg(DisplayText::isolate(k.meta.name), formatMs(p95), ctx.windowText, formatMs(t));
         } else {
             r.message = QCoreApplication::translate(
                 "Analyzer", "%1 is slow: average %2 ms over the last %3 (threshold %4 ms)")
-                            .arg(k.meta.name, formatMs(avg), ctx.windowText, formatMs(t));
+                            .arg(DisplayText::isolate(k.meta.name), formatMs(avg), ctx.windowText, formatMs(t));
         }
         r.evidence = QJsonObject {
             { QStringLiteral("requests"), jsonCount(k.agg.stats.count) },
@@ -345,7 +347,7 @@ void ruleSlowEndpoint(RuleContext &ctx)
                 covered += totals.first;
                 const QString name = ctx.keyName(key);
                 names.append(QCoreApplication::translate("Analyzer", "%1 (%2% of db time)")
-                                 .arg(name, formatPercent(totals.first / dbMs)));
+                                 .arg(DisplayText::isolate(name), formatPercent(totals.first / dbMs)));
                 dominant.append(QJsonObject {
                     { QStringLiteral("target"), name },
                     { QStringLiteral("total_ms"), jsonRounded(totals.first) },
@@ -397,7 +399,8 @@ void ruleHighErrorRate(RuleContext &ctx)
             r.message = QCoreApplication::translate("Analyzer",
                 "%1 fails too often: %2% of %3 requests returned 5xx over the last "
                 "%4 (threshold %5%)")
-                            .arg(k.meta.name, rateText, formatCount(k.agg.stats.count), ctx.windowText, thresholdText);
+                            .arg(DisplayText::isolate(k.meta.name), rateText, formatCount(k.agg.stats.count),
+                                ctx.windowText, thresholdText);
             r.suggestion = QCoreApplication::translate("Analyzer",
                 "Look up the failing requests in the service's logs or error "
                 "tracker; handle the failing dependency or input instead of "
@@ -406,7 +409,8 @@ void ruleHighErrorRate(RuleContext &ctx)
             r.message = QCoreApplication::translate("Analyzer",
                 "%1 fails too often: %2% of %3 operations failed over the last %4 "
                 "(threshold %5%)")
-                            .arg(k.meta.name, rateText, formatCount(k.agg.stats.count), ctx.windowText, thresholdText);
+                            .arg(DisplayText::isolate(k.meta.name), rateText, formatCount(k.agg.stats.count),
+                                ctx.windowText, thresholdText);
             r.suggestion = QCoreApplication::translate("Analyzer",
                 "Check the database logs for the failing operations: timeouts, "
                 "lock conflicts, constraint violations or lost connections.");
@@ -453,7 +457,8 @@ std::vector<KeyId> ruleSlowQuery(RuleContext &ctx)
         r.message = QCoreApplication::translate("Analyzer",
             "%1 is slow: average %2 ms over %3 calls in the last %4 (threshold %5 "
             "ms)")
-                        .arg(k.meta.name, formatMs(avg), formatCount(k.agg.stats.count), ctx.windowText, formatMs(t));
+                        .arg(DisplayText::isolate(k.meta.name), formatMs(avg), formatCount(k.agg.stats.count),
+                            ctx.windowText, formatMs(t));
         r.evidence = QJsonObject {
             { QStringLiteral("calls"), jsonCount(k.agg.stats.count) },
             { QStringLiteral("avg_ms"), jsonRounded(avg) },
@@ -470,7 +475,8 @@ std::vector<KeyId> ruleSlowQuery(RuleContext &ctx)
             r.suggestion = QCoreApplication::translate("Analyzer",
                 "Add an index for its most frequent filter (%1 of %2 calls "
                 "queried these fields): %3")
-                               .arg(formatCount(fs->count), formatCount(fieldSetTotal(ctx.in, k.meta.id)), statement);
+                               .arg(formatCount(fs->count), formatCount(fieldSetTotal(ctx.in, k.meta.id)),
+                                   DisplayText::isolate(statement));
         } else {
             r.suggestion = QCoreApplication::translate("Analyzer",
                 "Check its query plan for a full scan, index the fields it filters "
@@ -508,11 +514,11 @@ void ruleMissingIndex(RuleContext &ctx, const std::vector<KeyId> &slowQueries)
         r.message = QCoreApplication::translate("Analyzer",
             "%1 runs often without a fast path: %2 calls per hour at an average "
             "of %3 ms (thresholds %4 calls per hour, %5 ms)")
-                        .arg(k.meta.name, formatNumber(perHour), formatMs(avg),
+                        .arg(DisplayText::isolate(k.meta.name), formatNumber(perHour), formatMs(avg),
                             formatNumber(ctx.cfg.frequentQueryPerHour), formatMs(avgThreshold));
         r.suggestion = QCoreApplication::translate(
             "Analyzer", "An index on the fields it queries would make each call cheaper: %1")
-                           .arg(statement);
+                           .arg(DisplayText::isolate(statement));
         ctx.out.push_back(std::move(r));
     }
 }
@@ -606,12 +612,12 @@ void ruleConnectionPool(RuleContext &ctx)
                 r.message = QCoreApplication::translate("Analyzer",
                     "The database connection pool of %1 is exhausted: up to %2 "
                     "requests waited for a connection over the last %3")
-                                .arg(service, formatNumber(maxWaiting), ctx.windowText);
+                                .arg(DisplayText::isolate(service), formatNumber(maxWaiting), ctx.windowText);
             } else {
                 r.message = QCoreApplication::translate("Analyzer",
                     "The database connection pool of %1 is nearly full: %2% in use "
                     "on average over the last %3 (threshold %4%)")
-                                .arg(service, formatPercent(avgUtil), ctx.windowText,
+                                .arg(DisplayText::isolate(service), formatPercent(avgUtil), ctx.windowText,
                                     formatPercent(ctx.cfg.poolHighUtilisation));
             }
             if (std::isfinite(suggested) && std::isfinite(size)) {
@@ -644,8 +650,8 @@ void ruleConnectionPool(RuleContext &ctx)
             r.message = QCoreApplication::translate("Analyzer",
                 "The database connection pool of %1 is oversized: at most %2 of %3 "
                 "connections in use over the last %4 (%5%, threshold %6%)")
-                            .arg(service, formatNumber(peakInUse), formatNumber(size), ctx.windowText,
-                                formatPercent(peakUtil), formatPercent(ctx.cfg.poolLowUtilisation));
+                            .arg(DisplayText::isolate(service), formatNumber(peakInUse), formatNumber(size),
+                                ctx.windowText, formatPercent(peakUtil), formatPercent(ctx.cfg.poolLowUtilisation));
             r.suggestion = QCoreApplication::translate("Analyzer",
                 "Shrink the pool from %1 to %2 connections to free database "
                 "resources.")
@@ -692,19 +698,19 @@ void ruleProcessingBottleneck(RuleContext &ctx)
             r.message = QCoreApplication::translate("Analyzer",
                 "%1 is a processing bottleneck: average %2 ms per run over %3 runs "
                 "(threshold %4 ms)")
-                            .arg(k.meta.name, formatMs(avg), formatCount(k.agg.stats.count),
+                            .arg(DisplayText::isolate(k.meta.name), formatMs(avg), formatCount(k.agg.stats.count),
                                 formatMs(ctx.cfg.processingSlowMs));
         } else {
-            r.message
-                = QCoreApplication::translate("Analyzer",
-                    "%1 is a processing bottleneck: it takes %2% of all processing time "
-                    "of %3 (threshold %4%)")
-                      .arg(k.meta.name, formatPercent(share), k.meta.service, formatPercent(ctx.cfg.processingShare));
+            r.message = QCoreApplication::translate("Analyzer",
+                "%1 is a processing bottleneck: it takes %2% of all processing time "
+                "of %3 (threshold %4%)")
+                            .arg(DisplayText::isolate(k.meta.name), formatPercent(share),
+                                DisplayText::isolate(k.meta.service), formatPercent(ctx.cfg.processingShare));
         }
         r.suggestion = QCoreApplication::translate("Analyzer",
             "Profile %1: cache or precompute its inputs, work in batches, or move "
             "it off the request path into a background job.")
-                           .arg(k.meta.name);
+                           .arg(DisplayText::isolate(k.meta.name));
         r.evidence = QJsonObject {
             { QStringLiteral("runs"), jsonCount(k.agg.stats.count) },
             { QStringLiteral("avg_ms"), jsonRounded(avg) },
@@ -735,7 +741,8 @@ void ruleLowThroughput(RuleContext &ctx)
             k.meta.service, k.meta.name, safeRatio(ctx.cfg.minThroughput, perSecond));
         r.message
             = QCoreApplication::translate("Analyzer", "%1 processes only %2 items per second (minimum %3 per second)")
-                  .arg(k.meta.name, QLocale().toString(perSecond, 'f', perSecond > 0 && perSecond < 10 ? 1 : 0),
+                  .arg(DisplayText::isolate(k.meta.name),
+                      QLocale().toString(perSecond, 'f', perSecond > 0 && perSecond < 10 ? 1 : 0),
                       formatNumber(ctx.cfg.minThroughput));
         r.suggestion = QCoreApplication::translate("Analyzer",
             "Process items in batches instead of one at a time, or parallelise "
@@ -770,7 +777,7 @@ void ruleCacheHitRate(RuleContext &ctx)
             k.meta.service, k.meta.name, safeRatio(ctx.cfg.cacheMinHitRate, hitRate));
         r.message
             = QCoreApplication::translate("Analyzer", "%1 hits only %2% of %3 lookups over the last %4 (threshold %5%)")
-                  .arg(k.meta.name, formatPercent(hitRate), formatCount(lookups), ctx.windowText,
+                  .arg(DisplayText::isolate(k.meta.name), formatPercent(hitRate), formatCount(lookups), ctx.windowText,
                       formatPercent(ctx.cfg.cacheMinHitRate));
         r.suggestion = QCoreApplication::translate("Analyzer",
             "Check its keys (too specific, including timestamps or ids that never "
@@ -821,8 +828,9 @@ void ruleDegradation(RuleContext &ctx)
         r.message = QCoreApplication::translate("Analyzer",
             "%1 is getting slower: p95 rose from %2 ms to %3 ms (× %4) over the last "
             "%5 compared with the hour before (threshold × %6)")
-                        .arg(cur->meta.name, formatMs(before), formatMs(now), QLocale().toString(ratio, 'f', 1),
-                            ctx.windowText, QLocale().toString(ctx.cfg.degradationFactor, 'g', 3));
+                        .arg(DisplayText::isolate(cur->meta.name), formatMs(before), formatMs(now),
+                            QLocale().toString(ratio, 'f', 1), ctx.windowText,
+                            QLocale().toString(ctx.cfg.degradationFactor, 'g', 3));
         r.suggestion = QCoreApplication::translate("Analyzer",
             "Check what changed in the last hour: a deployment, more traffic or "
             "data, or a slower dependency.");
@@ -891,8 +899,8 @@ void ruleMemoryGrowth(RuleContext &ctx)
         r.message = QCoreApplication::translate("Analyzer",
             "Memory of %1 is growing steadily: +%2 MB/h (%3% of its average per "
             "hour) over the last %4 (R² %5)")
-                        .arg(g.meta.service, QLocale().toString(slope / 1e6, 'f', 1), formatPercent(growth),
-                            formatMinutes(spanMs), QLocale().toString(r2, 'f', 2));
+                        .arg(DisplayText::isolate(g.meta.service), QLocale().toString(slope / 1e6, 'f', 1),
+                            formatPercent(growth), formatMinutes(spanMs), QLocale().toString(r2, 'f', 2));
         r.suggestion = QCoreApplication::translate("Analyzer",
             "Look for a leak: caches without eviction, lists or maps that only "
             "grow, listeners never removed. Compare two heap snapshots taken "
@@ -949,18 +957,19 @@ void ruleNPlusOne(RuleContext &ctx)
             r.message = QCoreApplication::translate("Analyzer",
                 "%1 runs %2 up to %3 times per request (N+1 queries), in %4 "
                 "requests over the last %5")
-                            .arg(endpointName, dbName, maxText, occurrences, ctx.windowText);
+                            .arg(DisplayText::isolate(endpointName), DisplayText::isolate(dbName), maxText, occurrences,
+                                ctx.windowText);
         } else {
             r.message = QCoreApplication::translate("Analyzer",
                 "An unknown endpoint runs %1 up to %2 times per request (N+1 "
                 "queries), in %3 requests over the last %4")
-                            .arg(dbName, maxText, occurrences, ctx.windowText);
+                            .arg(DisplayText::isolate(dbName), maxText, occurrences, ctx.windowText);
         }
         r.suggestion = QCoreApplication::translate("Analyzer",
             "Batch the lookups: fetch everything the request needs from %1 in "
             "one query (`$in`, a JOIN or a prefetch) instead of one query per "
             "item.")
-                           .arg(collectionOf(dbName));
+                           .arg(DisplayText::isolate(collectionOf(dbName)));
         r.evidence = QJsonObject {
             { QStringLiteral("endpoint"), endpointName.isEmpty() ? QJsonValue(QJsonValue::Null) : endpointName },
             { QStringLiteral("db_operation"), dbName },

@@ -1,5 +1,6 @@
 #include "alertpolicy.h"
 
+#include "displaytext.h"
 #include "theme.h"
 
 namespace perfwatch {
@@ -18,7 +19,8 @@ std::optional<Alert> AlertPolicy::update(const AnalysisResult &result, qint64 no
             continue;
         high.insert(r.id);
         if (m_primed && !m_knownHigh.contains(r.id))
-            fresh << (r.target.isEmpty() ? r.message : r.target + QStringLiteral(": ") + r.message);
+            fresh << (r.target.isEmpty() ? r.message
+                                         : DisplayText::isolate(r.target) + QStringLiteral(": ") + r.message);
     }
     // What was already wrong when the window opened is not news.
     const bool dropped = m_primed && band != Band::NoData && m_band != Band::NoData && band < m_band;

@@ -1,5 +1,6 @@
 #include "detailpane.h"
 
+#include "displaytext.h"
 #include "format.h"
 #include "overviewpage.h"
 #include "rawsamplemodel.h"
@@ -55,10 +56,12 @@ DetailPane::DetailPane(QWidget *parent)
     layout->setSpacing(6);
     auto *header = new QHBoxLayout;
     m_title = new QLabel(content);
+    m_title->setTextFormat(Qt::PlainText); // a key is the sender's text, never markup
     m_title->setFont(Theme::font(1.1, true));
     m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
     header->addWidget(m_title);
     m_subtitle = new QLabel(content);
+    m_subtitle->setTextFormat(Qt::PlainText);
     m_subtitle->setForegroundRole(QPalette::PlaceholderText);
     header->addWidget(m_subtitle, 1);
     auto *close = new QToolButton(content);
@@ -114,9 +117,9 @@ void DetailPane::apply(const DashboardSnapshot &s)
         return;
     }
     m_stack->setCurrentIndex(1);
-    m_title->setText(key.name);
-    m_subtitle->setText(
-        tr("%1 · service %2 · last %3").arg(kindWord(key.kind), key.service, rangeLabel(s.request.range)));
+    m_title->setText(DisplayText::isolate(key.name));
+    m_subtitle->setText(tr("%1 · service %2 · last %3")
+                            .arg(kindWord(key.kind), DisplayText::isolate(key.service), rangeLabel(s.request.range)));
     OverviewPage::describeCharts(key, s.latencyMode, m_chart, nullptr, nullptr);
     m_chart->setThreshold(latencyThreshold(key, s.thresholds), tr("threshold"));
     m_chart->setData(s.fromMs, s.nowMs, { &s.latency[0], &s.latency[1], &s.latency[2] });

@@ -1,5 +1,6 @@
 #include "keystatsmodel.h"
 
+#include "displaytext.h"
 #include "format.h"
 
 #include <QGuiApplication>
@@ -233,9 +234,9 @@ QString KeyStatsModel::cellText(const KeyRow &row, Column column)
     const bool idle = row.count == 0;
     switch (column) {
     case Service:
-        return row.key.service;
+        return DisplayText::isolate(row.key.service);
     case Name:
-        return row.key.name;
+        return DisplayText::isolate(row.key.name);
     case Count:
         return Format::count(row.count);
     case Rate:
@@ -326,7 +327,7 @@ QVariant KeyStatsModel::sortValue(const KeyRow &row, Column column) const
 QString KeyStatsModel::toolTip(const KeyRow &row, Column column) const
 {
     if (column == Name || column == Service)
-        return tr("%1 (service %2)").arg(row.key.name, row.key.service);
+        return tr("%1 (service %2)").arg(DisplayText::isolate(row.key.name), DisplayText::isolate(row.key.service));
     const bool percentile = column == P50 || column == P95 || column == P99;
     const QString approximate = percentile && row.approximate
         ? tr("≈: interpolated inside the histogram buckets the service sent (OpenTelemetry metrics); the count, "

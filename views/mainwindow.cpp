@@ -3,6 +3,7 @@
 #include "dashboardcontroller.h"
 #include "dashboardsource.h"
 #include "detailpane.h"
+#include "displaytext.h"
 #include "emptystatewidget.h"
 #include "format.h"
 #include "keytablepage.h"
@@ -495,7 +496,7 @@ void MainWindow::updateServiceFilter(const QStringList &services)
     m_service->clear();
     m_service->addItem(tr("All services"), QString());
     for (const QString &s : services)
-        m_service->addItem(s, s);
+        m_service->addItem(DisplayText::isolate(s), s);
     const int index = m_service->findData(current);
     m_service->setCurrentIndex(index < 0 ? 0 : index);
     const bool show = services.size() > 1;

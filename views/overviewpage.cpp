@@ -1,6 +1,7 @@
 #include "overviewpage.h"
 
 #include "card.h"
+#include "displaytext.h"
 #include "format.h"
 #include "kpitile.h"
 #include "scorecard.h"
@@ -222,7 +223,7 @@ void OverviewPage::describeCharts(const KeyRef &selected, LatencyMode mode, Time
     TimeSeriesChart *throughput, TimeSeriesChart *errors)
 {
     const bool key = selected.isValid();
-    const QString who = key ? selected.name : tr("all traffic");
+    const QString who = key ? DisplayText::isolate(selected.name) : tr("all traffic");
     if (latency) {
         switch (mode) {
         case LatencyMode::Latency:
@@ -298,9 +299,9 @@ void OverviewPage::apply(const DashboardSnapshot &s)
     m_errorLogs->setVisible(logs.haveLogs);
     if (logs.haveLogs) {
         const QString top = logs.services.isEmpty() ? QString()
-            : logs.services.size() == 1
-            ? logs.services.first()
-            : tr("%1 and %n more", nullptr, int(logs.services.size() - 1)).arg(logs.services.first());
+            : logs.services.size() == 1             ? DisplayText::isolate(logs.services.first())
+                                                    : tr("%1 and %n more", nullptr, int(logs.services.size() - 1))
+                                              .arg(DisplayText::isolate(logs.services.first()));
         m_errorLogs->setFigure(Format::perMinute(logs.perMinute),
             logs.last5Min == 0 ? tr("none in 5 min") : tr("%n in 5 min", nullptr, int(logs.last5Min)),
             tr("ERROR and FATAL log records over the last 5 minutes (OpenTelemetry logs): %1 in 5 min, %2 since "
@@ -314,7 +315,8 @@ void OverviewPage::apply(const DashboardSnapshot &s)
     m_drillBar->setVisible(key.isValid());
     if (key.isValid())
         m_drillLabel->setText(tr("Charts show <b>%1</b> from %2. Select a row in a table to drill into another key.")
-                                  .arg(key.name.toHtmlEscaped(), key.service.toHtmlEscaped()));
+                                  .arg(DisplayText::isolate(key.name).toHtmlEscaped(),
+                                      DisplayText::isolate(key.service).toHtmlEscaped()));
     describeCharts(key, s.latencyMode, m_latency, m_throughput, m_errors);
     m_latency->setThreshold(latencyThreshold(key, s.thresholds), tr("threshold"));
 

@@ -1,5 +1,6 @@
 #include "recommendationmodel.h"
 
+#include "displaytext.h"
 #include "format.h"
 #include "theme.h"
 
@@ -28,7 +29,7 @@ QString jsonValueText(const QJsonValue &v)
         return Format::number(d, std::abs(d) < 1 ? 3 : 2);
     }
     case QJsonValue::String:
-        return v.toString();
+        return DisplayText::isolate(v.toString()); // names of keys and index statements
     case QJsonValue::Bool:
         return v.toBool() ? Format::tr("yes") : Format::tr("no");
     case QJsonValue::Array: {
@@ -188,13 +189,13 @@ QVariant RecommendationModel::data(const QModelIndex &index, int role) const
         case Type:
             return Theme::recommendationTypeWord(r.type);
         case Target:
-            return r.target;
+            return DisplayText::isolate(r.target);
         case Message:
             return r.message;
         case Suggestion:
             return r.suggestion;
         case Service:
-            return r.service;
+            return DisplayText::isolate(r.service);
         case FirstSeen:
             return r.firstSeenMs > 0 ? Format::ago(r.firstSeenMs, m_nowMs) : Format::none();
         case ColumnCount:
@@ -224,6 +225,10 @@ QVariant RecommendationModel::data(const QModelIndex &index, int role) const
             return int(r.type);
         case FirstSeen:
             return r.firstSeenMs;
+        case Target:
+            return r.target.toLower();
+        case Service:
+            return r.service.toLower();
         default:
             return data(index, Qt::DisplayRole).toString().toLower();
         }

@@ -1,6 +1,7 @@
 #include "recommendationspage.h"
 
 #include "card.h"
+#include "displaytext.h"
 #include "format.h"
 #include "recommendationmodel.h"
 #include "theme.h"
@@ -216,7 +217,7 @@ void RecommendationsPage::showDetail()
     const Recommendation &r = m_model->recommendationAt(m_proxy->mapToSource(rows.first()).row());
     m_detailTitle->setText(tr("%1 priority · %2 · %3")
                                .arg(Theme::priorityWord(r.priority), Theme::recommendationTypeWord(r.type),
-                                   r.target.isEmpty() ? r.service : r.target));
+                                   DisplayText::isolate(r.target.isEmpty() ? r.service : r.target)));
     m_detailMessage->setText(r.message);
     m_suggestion->setText(r.suggestion);
     QString evidence = RecommendationModel::evidenceText(r.evidence);

@@ -1,5 +1,7 @@
 #include "reportcsv.h"
 
+#include "displaytext.h"
+
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
@@ -15,23 +17,43 @@ namespace {
 using Column = KeyStatsModel::Column;
 using Table = KeyStatsModel::Table;
 
-/// Builds a CSV document row by row.
+/// Builds a CSV document cell by cell. Every cell says what it holds, so text can never read as a
+/// formula while PerfWatch's own numbers (a gauge may be -3.5) stay numbers.
 class CsvBuilder
 {
 public:
-    void row(const QStringList &fields)
+    /// A header row of fixed identifiers.
+    void header(const QStringList &names)
     {
-        for (qsizetype i = 0; i < fields.size(); ++i) {
-            if (i > 0)
-                m_text += u',';
-            m_text += ReportCsv::field(fields[i]);
-        }
+        for (const QString &n : names)
+            text(n);
+        end();
+    }
+    /// Text that is not a name: a sentence, a type, an identifier.
+    CsvBuilder &text(const QString &value) { return add(ReportCsv::textCell(value)); }
+    /// A name a sender wrote (route, operation, service): isolated, then kept from reading as a formula.
+    CsvBuilder &name(const QString &value) { return add(ReportCsv::nameCell(value)); }
+    /// A number or time PerfWatch formatted (ReportCsv::number(), count(), time()).
+    CsvBuilder &value(const QString &value) { return add(value); }
+    void end()
+    {
         m_text += QStringLiteral("\r\n");
+        m_first = true;
     }
     QByteArray take() { return m_text.toUtf8(); }
 
 private:
+    CsvBuilder &add(const QString &cell)
+    {
+        if (!m_first)
+            m_text += u',';
+        m_first = false;
+        m_text += ReportCsv::field(cell);
+        return *this;
+    }
+
     QString m_text;
+    bool m_first = true;
 };
 
 QString count(quint64 n)
@@ -39,15 +61,14 @@ QString count(quint64 n)
     return QString::number(n);
 }
 
-/// A key table's cell as a raw value: what the window sorts by (KeyStatsModel::SortRole).
+/// A key table's number cell as a raw value: what the window sorts by (KeyStatsModel::SortRole).
 QString cellValue(const KeyRow &row, Column column)
 {
     const bool idle = row.count == 0;
     switch (column) {
     case KeyStatsModel::Service:
-        return row.key.service;
     case KeyStatsModel::Name:
-        return row.key.name;
+        break; // names: cell()
     case KeyStatsModel::Count:
         return count(row.count);
     case KeyStatsModel::Rate:
@@ -86,6 +107,17 @@ QString cellValue(const KeyRow &row, Column column)
         break;
     }
     return {};
+}
+
+/// Appends a key table's cell: the key's names as names, everything else as PerfWatch's numbers.
+void cell(CsvBuilder &csv, const KeyRow &row, Column column)
+{
+    if (column == KeyStatsModel::Service)
+        csv.name(row.key.service);
+    else if (column == KeyStatsModel::Name)
+        csv.name(row.key.name);
+    else
+        csv.value(cellValue(row, column));
 }
 
 /// The value at x of a series sorted by x; NaN when it has no point there.
@@ -159,6 +191,47 @@ QString ReportCsv::field(const QString &text)
     QString out = text;
     out.replace(u'"', QStringLiteral("\"\""));
     return u'"' + out + u'"';
+}
+
+QString ReportCsv::textCell(const QString &text)
+{
+    // OWASP "CSV injection": a spreadsheet runs a cell that starts with one of these as a formula
+    // (=HYPERLINK, DDE); a leading apostrophe makes it text, and the apostrophe is not shown.
+    if (!text.isEmpty()) {
+        switch (text.front().unicode()) {
+        case u'=':
+        case u'+':
+        case u'-':
+        case u'@':
+        case u'\t':
+        case u'\r':
+            return u'\'' + text;
+        default:
+            break;
+        }
+    }
+    return text;
+}
+
+QString ReportCsv::nameCell(const QString &name)
+{
+    return textCell(DisplayText::isolate(name));
+}
+
+QString ReportCsv::evidence(const QJsonObject &evidence)
+{
+    // Names in the evidence keep their bidi controls as JSON escapes: the same JSON to a parser,
+    // and a spreadsheet cannot reverse the cell. The object starts with '{', never a formula.
+    const QString json = QString::fromUtf8(QJsonDocument(evidence).toJson(QJsonDocument::Compact));
+    QString out;
+    out.reserve(json.size());
+    for (QChar c : json) {
+        if (DisplayText::isBidiControl(c.unicode()))
+            out += QStringLiteral("\\u%1").arg(c.unicode(), 4, 16, QLatin1Char('0'));
+        else
+            out += c;
+    }
+    return out;
 }
 
 QString ReportCsv::number(double value)
@@ -255,15 +328,14 @@ QByteArray ReportCsv::keyTable(Table table, const std::vector<KeyRow> &rows)
         return resources({}, rows);
     const std::vector<Column> columns = KeyStatsModel::columnsFor(table);
     CsvBuilder csv;
-    QStringList fields;
+    QStringList names;
     for (Column c : columns)
-        fields << columnName(table, c);
-    csv.row(fields);
+        names << columnName(table, c);
+    csv.header(names);
     for (const KeyRow &row : rows) {
-        fields.clear();
         for (Column c : columns)
-            fields << cellValue(row, c);
-        csv.row(fields);
+            cell(csv, row, c);
+        csv.end();
     }
     return csv.take();
 }
@@ -276,16 +348,16 @@ QByteArray ReportCsv::resources(const std::vector<KeyRow> &gauges, const std::ve
     const std::vector<Column> gaugeColumns = KeyStatsModel::columnsFor(Table::Gauges);
     const std::vector<Column> cacheColumns = KeyStatsModel::columnsFor(Table::Caches);
     CsvBuilder csv;
-    QStringList fields { QStringLiteral("kind"), QStringLiteral("name"), QStringLiteral("service") };
+    QStringList names { QStringLiteral("kind"), QStringLiteral("name"), QStringLiteral("service") };
     for (Column c : columns)
-        fields << columnName(c == KeyStatsModel::Rate ? Table::Caches : Table::Gauges, c);
-    csv.row(fields);
+        names << columnName(c == KeyStatsModel::Rate ? Table::Caches : Table::Gauges, c);
+    csv.header(names);
     const auto write = [&](const std::vector<KeyRow> &rows, const QString &kind, const std::vector<Column> &shown) {
         for (const KeyRow &row : rows) {
-            fields = QStringList { kind, row.key.name, row.key.service };
+            csv.text(kind).name(row.key.name).name(row.key.service);
             for (Column c : columns)
-                fields << (std::find(shown.begin(), shown.end(), c) != shown.end() ? cellValue(row, c) : QString());
-            csv.row(fields);
+                csv.value(std::find(shown.begin(), shown.end(), c) != shown.end() ? cellValue(row, c) : QString());
+            csv.end();
         }
     };
     write(gauges, QStringLiteral("gauge"), gaugeColumns);
@@ -296,13 +368,15 @@ QByteArray ReportCsv::resources(const std::vector<KeyRow> &gauges, const std::ve
 QByteArray ReportCsv::recommendations(const std::vector<Recommendation> &recommendations)
 {
     CsvBuilder csv;
-    csv.row({ QStringLiteral("priority"), QStringLiteral("type"), QStringLiteral("rule"), QStringLiteral("service"),
+    csv.header({ QStringLiteral("priority"), QStringLiteral("type"), QStringLiteral("rule"), QStringLiteral("service"),
         QStringLiteral("target"), QStringLiteral("message"), QStringLiteral("suggestion"), QStringLiteral("evidence"),
         QStringLiteral("impact"), QStringLiteral("first_seen"), QStringLiteral("last_seen"), QStringLiteral("id") });
     for (const Recommendation &r : recommendations) {
-        csv.row({ priorityName(r.priority), typeName(r.type), r.rule, r.service, r.target, r.message, r.suggestion,
-            QString::fromUtf8(QJsonDocument(r.evidence).toJson(QJsonDocument::Compact)), number(r.impact),
-            time(r.firstSeenMs), time(r.lastSeenMs), r.id });
+        // The message and suggestion are PerfWatch's sentences with the names already isolated (Analyzer).
+        csv.text(priorityName(r.priority)).text(typeName(r.type)).text(r.rule).name(r.service).name(r.target);
+        csv.text(r.message).text(r.suggestion).text(evidence(r.evidence)).value(number(r.impact));
+        csv.value(time(r.firstSeenMs)).value(time(r.lastSeenMs)).name(r.id);
+        csv.end();
     }
     return csv.take();
 }
@@ -310,7 +384,7 @@ QByteArray ReportCsv::recommendations(const std::vector<Recommendation> &recomme
 QByteArray ReportCsv::timeSeries(const ReportData &data)
 {
     CsvBuilder csv;
-    csv.row({ QStringLiteral("timestamp"), QStringLiteral("api_p50_ms"), QStringLiteral("api_p95_ms"),
+    csv.header({ QStringLiteral("timestamp"), QStringLiteral("api_p50_ms"), QStringLiteral("api_p95_ms"),
         QStringLiteral("api_p99_ms"), QStringLiteral("requests_per_s"), QStringLiteral("db_operations_per_s"),
         QStringLiteral("items_per_s"), QStringLiteral("api_error_rate"), QStringLiteral("db_error_rate"),
         QStringLiteral("score") });
@@ -337,12 +411,11 @@ QByteArray ReportCsv::timeSeries(const ReportData &data)
     for (const auto &s : data.errorRate)
         cursors.emplace_back(s);
     cursors.emplace_back(data.scoreSeries);
-    QStringList fields;
     for (double x : xs) {
-        fields = QStringList { time(qint64(x)) };
+        csv.value(time(qint64(x)));
         for (SeriesCursor &c : cursors)
-            fields << number(c.at(x));
-        csv.row(fields);
+            csv.value(number(c.at(x)));
+        csv.end();
     }
     return csv.take();
 }

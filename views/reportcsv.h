@@ -4,6 +4,7 @@
 #include "reportdata.h"
 
 #include <QByteArray>
+#include <QJsonObject>
 #include <QString>
 #include <array>
 
@@ -16,7 +17,7 @@ namespace perfwatch {
 /// group separators, in the shortest form that reads back to the same double; no value is an
 /// empty field. Fractions stay fractions (error_rate 0.0123, not 1.23 %). Times are ISO 8601 in
 /// UTC ("2024-01-20T15:30:00Z"). Header names are stable English identifiers whatever the
-/// window's language, so scripts can rely on them.
+/// window's language, so scripts can rely on them. Text cells never start a formula: see textCell().
 class ReportCsv
 {
 public:
@@ -59,6 +60,14 @@ public:
     static QString columnName(KeyStatsModel::Table table, KeyStatsModel::Column column);
     /// A field as RFC 4180 wants it: quoted when it holds a comma, a quote, CR or LF.
     static QString field(const QString &text);
+    /// A text cell that a spreadsheet cannot run (OWASP CSV injection): text starting with '=', '+',
+    /// '-', '@', a tab or a CR gets a leading apostrophe. Numbers PerfWatch writes are not text cells.
+    static QString textCell(const QString &text);
+    /// A sender's name (endpoint, operation, step, gauge, cache, service, target) as a text cell,
+    /// isolated first (DisplayText::isolate) so bidi controls in it show and reverse nothing.
+    static QString nameCell(const QString &name);
+    /// A recommendation's evidence as compact JSON, bidi controls escaped as "\u202e".
+    static QString evidence(const QJsonObject &evidence);
     /// A number in the C locale, shortest exact form; empty for NaN and infinities.
     static QString number(double value);
     /// ISO 8601 in UTC with a Z; empty for 0.

@@ -1,5 +1,6 @@
 #include "reportpdfwriter.h"
 
+#include "displaytext.h"
 #include "format.h"
 #include "reportchartpainter.h"
 #include "reportdocument.h"
@@ -161,6 +162,20 @@ private:
         return metrics(font).boundingRect(QRectF(0, 0, width, 1e9), flags, text).height();
     }
 
+    /// Draws text that may hold a sender's name inside `clip` only: a name of hundreds of stacked
+    /// combining marks otherwise inks a line down the page, over the rows above and below.
+    static void drawClipped(QPainter &p, const QRectF &clip, const QRectF &rect, int flags, const QString &text)
+    {
+        p.save();
+        p.setClipRect(clip, Qt::IntersectClip);
+        p.drawText(rect, flags, text);
+        p.restore();
+    }
+    static void drawClipped(QPainter &p, const QRectF &rect, int flags, const QString &text)
+    {
+        drawClipped(p, rect, rect, flags, text);
+    }
+
     /// Starts a new page unless `height` fits on this one (keeps a heading with what follows).
     void keep(double height)
     {
@@ -174,7 +189,7 @@ private:
         m_doc.place(h, [text, font, color](QPainter &p, const QRectF &r) {
             p.setFont(font);
             p.setPen(color);
-            p.drawText(r, Qt::TextWordWrap, text);
+            drawClipped(p, r, Qt::TextWordWrap, text); // the cover's paragraph lists the services
         });
         m_doc.space(spaceAfter);
     }
@@ -264,8 +279,11 @@ private:
         });
         m_doc.space(pt(14));
         paragraph(tr("Performance report"), sans(26, true), kText, pt(2));
+        QStringList names;
+        for (const QString &service : d.services)
+            names << DisplayText::isolate(service);
         const QString services
-            = d.services.isEmpty() ? tr("No services reported in this period") : d.services.join(QStringLiteral(", "));
+            = names.isEmpty() ? tr("No services reported in this period") : names.join(QStringLiteral(", "));
         paragraph(services, sans(12), kMuted, pt(12));
 
         // Period, data, generation time.
@@ -572,7 +590,8 @@ private:
                 priorityChip(p, QPointF(rect.left(), rect.top() + pt(1)), r->priority);
                 p.setFont(font);
                 p.setPen(kText);
-                p.drawText(QRectF(rect.left() + indent, rect.top(), w, rect.height()), Qt::TextWordWrap, r->message);
+                drawClipped(
+                    p, QRectF(rect.left() + indent, rect.top(), w, rect.height()), Qt::TextWordWrap, r->message);
             });
         }
         if (d.recommendations.size() > shown)
@@ -764,7 +783,8 @@ private:
             const Recommendation &r = d.recommendations[i];
             TableRow row;
             // The message names the key: the long text goes first so it takes the free width.
-            row.cells = { r.message, Theme::priorityWord(r.priority), r.target.isEmpty() ? r.service : r.target };
+            row.cells = { r.message, Theme::priorityWord(r.priority),
+                DisplayText::isolate(r.target.isEmpty() ? r.service : r.target) };
             rows.push_back(std::move(row));
         }
         drawTable(tr("More recommendations"),
@@ -788,7 +808,8 @@ private:
 
         // An index statement is set apart in a monospace box.
         QString suggestion = r->suggestion;
-        QString code = r->evidence.value(QStringLiteral("index")).toString();
+        // The suggestion names the statement isolated (Analyzer), so it is looked for isolated.
+        QString code = DisplayText::isolate(r->evidence.value(QStringLiteral("index")).toString());
         if (!code.isEmpty() && suggestion.endsWith(code)) {
             suggestion.chop(code.size());
             suggestion = suggestion.trimmed();
@@ -808,8 +829,9 @@ private:
         if (r->firstSeenMs > 0)
             evidence << tr("first seen: %1").arg(dateTime(r->firstSeenMs));
         const QString evidenceText = evidence.join(QStringLiteral("  ·  "));
-        const QString target = r->target.isEmpty() ? r->service : r->target;
-        const QString meta = tr("%1 · service %2").arg(Theme::recommendationTypeWord(r->type), r->service);
+        const QString target = DisplayText::isolate(r->target.isEmpty() ? r->service : r->target);
+        const QString meta
+            = tr("%1 · service %2").arg(Theme::recommendationTypeWord(r->type), DisplayText::isolate(r->service));
 
         const double titleH = metrics(titleFont).height() + pt(4);
         const double messageH = textHeight(messageFont, inner, r->message) + pt(6);
@@ -844,14 +866,19 @@ private:
             const QFontMetricsF tm = metrics(titleFont);
             const double metaW = metrics(metaFont).horizontalAdvance(meta);
             const double targetW = inner - chipW - pt(8) - metaW - pt(12);
-            p.drawText(QPointF(x + chipW + pt(6), y + tm.ascent()), tm.elidedText(target, Qt::ElideMiddle, targetW));
+            const QRectF title(x + chipW + pt(6), y, targetW, titleH);
+            drawClipped(p, title, title.adjusted(0, 0, 0, pt(50)), Qt::AlignLeft | Qt::AlignTop | Qt::TextSingleLine,
+                tm.elidedText(target, Qt::ElideMiddle, targetW));
             p.setFont(metaFont);
             p.setPen(kMuted);
-            p.drawText(QPointF(card.right() - pad - metaW, y + tm.ascent()), meta);
+            const QRectF metaRect(card.right() - pad - metaW, y, metaW, titleH);
+            drawClipped(p, metaRect,
+                QRectF(metaRect.left(), y + tm.ascent() - metrics(metaFont).ascent(), metaW, pt(50)),
+                Qt::AlignLeft | Qt::AlignTop | Qt::TextSingleLine, meta);
             y += titleH;
             p.setFont(messageFont);
             p.setPen(kText);
-            p.drawText(QRectF(x, y, inner, messageH), Qt::TextWordWrap, r->message);
+            drawClipped(p, QRectF(x, y, inner, messageH), Qt::TextWordWrap, r->message);
             y += messageH;
             p.setFont(labelFont);
             p.setPen(kMuted);
@@ -859,7 +886,7 @@ private:
             y += labelH;
             p.setFont(textFont);
             p.setPen(kText);
-            p.drawText(QRectF(x, y, inner, suggestionH), Qt::TextWordWrap, suggestion);
+            drawClipped(p, QRectF(x, y, inner, suggestionH), Qt::TextWordWrap, suggestion);
             y += suggestionH;
             if (!code.isEmpty()) {
                 y += pt(4);
@@ -870,7 +897,7 @@ private:
                 p.setBrush(Qt::NoBrush);
                 p.setFont(codeFont);
                 p.setPen(kText);
-                p.drawText(box.adjusted(pt(6), pt(5), -pt(6), -pt(5)), Qt::TextWrapAnywhere, code);
+                drawClipped(p, box, box.adjusted(pt(6), pt(5), -pt(6), -pt(5)), Qt::TextWrapAnywhere, code);
                 y += codeH;
             }
             y += pt(6);
@@ -879,7 +906,7 @@ private:
             p.drawText(QPointF(x, y + metrics(labelFont).ascent()), tr("EVIDENCE"));
             y += labelH;
             p.setFont(evidenceFont);
-            p.drawText(QRectF(x, y, inner, evidenceH), Qt::TextWordWrap, evidenceText);
+            drawClipped(p, QRectF(x, y, inner, evidenceH), Qt::TextWordWrap, evidenceText);
         });
     }
 
@@ -891,7 +918,7 @@ private:
             return Format::number(x, std::abs(x) < 1 ? 3 : 2);
         }
         case QJsonValue::String:
-            return v.toString();
+            return DisplayText::isolate(v.toString());
         case QJsonValue::Bool:
             return v.toBool() ? Format::tr("yes") : Format::tr("no");
         case QJsonValue::Array: {
@@ -956,8 +983,8 @@ private:
                 direction = tr("stable");
                 break;
             }
-            row.cells = { t->meta.name, t->meta.service, Format::duration(t->previousP95Ms),
-                Format::duration(t->currentP95Ms),
+            row.cells = { DisplayText::isolate(t->meta.name), DisplayText::isolate(t->meta.service),
+                Format::duration(t->previousP95Ms), Format::duration(t->currentP95Ms),
                 (t->change > 0 ? QStringLiteral("+") : QString()) + Format::percent(t->change, 0), direction };
             row.severities = { Theme::Severity::None, Theme::Severity::None, Theme::Severity::None,
                 Theme::Severity::None, severity, severity };
@@ -1160,10 +1187,12 @@ private:
                         p.fillRect(cellRect.adjusted(pt(0.5), pt(0.5), -pt(0.5), -pt(0.5)), Theme::cellTint(s, pal));
                     const QRectF text(x + pad, r.top() + pt(2.5), cw - 2 * pad, r.height() - pt(5));
                     p.setPen(c == 1 && (*cols)[c].left ? kMuted : kText);
+                    // Each cell's text stays in its cell, whatever marks a name stacks.
                     if (c == 0) {
-                        p.drawText(text, wrap | Qt::AlignLeft | Qt::AlignTop, row->cells[0]);
+                        drawClipped(p, cellRect, text, wrap | Qt::AlignLeft | Qt::AlignTop, row->cells[0]);
                     } else {
-                        p.drawText(text, Qt::AlignTop | ((*cols)[c].left ? Qt::AlignLeft : Qt::AlignRight),
+                        drawClipped(p, cellRect, text,
+                            Qt::AlignTop | ((*cols)[c].left ? Qt::AlignLeft : Qt::AlignRight),
                             (*cols)[c].left ? fm.elidedText(row->cells[qsizetype(c)], Qt::ElideRight, text.width())
                                             : row->cells[qsizetype(c)]);
                     }

@@ -167,6 +167,7 @@ private Q_SLOTS:
     void highErrorRate_data();
     void highErrorRate();
     void failedDbOperations();
+    void namesInSentencesAreIsolated();
     void slowQuery_data();
     void slowQuery();
     void missingIndex_data();
@@ -754,6 +755,52 @@ void TestAnalyzer::slowQuery_data()
     QTest::newRow("300 ms with fields") << 300.0 << true << true << Priority::Medium;
     QTest::newRow("500 ms without fields") << 500.0 << false << true << Priority::High;
     QTest::newRow("at threshold") << 200.0 << true << false << Priority::Medium;
+}
+
+void TestAnalyzer::namesInSentencesAreIsolated()
+{
+    // A right-to-left override in a name would read "find:trips" backwards and reverse the rest of
+    // the sentence; each name is isolated with its controls shown, the sentence stays ours.
+    const QString db = u"find:tr\u202eips"_s;
+    const QString dbShown = u"\u2068find:tr[U+202E]ips\u2069"_s;
+    const QString api = u"GET:/pay\u202etxt.exe"_s;
+    const QString apiShown = u"\u2068GET:/pay[U+202E]txt.exe\u2069"_s;
+    AnalyzerInput in = makeInput();
+    KeyAggregate k = makeKey(8, MetricKind::Db, db);
+    add(k, 300, 10, false, 4);
+    KeyAggregate endpoint = makeKey(9, MetricKind::Api, api, u"\u05d7\u05e0\u05d5\u05ea"_s); // Hebrew "shop"
+    addApi(endpoint, 50, 10);
+    KeyAggregate cache = cacheKey(10, u"trip\u2067_cache"_s, 70, 30);
+    in.current = { k, endpoint, cache };
+    in.fieldSets[8] = { { u"user_id,start_time"_s, 7 } };
+    for (int i = 0; i < 3; ++i) {
+        RequestTrace t;
+        t.hasApi = true;
+        t.apiKey = 9;
+        t.apiMs = 50;
+        t.dbMs = 24;
+        t.db = { { 8, 12, 24 } };
+        in.traces.push_back(t);
+    }
+    const AnalysisResult result = Analyzer().analyze(in);
+    const Recommendation *slow = single(result, u"slow_query"_s);
+    QVERIFY(slow);
+    QCOMPARE(slow->target, db); // the data stays as sent
+    QCOMPARE(
+        slow->message, dbShown + u" is slow: average 300 ms over 10 calls in the last 15 min (threshold 200 ms)"_s);
+    QCOMPARE(slow->evidence.value("index"_L1).toString(), u"create index on tr\u202eips(user_id, start_time)"_s);
+    QVERIFY2(slow->suggestion.endsWith(u": \u2068create index on tr[U+202E]ips(user_id, start_time)\u2069"_s),
+        qPrintable(slow->suggestion));
+    const Recommendation *n1 = single(result, u"n_plus_one"_s);
+    QVERIFY(n1);
+    QCOMPARE(n1->message,
+        apiShown + u" runs "_s + dbShown
+            + u" up to 12 times per request (N+1 queries), in 3 requests over the last 15 min"_s);
+    QVERIFY2(n1->suggestion.contains(u"from \u2068tr[U+202E]ips\u2069 in one query"_s), qPrintable(n1->suggestion));
+    const Recommendation *hits = single(result, u"cache_hit_rate"_s);
+    QVERIFY(hits);
+    QCOMPARE(hits->message,
+        u"\u2068trip[U+2067]_cache\u2069 hits only 70% of 100 lookups over the last 15 min (threshold 80%)"_s);
 }
 
 void TestAnalyzer::slowQuery()

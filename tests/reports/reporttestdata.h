@@ -94,6 +94,41 @@ inline void addTraffic(MetricStore &store, qint64 now, int extraRoutes = 0)
     e.insertInto(store, now);
 }
 
+/// Names a hostile sender chose: formulas a spreadsheet would run (OWASP CSV injection), a method
+/// starting with '-', and a right-to-left override that would turn "txt.exe" into "exe.txt".
+inline const QString kFormulaRoute = QStringLiteral("=HYPERLINK(\"http://x\",\"y\")");
+inline const QString kMinusMethodRoute = QStringLiteral("-GET:/pay");
+inline const QString kOverrideRoute = QStringLiteral("GET:/pay\u202etxt.exe");
+inline const QString kOverrideRouteShown = QStringLiteral("\u2068GET:/pay[U+202E]txt.exe\u2069");
+inline const QString kAtService = QStringLiteral("@SUM(1)");
+inline const QString kPlusDb = QStringLiteral("+1+1");
+inline const QString kTabService = QStringLiteral("\tx");
+inline const QString kMinusStep = QStringLiteral("-2+3");
+inline const QString kCrService = QStringLiteral("\rx");
+inline const QString kAtGauge = QStringLiteral("@SUM(1)");
+inline const QString kFormulaCache = QStringLiteral("=1+2");
+
+/// Ten minutes of traffic under hostile names, slow enough that recommendations name them: a slow
+/// API endpoint per hostile route, a slow db operation, a slow processing step, a gauge with
+/// negative values (a number PerfWatch writes, which must stay a number) and a cache that misses.
+inline void addHostileTraffic(MetricStore &store, qint64 now)
+{
+    Events e;
+    for (int i = 0; i < 60; ++i) {
+        const qint64 t = now - 10 * kMin + i * 10 * kSec;
+        e.add(MetricKind::Api, kFormulaRoute, 900, t, kAtService);
+        e.add(MetricKind::Api, kMinusMethodRoute, 800, t, kAtService);
+        e.add(MetricKind::Api, kOverrideRoute, 700, t, kAtService);
+        e.add(MetricKind::Db, kPlusDb, 400, t, kTabService);
+        e.add(MetricKind::Processing, kMinusStep, 1500, t, kCrService).items = 10;
+        e.add(MetricKind::Gauge, kAtGauge, -3.5, t, kTabService);
+        IngestEvent &cache = e.add(MetricKind::Cache, kFormulaCache, 0, t, kTabService);
+        cache.items = 1;
+        cache.misses = 9;
+    }
+    e.insertInto(store, now);
+}
+
 /// A store source with the real analyzer and Apdex, as the window's tests use.
 inline std::shared_ptr<StoreDashboardSource> reportSource(MetricStore &store)
 {

@@ -9,6 +9,7 @@
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
 #include <cmath>
@@ -240,6 +241,166 @@ private Q_SLOTS:
             QVERIFY(it != series.end());
             QCOMPARE(valueOf((*it)[2]), p.y());
         }
+    }
+
+    void textCellsCannotRunAsFormulas_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("equals") << kFormulaRoute << QStringLiteral("'") + kFormulaRoute;
+        QTest::newRow("plus") << QStringLiteral("+1+1") << QStringLiteral("'+1+1");
+        QTest::newRow("minus") << QStringLiteral("-2+3") << QStringLiteral("'-2+3");
+        QTest::newRow("at") << QStringLiteral("@SUM(1)") << QStringLiteral("'@SUM(1)");
+        QTest::newRow("tab") << QStringLiteral("\tx") << QStringLiteral("'\tx");
+        QTest::newRow("carriage return") << QStringLiteral("\rx") << QStringLiteral("'\rx");
+        QTest::newRow("later equals") << QStringLiteral("a=1") << QStringLiteral("a=1");
+        QTest::newRow("plain") << QStringLiteral("GET:/api/trips") << QStringLiteral("GET:/api/trips");
+        QTest::newRow("empty") << QString() << QString();
+    }
+    void textCellsCannotRunAsFormulas()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, expected);
+        QCOMPARE(ReportCsv::textCell(text), expected);
+        QCOMPARE(ReportCsv::nameCell(text), expected);
+    }
+
+    void namesAreIsolated()
+    {
+        QCOMPARE(ReportCsv::nameCell(kOverrideRoute), kOverrideRouteShown);
+        // Isolated first, so a formula behind a control is text as well.
+        QCOMPARE(ReportCsv::nameCell(QStringLiteral("=1\u202e")), QStringLiteral("\u2068=1[U+202E]\u2069"));
+        QCOMPARE(ReportCsv::textCell(QStringLiteral("=1\u202e")), QStringLiteral("'=1\u202e"));
+    }
+
+    /// Every file of a report with hostile names in every text column, as the REST API, the command
+    /// line and the window's "Export all" write them (ReportCsv::file).
+    void everyTableNeutralisesHostileNames()
+    {
+        MetricStore store;
+        addHostileTraffic(store, kReportNow);
+        auto source = reportSource(store);
+        ReportRequest request;
+        request.hours = 1;
+        request.nowMs = kReportNow;
+        const ReportData data = ReportBuilder::build(*source, request);
+        const QString formula = QStringLiteral("'") + kFormulaRoute;
+
+        const QList<QStringList> api = parsed(ReportCsv::file(data, ReportCsv::File::ApiRequests));
+        QCOMPARE(api.size(), 4);
+        QCOMPARE(api[0][0], QStringLiteral("endpoint"));
+        QCOMPARE(api[0][1], QStringLiteral("service"));
+        QStringList endpoints;
+        for (int i = 1; i < api.size(); ++i) {
+            endpoints << api[i][0];
+            QCOMPARE(api[i][1], QStringLiteral("'@SUM(1)"));
+        }
+        endpoints.sort();
+        QStringList expected { formula, QStringLiteral("'-GET:/pay"), kOverrideRouteShown };
+        expected.sort();
+        QCOMPARE(endpoints, expected);
+
+        const QList<QStringList> db = parsed(ReportCsv::file(data, ReportCsv::File::DatabaseOperations));
+        QCOMPARE(db.size(), 2);
+        QCOMPARE(db[1][0], QStringLiteral("'+1+1"));
+        QCOMPARE(db[1][1], QStringLiteral("'\tx"));
+        QCOMPARE(valueOf(db[1][4]), 400.0);
+
+        const QList<QStringList> processing = parsed(ReportCsv::file(data, ReportCsv::File::Processing));
+        QCOMPARE(processing.size(), 2);
+        QCOMPARE(processing[1][0], QStringLiteral("'-2+3"));
+        QCOMPARE(processing[1][1], QStringLiteral("'\rx"));
+
+        const QList<QStringList> resources = parsed(ReportCsv::file(data, ReportCsv::File::Resources));
+        QCOMPARE(resources.size(), 3);
+        QCOMPARE(resources[1].mid(0, 7),
+            QStringList({ QStringLiteral("gauge"), QStringLiteral("'@SUM(1)"), QStringLiteral("'\tx"),
+                QStringLiteral("-3.5"), QStringLiteral("-3.5"), QStringLiteral("-3.5"), QStringLiteral("-3.5") }));
+        QCOMPARE(resources[2].mid(0, 3),
+            QStringList({ QStringLiteral("cache"), QStringLiteral("'=1+2"), QStringLiteral("'\tx") }));
+        QCOMPARE(valueOf(resources[2][8]), 0.1);
+
+        // Messages start with the name: "=HYPERLINK(…) is slow: …" is text, and the override is isolated.
+        const QList<QStringList> recs = parsed(ReportCsv::file(data, ReportCsv::File::Recommendations));
+        QVERIFY(recs.size() > 5);
+        QStringList targets;
+        for (int i = 1; i < recs.size(); ++i) {
+            const QStringList &row = recs[i];
+            targets << row[4];
+            for (int c : { 3, 4, 5, 6, 7, 11 }) {
+                QVERIFY2(!row[c].isEmpty() || c == 6, qPrintable(row.join(u'|')));
+                const QChar first = row[c].isEmpty() ? QChar() : row[c].front();
+                QVERIFY2(!QStringLiteral("=+-@\t\r").contains(first), qPrintable(row[c]));
+                QVERIFY2(!row[c].contains(u'\u202e'), qPrintable(row[c]));
+            }
+        }
+        QVERIFY2(targets.contains(formula), qPrintable(targets.join(u'|')));
+        QVERIFY(targets.contains(QStringLiteral("'-GET:/pay")));
+        QVERIFY(targets.contains(kOverrideRouteShown));
+        QVERIFY(targets.contains(QStringLiteral("'+1+1")));
+        QVERIFY(targets.contains(QStringLiteral("'-2+3")));
+        QVERIFY(targets.contains(QStringLiteral("'=1+2")));
+        const auto slow = std::find_if(recs.begin(), recs.end(),
+            [&](const QStringList &r) { return r[2] == u"slow_endpoint" && r[4] == formula; });
+        QVERIFY(slow != recs.end());
+        QCOMPARE((*slow)[3], QStringLiteral("'@SUM(1)"));
+        const auto slowRec = std::find_if(data.recommendations.begin(), data.recommendations.end(),
+            [](const Recommendation &r) { return r.rule == u"slow_endpoint" && r.target == kFormulaRoute; });
+        QVERIFY(slowRec != data.recommendations.end());
+        QVERIFY2(slowRec->message.startsWith(kFormulaRoute + QStringLiteral(" is slow: p95 ")),
+            qPrintable(slowRec->message));
+        QCOMPARE((*slow)[5], QStringLiteral("'") + slowRec->message);
+        QCOMPARE((*slow)[11], QStringLiteral("slow_endpoint:@SUM(1):") + kFormulaRoute); // starts with the rule
+        const auto reversed = std::find_if(recs.begin(), recs.end(),
+            [&](const QStringList &r) { return r[2] == u"slow_endpoint" && r[4] == kOverrideRouteShown; });
+        QVERIFY(reversed != recs.end());
+        // The evidence stays JSON: the override escaped, the same object to a parser.
+        const auto dominant = std::find_if(data.recommendations.begin(), data.recommendations.end(),
+            [](const Recommendation &r) { return r.rule == u"slow_endpoint" && r.target == kOverrideRoute; });
+        QVERIFY(dominant != data.recommendations.end());
+        QVERIFY2(dominant->message.startsWith(kOverrideRouteShown + QStringLiteral(" is slow: p95 ")),
+            qPrintable(dominant->message));
+        QCOMPARE((*reversed)[5], dominant->message);
+        QVERIFY(ReportCsv::evidence(QJsonObject { { QStringLiteral("target"), kOverrideRoute } })
+            == QStringLiteral("{\"target\":\"GET:/pay\\u202etxt.exe\"}"));
+        QCOMPARE(
+            QJsonDocument::fromJson(ReportCsv::evidence(dominant->evidence).toUtf8()).object(), dominant->evidence);
+    }
+
+    /// The window's "Export table" writes the page's rows with keyTable() and resources().
+    void windowTablesNeutraliseHostileNames()
+    {
+        KeyRow api;
+        api.key = { MetricKind::Api, kAtService, kMinusMethodRoute };
+        api.count = 3;
+        api.avg = 12;
+        const QList<QStringList> rows = parsed(ReportCsv::keyTable(KeyStatsModel::Table::Api, { api }));
+        QCOMPARE(rows.size(), 2);
+        QCOMPARE(rows[1][0], QStringLiteral("'-GET:/pay"));
+        QCOMPARE(rows[1][1], QStringLiteral("'@SUM(1)"));
+        QCOMPARE(rows[1][2], QStringLiteral("3"));
+
+        KeyRow gauge;
+        gauge.key = { MetricKind::Gauge, kCrService, kOverrideRoute };
+        gauge.count = 1;
+        gauge.last = gauge.min = gauge.avg = gauge.max = -0.25;
+        const QList<QStringList> g = parsed(ReportCsv::keyTable(KeyStatsModel::Table::Gauges, { gauge }));
+        QCOMPARE(g[1].mid(0, 4),
+            QStringList(
+                { QStringLiteral("gauge"), kOverrideRouteShown, QStringLiteral("'\rx"), QStringLiteral("-0.25") }));
+
+        Recommendation r;
+        r.rule = QStringLiteral("slow_query");
+        r.service = kTabService;
+        r.target = kPlusDb;
+        r.message = QStringLiteral("-1 reads as a formula");
+        r.suggestion = QStringLiteral("@ too");
+        r.impact = 2;
+        const QList<QStringList> recs = parsed(ReportCsv::recommendations({ r }));
+        QCOMPARE(recs[1].mid(2, 5),
+            QStringList({ QStringLiteral("slow_query"), QStringLiteral("'\tx"), QStringLiteral("'+1+1"),
+                QStringLiteral("'-1 reads as a formula"), QStringLiteral("'@ too") }));
+        QCOMPARE(recs[1][8], QStringLiteral("2"));
     }
 };
 

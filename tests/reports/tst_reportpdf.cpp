@@ -234,6 +234,40 @@ private Q_SLOTS:
         QVERIFY2(info.contains(QLatin1String("612 x 792 pts (letter)")), qPrintable(info));
     }
 
+    void hostileNamesAreIsolated()
+    {
+        // A right-to-left override reversed "txt.exe" and the sentence around it. A route of 320
+        // combining marks is drawn clipped to its cell (the report's Liberation Sans does not stack
+        // them into a line here, so only that the report still renders is checked for it).
+        MetricStore store;
+        addTraffic(store, kReportNow);
+        QString marks = QStringLiteral("GET:/a");
+        for (int i = 0; i < 320; ++i)
+            marks += QChar(0x0300 + (i * 7) % 0x70); // every mark of the block, above and below
+        {
+            Events e;
+            for (int i = 0; i < 60; ++i) {
+                const qint64 t = kReportNow - 10 * kMin + i * 10 * kSec;
+                e.add(MetricKind::Api, marks, 30, t, QStringLiteral("trips-api"));
+                e.add(MetricKind::Api, kOverrideRoute, 700, t, QStringLiteral("trips-api"));
+            }
+            e.insertInto(store, kReportNow);
+        }
+        auto source = reportSource(store);
+        ReportRequest request;
+        request.hours = 24;
+        request.nowMs = kReportNow;
+        const ReportData data = ReportBuilder::build(*source, request);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("hostile.pdf"));
+        QVERIFY(writePdf(data, path).isEmpty());
+
+        const QString text = pdfText(path);
+        QVERIFY(!text.contains(u'\u202e'));
+        QVERIFY(pdfShows(text, QStringLiteral("GET:/pay[U+202E]txt.exe is slow: p95")));
+        QVERIFY(pdfShows(text, QStringLiteral("GET:/pay[U+202E]txt.exe")));
+    }
+
     void rendersOnAWorkerThread()
     {
         MetricStore store;

@@ -16,8 +16,8 @@ AnalysisResult result(int score, Band band, std::initializer_list<std::pair<cons
     r.score.band = band;
     for (const auto &[id, priority] : recs) {
         Recommendation x;
-        x.id = QString::fromLatin1(id);
-        x.target = QString::fromLatin1(id);
+        x.id = QString::fromUtf8(id);
+        x.target = QString::fromUtf8(id);
         x.message = QStringLiteral("is slow");
         x.priority = priority;
         r.recommendations.push_back(x);
@@ -65,6 +65,16 @@ private Q_SLOTS:
         QVERIFY(alert);
         QCOMPARE(alert->title, QStringLiteral("1 new high-priority recommendation"));
         QCOMPARE(alert->message, QStringLiteral("new: is slow"));
+    }
+
+    void isolatesTheTargetInTheNotification()
+    {
+        AlertPolicy policy(0);
+        QVERIFY(!policy.update(result(90, Band::Excellent), 0));
+        const auto alert
+            = policy.update(result(90, Band::Excellent, { { "GET:/pay\u202etxt.exe", Priority::High } }), 1);
+        QVERIFY(alert);
+        QCOMPARE(alert->message, QStringLiteral("\u2068GET:/pay[U+202E]txt.exe\u2069: is slow"));
     }
 
     void mutedStaysQuiet()

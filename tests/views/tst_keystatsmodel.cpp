@@ -228,6 +228,25 @@ private Q_SLOTS:
         QCOMPARE(caches.index(0, hitRate).data(KeyStatsModel::SeverityRole).toInt(), int(Theme::Severity::Critical));
     }
 
+    void namesAreIsolatedForDisplay()
+    {
+        // A right-to-left override must not show "/pay\u202etxt.exe" as "/payexe.txt": the control is
+        // shown and the name isolated, while sorting and filtering keep the name as sent.
+        KeyStatsModel model { KeyStatsModel::Table::Api };
+        std::vector<KeyRow> rows = apiRows({ { "GET:/a", 1 } });
+        rows[0].key.name = QStringLiteral("GET:/pay\u202etxt.exe");
+        rows[0].key.service = QStringLiteral("\u05d7\u05e0\u05d5\u05ea");
+        model.setRows(rows, AnalyzerConfig {});
+        const QModelIndex name = model.index(0, model.sectionOf(KeyStatsModel::Name));
+        const QModelIndex service = model.index(0, model.sectionOf(KeyStatsModel::Service));
+        QCOMPARE(name.data().toString(), QStringLiteral("\u2068GET:/pay[U+202E]txt.exe\u2069"));
+        QCOMPARE(service.data().toString(), QStringLiteral("\u2068\u05d7\u05e0\u05d5\u05ea\u2069"));
+        QCOMPARE(name.data(Qt::ToolTipRole).toString(),
+            QStringLiteral("\u2068GET:/pay[U+202E]txt.exe\u2069 (service \u2068\u05d7\u05e0\u05d5\u05ea\u2069)"));
+        QCOMPARE(name.data(KeyStatsModel::SortRole).toString(), QStringLiteral("get:/pay\u202etxt.exe"));
+        QCOMPARE(service.data(KeyStatsModel::ServiceRole).toString(), QStringLiteral("\u05d7\u05e0\u05d5\u05ea"));
+    }
+
     void filtersByTextAndService()
     {
         KeyStatsModel model { KeyStatsModel::Table::Api };

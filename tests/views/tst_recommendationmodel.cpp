@@ -4,10 +4,13 @@
 #include <QAbstractItemModelTester>
 #include <QClipboard>
 #include <QGuiApplication>
+#include <QLabel>
+#include <QPlainTextEdit>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QTest>
+#include <QTextEdit>
 
 using namespace perfwatch;
 
@@ -160,6 +163,41 @@ private Q_SLOTS:
         QVERIFY(page.selectRow(1));
         QVERIFY(page.copySuggestion());
         QCOMPARE(QGuiApplication::clipboard()->text(), QStringLiteral("grow the pool"));
+    }
+
+    void namesAreIsolatedOnThePage()
+    {
+        // The target and service columns, the detail title and the evidence show the override as
+        // "[U+202E]" inside an isolate; nothing on the page holds the raw control.
+        RecommendationsPage page;
+        DashboardSnapshot snapshot;
+        snapshot.nowMs = 120'000;
+        Recommendation r = rec("x", Priority::High);
+        r.target = QStringLiteral("GET:/pay\u202etxt.exe");
+        r.service = QStringLiteral("\u05d7\u05e0\u05d5\u05ea");
+        r.evidence = { { QStringLiteral("db_operation"), QStringLiteral("find:a\u202eb") } };
+        snapshot.analysis.recommendations = { r };
+        page.apply(snapshot);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QVERIFY(page.selectRow(0));
+        QCOMPARE(page.proxy()->index(0, RecommendationModel::Target).data().toString(),
+            QStringLiteral("\u2068GET:/pay[U+202E]txt.exe\u2069"));
+        QCOMPARE(page.proxy()->index(0, RecommendationModel::Service).data().toString(),
+            QStringLiteral("\u2068\u05d7\u05e0\u05d5\u05ea\u2069"));
+        QStringList texts;
+        for (const QLabel *label : page.findChildren<QLabel *>())
+            texts << label->text();
+        for (const QTextEdit *edit : page.findChildren<QTextEdit *>())
+            texts << edit->toPlainText();
+        for (const QPlainTextEdit *edit : page.findChildren<QPlainTextEdit *>())
+            texts << edit->toPlainText();
+        QVERIFY2(texts.contains(QStringLiteral("High priority · Database · \u2068GET:/pay[U+202E]txt.exe\u2069")),
+            qPrintable(texts.join(u'|')));
+        QVERIFY2(texts.join(u'|').contains(QStringLiteral("db operation: \u2068find:a[U+202E]b\u2069")),
+            qPrintable(texts.join(u'|')));
+        for (const QString &t : texts)
+            QVERIFY2(!t.contains(u'\u202e'), qPrintable(t));
     }
 
     void evidenceIsReadable()
