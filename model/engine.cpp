@@ -400,6 +400,10 @@ QString PerformanceEngine::openJournal()
         }
         m_store.insert(events, nowMs(), MetricStore::InsertOptions { .journal = true, .fromSpans = false, .resolves = holds });
     }
+    // A history moved aside as damaged has already been reported; the journal's records that
+    // its fresh successor lacks are not a second problem (and were replayed).
+    if (result.lostRecords > 0 && !w.writer->recoveredFrom().isEmpty())
+        return result.damaged ? result.message.section(u"; "_s, 0, 0) : QString();
     return result.message;
 }
 
