@@ -11,6 +11,7 @@
 #include <cstring>
 #include <deque>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <limits>
 #include <string>
 #include <unistd.h>
@@ -434,6 +435,8 @@ IngestJournal::~IngestJournal()
     if (m_fd >= 0)
         ::close(m_fd);
     m_fd = -1;
+    if (m_lockFd >= 0)
+        ::close(m_lockFd); // releases the flock
 }
 
 void IngestJournal::encode(QByteArray &out, RecordType type, quint8 flags, qint64 nowMs,
@@ -524,13 +527,28 @@ void IngestJournal::encode(QByteArray &out, RecordType type, quint8 flags, qint6
 bool IngestJournal::open(const QString &dir, qint64 syncMs, QString *error)
 {
     std::lock_guard lock(m_mutex);
-    m_dir = dir;
     m_syncMs = std::max<qint64>(0, syncMs);
     if (!QDir().mkpath(dir)) {
         if (error)
             *error = u"Cannot create the ingest journal folder %1"_s.arg(QDir::toNativeSeparators(dir));
         return false;
     }
+    // One PerfWatch per journal: a second one on the same data folder (started by mistake, or an
+    // instance on another port) must not replay, truncate or cut the files of the first.
+    const QByteArray lockPath = QFile::encodeName(QDir(dir).filePath(u"lock"_s));
+    const int lockFd = ::open(lockPath.constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (lockFd < 0 || ::flock(lockFd, LOCK_EX | LOCK_NB) != 0) {
+        const int why = errno;
+        if (lockFd >= 0)
+            ::close(lockFd);
+        if (error)
+            *error = why == EWOULDBLOCK
+                ? u"Another PerfWatch is using the ingest journal in %1"_s.arg(QDir::toNativeSeparators(dir))
+                : u"Cannot lock the ingest journal in %1: %2"_s.arg(QDir::toNativeSeparators(dir), errnoText(why));
+        return false;
+    }
+    m_lockFd = lockFd;
+    m_dir = dir;
     m_previous.clear();
     const QStringList names = QDir(dir).entryList({ u"*.pwj"_s }, QDir::Files, QDir::Name);
     for (const QString &name : names) {
@@ -729,6 +747,8 @@ bool IngestJournal::openSegmentLocked(quint64 first, QString *error)
     if (m_fd >= 0)
         m_retired.push_back(m_fd);
     m_fd = fd;
+    if (!m_segments.empty() && m_segments.back().path == path)
+        m_segments.pop_back(); // the same (empty) file made again: one entry, or cut() would delete it
     m_segments.push_back({ first, path, sizeof kMagic });
     return true;
 }

@@ -129,6 +129,7 @@ private:
     QString m_dir;
     qint64 m_syncMs = 1000;
     int m_fd = -1;
+    int m_lockFd = -1; ///< journal/lock, flock()ed while open
     std::vector<int> m_retired; ///< rotated-out files waiting for their fdatasync
     std::vector<Segment> m_segments; ///< oldest first; the last is the one appended to
     std::vector<Segment> m_previous; ///< what open() found, for replay()

@@ -8,6 +8,7 @@
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -104,6 +105,7 @@ private Q_SLOTS:
     void cutKeepsFilesWithOpenHoldsAndTheCurrentOne();
     void aMarkBelowTheOldestFileIsALostFlush();
     void numbersNeverGoBelowTheMark();
+    void aSecondJournalOnTheSameFolderIsRefused();
 };
 
 void tst_IngestJournal::everyFieldComesBack()
@@ -340,6 +342,30 @@ void tst_IngestJournal::numbersNeverGoBelowTheMark()
     replayAll(journal, 500);
     const IngestEvent e = api("GET:/after", 9);
     QCOMPARE(append(journal, IngestJournal::RecordType::Insert, std::span(&e, 1)), 500u);
+}
+
+void tst_IngestJournal::aSecondJournalOnTheSameFolderIsRefused()
+{
+    // Another PerfWatch on the same data folder must not replay, truncate or cut these files.
+    QTemporaryDir dir;
+    const IngestEvent e = api("GET:/mine", 10);
+    auto first = std::make_unique<IngestJournal>();
+    QVERIFY(first->open(dir.path(), 1000, nullptr));
+    replayAll(*first, 0);
+    QCOMPARE(append(*first, IngestJournal::RecordType::Insert, std::span(&e, 1)), 1u);
+    const QStringList before = journalFiles(dir.path());
+    {
+        IngestJournal second;
+        QString error;
+        QVERIFY(!second.open(dir.path(), 1000, &error));
+        QCOMPARE(error, u"Another PerfWatch is using the ingest journal in %1"_s.arg(QDir::toNativeSeparators(dir.path())));
+        QVERIFY(!second.isOpen());
+    }
+    QCOMPARE(journalFiles(dir.path()), before);
+    first.reset(); // the lock goes with it
+    IngestJournal third;
+    QVERIFY(third.open(dir.path(), 1000, nullptr));
+    QCOMPARE(replayAll(third, 0).size(), std::size_t(1));
 }
 
 QTEST_GUILESS_MAIN(tst_IngestJournal)
