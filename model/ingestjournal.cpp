@@ -108,6 +108,8 @@ public:
     }
     void raw(const char *data, std::size_t n)
     {
+        if (n == 0) // an empty string_view's data() may be null
+            return;
         std::memcpy(m_at, data, n);
         m_at += n;
     }
@@ -169,7 +171,8 @@ private:
             h ^= h >> 32;
         }
         quint64 tail = 0;
-        std::memcpy(&tail, s.data() + i, s.size() - i);
+        if (s.size() > i) // an empty view may have no data pointer at all
+            std::memcpy(&tail, s.data() + i, s.size() - i);
         h = (h ^ tail) * 0xc4ceb9fe1a85ec53ull;
         return std::size_t(h ^ (h >> 29));
     }
