@@ -1,5 +1,6 @@
 #include "ingestjournal.h"
 
+#include "aggregate.h" // IngestEvent::weight()
 #include "latencysketch.h"
 
 #include <QDateTime>
@@ -680,7 +681,7 @@ IngestJournal::ReplayResult IngestJournal::replay(quint64 mark, const std::funct
                 record.events = decoded.events;
                 record.resolves = decoded.resolves;
                 for (const IngestEvent &e : decoded.events)
-                    result.replayedEvents += e.histogram ? e.histogram->count() : 1;
+                    result.replayedEvents += e.weight();
                 sink(record);
             }
         }
