@@ -446,6 +446,8 @@ void PerformanceRoutes::writeSummary(JsonWriter &json, const PeriodSummary &summ
         const bool isShared = shared.contains(QString::number(int(k.meta.kind)) + u'/' + k.meta.name);
         json.key(isShared ? QString(k.meta.name + u'@' + k.meta.service).toStdString() : k.meta.name.toStdString());
         json.beginObject();
+        if (k.meta.isOverflow()) // the events of names beyond the key caps: the name is empty
+            json.field("overflow", true);
     };
     const auto keys
         = [&](MetricKind kind) -> const std::vector<const KeyAggregate *> & { return byKind[std::size_t(kind)]; };

@@ -142,6 +142,11 @@ struct KeyMeta
     /// Some of the key's data came as explicit-bucket histograms (OTLP metrics): its quantiles
     /// are interpolated inside buckets, so approximate. Count, sum, min and max stay exact.
     bool approximate = false;
+
+    /// The key of a service and kind that holds the events of names beyond the key caps. Its name
+    /// is empty, which no decoder accepts for a real key, so it cannot merge with one; it is
+    /// shown as "other keys" and only its counts mean something.
+    bool isOverflow() const { return name.isEmpty(); }
 };
 
 inline quint64 IngestEvent::weight() const

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <ranges>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -210,6 +211,13 @@ public:
             m_keys[k.meta.id] = &k.meta;
     }
 
+    /// The window's keys without the overflow keys: their figures mix many names, so only the
+    /// cardinality rule and the score read them.
+    auto current() const
+    {
+        return in.current | std::views::filter([](const KeyAggregate &k) { return !k.meta.isOverflow(); });
+    }
+
     const KeyMeta *key(KeyId id) const
     {
         const auto it = m_keys.find(id);
@@ -284,7 +292,7 @@ private:
 void ruleSlowEndpoint(RuleContext &ctx)
 {
     const double t = ctx.cfg.slowApiMs;
-    for (const KeyAggregate &k : ctx.in.current) {
+    for (const KeyAggregate &k : ctx.current()) {
         if (k.meta.kind != MetricKind::Api || k.agg.stats.count < ctx.cfg.slowEndpointMinRequests)
             continue;
         const double avg = k.agg.stats.avg();
@@ -347,7 +355,7 @@ void ruleSlowEndpoint(RuleContext &ctx)
                 covered += totals.first;
                 const QString name = ctx.keyName(key);
                 names.append(QCoreApplication::translate("Analyzer", "%1 (%2% of db time)")
-                                 .arg(DisplayText::isolate(name), formatPercent(totals.first / dbMs)));
+                                 .arg(DisplayText::keyName(name), formatPercent(totals.first / dbMs)));
                 dominant.append(QJsonObject {
                     { QStringLiteral("target"), name },
                     { QStringLiteral("total_ms"), jsonRounded(totals.first) },
@@ -378,7 +386,7 @@ void ruleSlowEndpoint(RuleContext &ctx)
 // Impact: error rate / threshold.
 void ruleHighErrorRate(RuleContext &ctx)
 {
-    for (const KeyAggregate &k : ctx.in.current) {
+    for (const KeyAggregate &k : ctx.current()) {
         const bool api = k.meta.kind == MetricKind::Api;
         if ((!api && k.meta.kind != MetricKind::Db) || k.agg.stats.count < ctx.cfg.errorRateMinRequests)
             continue;
@@ -444,7 +452,7 @@ std::vector<KeyId> ruleSlowQuery(RuleContext &ctx)
 {
     std::vector<KeyId> fired;
     const double t = ctx.cfg.slowDbMs;
-    for (const KeyAggregate &k : ctx.in.current) {
+    for (const KeyAggregate &k : ctx.current()) {
         if (k.meta.kind != MetricKind::Db || k.agg.stats.count == 0)
             continue;
         const double avg = k.agg.stats.avg();
@@ -492,7 +500,7 @@ std::vector<KeyId> ruleSlowQuery(RuleContext &ctx)
 void ruleMissingIndex(RuleContext &ctx, const std::vector<KeyId> &slowQueries)
 {
     const double avgThreshold = ctx.cfg.frequentQueryFraction * ctx.cfg.slowDbMs;
-    for (const KeyAggregate &k : ctx.in.current) {
+    for (const KeyAggregate &k : ctx.current()) {
         if (k.meta.kind != MetricKind::Db || k.agg.stats.count == 0 || ctx.windowMs <= 0)
             continue;
         if (std::find(slowQueries.begin(), slowQueries.end(), k.meta.id) != slowQueries.end())
@@ -666,14 +674,14 @@ void ruleConnectionPool(RuleContext &ctx)
 void ruleProcessingBottleneck(RuleContext &ctx)
 {
     std::map<QString, std::pair<double, int>> perService; // total ms, steps
-    for (const KeyAggregate &k : ctx.in.current) {
+    for (const KeyAggregate &k : ctx.current()) {
         if (k.meta.kind == MetricKind::Processing && k.agg.stats.count > 0) {
             auto &slot = perService[k.meta.service];
             slot.first += k.agg.stats.sum;
             ++slot.second;
         }
     }
-    for (const KeyAggregate &k : ctx.in.current) {
+    for (const KeyAggregate &k : ctx.current()) {
         if (k.meta.kind != MetricKind::Processing || k.agg.stats.count == 0)
             continue;
         const auto &[total, steps] = perService[k.meta.service];
@@ -727,7 +735,7 @@ void ruleProcessingBottleneck(RuleContext &ctx)
 // Rule 7. Impact: minThroughput / items per second.
 void ruleLowThroughput(RuleContext &ctx)
 {
-    for (const KeyAggregate &k : ctx.in.current) {
+    for (const KeyAggregate &k : ctx.current()) {
         if (k.meta.kind != MetricKind::Processing || !(k.agg.stats.sum > 0))
             continue;
         const double perSecond = k.agg.stats.itemsPerProcessingSecond();
@@ -762,7 +770,7 @@ void ruleLowThroughput(RuleContext &ctx)
 // Rule 8. Impact: cacheMinHitRate / hit rate.
 void ruleCacheHitRate(RuleContext &ctx)
 {
-    for (const KeyAggregate &k : ctx.in.current) {
+    for (const KeyAggregate &k : ctx.current()) {
         if (k.meta.kind != MetricKind::Cache)
             continue;
         const quint64 lookups = k.agg.stats.lookups();
@@ -803,7 +811,7 @@ std::vector<std::pair<const KeyAggregate *, const KeyAggregate *>> comparableKey
         previous[k.meta.id] = &k;
     std::vector<std::pair<const KeyAggregate *, const KeyAggregate *>> out;
     for (const KeyAggregate &k : input.current) {
-        if (!kindHasLatency(k.meta.kind) || k.agg.sketch.count() < minSamples)
+        if (!kindHasLatency(k.meta.kind) || k.meta.isOverflow() || k.agg.sketch.count() < minSamples)
             continue;
         const auto it = previous.find(k.meta.id);
         if (it == previous.end() || it->second->agg.sketch.count() < minSamples)
@@ -942,6 +950,8 @@ void ruleNPlusOne(RuleContext &ctx)
     for (const auto &[keys, p] : patterns) {
         const KeyMeta *endpoint = keys.first >= 0 ? ctx.key(KeyId(keys.first)) : nullptr;
         const KeyMeta *db = ctx.key(keys.second);
+        if ((db && db->isOverflow()) || (endpoint && endpoint->isOverflow()))
+            continue; // many names mixed: nothing to say about one of them
         const QString dbName = ctx.keyName(keys.second);
         const QString endpointName = keys.first >= 0 ? ctx.keyName(KeyId(keys.first)) : QString();
         const QString service = endpoint ? endpoint->service : db ? db->service : QStringLiteral("default");
@@ -977,6 +987,78 @@ void ruleNPlusOne(RuleContext &ctx)
             { QStringLiteral("max_queries_per_request"), jsonCount(p.maxCount) },
             { QStringLiteral("avg_queries_per_request"), jsonRounded(double(p.queries) / double(p.occurrences)) },
             { QStringLiteral("threshold_queries"), jsonCount(ctx.cfg.nPlusOneMinQueries) },
+        };
+        ctx.out.push_back(std::move(r));
+    }
+}
+
+// Rule 12, per service and kind beyond the key caps. Impact: 1 / (1 - share of its events that
+// landed in the overflow key), at most kMaxImpact.
+void ruleKeyCardinality(RuleContext &ctx)
+{
+    for (const KeyOverflow &o : ctx.in.overflows) {
+        const double share = safeRatio(double(o.events), double(std::max<quint64>(o.allEvents, 1)));
+        const double impact = share < 1 ? std::min(kMaxImpact, 1 / (1 - share)) : kMaxImpact;
+        RecommendationType type = RecommendationType::Resources;
+        QString what;
+        switch (o.kind) {
+        case MetricKind::Api:
+            type = RecommendationType::Api;
+            what = QCoreApplication::translate("Analyzer", "endpoints");
+            break;
+        case MetricKind::Db:
+            type = RecommendationType::Database;
+            what = QCoreApplication::translate("Analyzer", "database operations");
+            break;
+        case MetricKind::Processing:
+            type = RecommendationType::Processing;
+            what = QCoreApplication::translate("Analyzer", "processing steps");
+            break;
+        case MetricKind::Gauge:
+            what = QCoreApplication::translate("Analyzer", "gauges");
+            break;
+        case MetricKind::Cache:
+            what = QCoreApplication::translate("Analyzer", "caches");
+            break;
+        }
+        // About the overflow key, whose name is empty (lists then show the service); one per kind.
+        Recommendation r
+            = ctx.make(QStringLiteral("key_cardinality"), type, Priority::High, o.service, QString(), impact);
+        r.id += QLatin1String(kindName(o.kind));
+        r.message = QCoreApplication::translate("Analyzer",
+            "%1 sends more distinct %2 than PerfWatch keeps apart (%3 keys, at most %4 per service): %5 events "
+            "over the last %6 are counted only under \"other keys\"")
+                        .arg(DisplayText::isolate(o.service), what, formatCount(quint64(o.keys)),
+                            formatCount(quint64(o.limit)), formatCount(o.events), ctx.windowText);
+        QStringList top;
+        QJsonArray patterns;
+        for (const KeyOverflow::Pattern &p : o.patterns) {
+            top << QCoreApplication::translate("Analyzer", "%1 (%2 keys)")
+                       .arg(DisplayText::isolate(p.pattern), formatCount(quint64(p.keys)));
+            patterns.append(QJsonObject {
+                { QStringLiteral("pattern"), p.pattern },
+                { QStringLiteral("keys"), p.keys },
+                { QStringLiteral("example"), p.example },
+            });
+        }
+        if (!top.isEmpty()) {
+            r.suggestion = QCoreApplication::translate("Analyzer",
+                "Most keys come from %1: the names probably carry identifiers that are not templated. "
+                "Send the route template (http.route, /orders/{id}) or a fixed operation name instead, "
+                "so that one key covers them.")
+                               .arg(QLocale().createSeparatedList(top));
+        } else {
+            r.suggestion = QCoreApplication::translate("Analyzer",
+                "Other services hold the keys of this kind. Template identifiers in names, or raise the key "
+                "limit in Settings.");
+        }
+        r.evidence = QJsonObject {
+            { QStringLiteral("kind"), QString::fromLatin1(kindName(o.kind)) },
+            { QStringLiteral("keys"), o.keys },
+            { QStringLiteral("limit_per_service"), o.limit },
+            { QStringLiteral("overflow_events"), jsonCount(o.events) },
+            { QStringLiteral("overflow_share"), jsonRounded(share, 4) },
+            { QStringLiteral("patterns"), patterns },
         };
         ctx.out.push_back(std::move(r));
     }
@@ -1273,6 +1355,7 @@ AnalysisResult Analyzer::analyze(const AnalyzerInput &input)
     ruleDegradation(ctx);
     ruleMemoryGrowth(ctx);
     ruleNPlusOne(ctx);
+    ruleKeyCardinality(ctx);
     ctx.dropUnused();
 
     for (Recommendation &r : ctx.out) {

@@ -136,7 +136,7 @@ struct Recommendation
     QString id; ///< stable across ticks: "<rule>:<service>:<target>" (n_plus_one appends ":<db key>")
     QString rule; ///< "slow_endpoint", "high_error_rate", "slow_query", "missing_index", "connection_pool",
                   ///< "processing_bottleneck", "low_throughput", "cache_hit_rate", "degradation",
-                  ///< "memory_growth", "n_plus_one"
+                  ///< "memory_growth", "n_plus_one", "key_cardinality"
     RecommendationType type = RecommendationType::Api;
     Priority priority = Priority::Medium;
     QString service;
@@ -185,6 +185,24 @@ struct GaugeSeries
 };
 
 /// Everything the analyzer looks at; plain values so tests can craft it directly.
+/// A service and kind whose names went beyond the key caps during the window (see KeyCaps).
+struct KeyOverflow
+{
+    QString service;
+    MetricKind kind = MetricKind::Api;
+    quint64 events = 0; ///< events of the window counted only in the overflow key
+    quint64 allEvents = 0; ///< events of the window of the service and kind, overflow included
+    int keys = 0; ///< live keys of the service and kind
+    int limit = 0; ///< the most one service holds of a kind (KeyCaps::perService)
+    struct Pattern
+    {
+        QString pattern; ///< namePattern() of the names
+        int keys = 0; ///< live keys with this pattern
+        QString example; ///< one of them
+    };
+    std::vector<Pattern> patterns; ///< the patterns with most distinct keys, most first, at most 3
+};
+
 struct AnalyzerInput
 {
     qint64 nowMs = 0;
@@ -194,6 +212,7 @@ struct AnalyzerInput
     std::vector<GaugeSeries> gauges; ///< gauge keys, minute points over the last 80 min
     std::vector<RequestTrace> traces; ///< correlated requests finished in the window
     std::map<KeyId, std::vector<FieldSetCount>> fieldSets; ///< db keys of the window
+    std::vector<KeyOverflow> overflows; ///< services and kinds beyond the key caps in the window
 };
 
 /// Output of one analysis.

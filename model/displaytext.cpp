@@ -1,5 +1,7 @@
 #include "displaytext.h"
 
+#include <QCoreApplication>
+
 namespace perfwatch {
 
 bool DisplayText::isBidiControl(char16_t c)
@@ -40,6 +42,13 @@ QString DisplayText::showControls(const QString &name)
             out += c;
     }
     return out;
+}
+
+QString DisplayText::keyName(const QString &keyName)
+{
+    if (keyName.isEmpty()) // KeyMeta::isOverflow()
+        return QCoreApplication::translate("DisplayText", "(other keys)");
+    return isolate(keyName);
 }
 
 QString DisplayText::isolate(const QString &name)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "aggregate.h"
+
 #include <QString>
 
 namespace perfwatch {
@@ -21,6 +23,9 @@ public:
 
     /// The name safe to place in any text: controls visible, isolated when it could reorder.
     static QString isolate(const QString &name);
+    /// A key's name as shown: isolate()d, or "(other keys)" for the overflow key (KeyMeta::isOverflow()).
+    static QString keyName(const KeyMeta &key) { return keyName(key.name); }
+    static QString keyName(const QString &keyName); ///< the same from the name alone
     /// The name with every explicit bidi control (U+202A-U+202E, U+2066-U+2069) written as
     /// "[U+XXXX]"; nothing else changes.
     static QString showControls(const QString &name);

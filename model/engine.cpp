@@ -639,7 +639,7 @@ PeriodSummary PerformanceEngine::summary(double hours, qint64 now) const
 std::vector<TimePoint> PerformanceEngine::keySeries(const KeyMeta &key, qint64 fromMs, qint64 toMs, qint64 stepMs) const
 {
     const qint64 horizon = m_store.memoryHorizonMs(toMs, stepMs);
-    const bool live = key.id < m_store.keyCount();
+    const bool live = m_store.isLive(key.id);
     if ((fromMs >= horizon || !m_worker->readerOpen.load(std::memory_order_acquire)) && live)
         return m_store.keySeries(key.id, fromMs, toMs, stepMs);
     std::vector<TimePoint> older;

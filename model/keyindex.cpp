@@ -1,5 +1,6 @@
 #include "keyindex.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace perfwatch {
@@ -90,6 +91,34 @@ void KeyIndex::insert(
     while (m_slots[i].entry != kNotFound)
         i = (i + 1) & mask;
     m_slots[i] = Slot { hash, std::uint32_t(m_entries.size() - 1) };
+}
+
+void KeyIndex::erase(const std::vector<std::uint32_t> &ids)
+{
+    std::vector<std::uint32_t> renumber(m_entries.size(), kNotFound);
+    std::vector<Entry> kept;
+    kept.reserve(m_entries.size());
+    for (std::size_t i = 0; i < m_entries.size(); ++i) {
+        if (std::binary_search(ids.begin(), ids.end(), m_entries[i].id))
+            continue;
+        renumber[i] = std::uint32_t(kept.size());
+        kept.push_back(std::move(m_entries[i]));
+    }
+    m_entries = std::move(kept);
+    std::vector<Slot> old = std::move(m_slots);
+    std::size_t slots = 64;
+    while ((m_entries.size() + 1) * 2 > slots)
+        slots *= 2;
+    m_slots.assign(slots, Slot {});
+    const std::size_t mask = m_slots.size() - 1;
+    for (const Slot &s : old) {
+        if (s.entry == kNotFound || renumber[s.entry] == kNotFound)
+            continue;
+        std::size_t i = std::size_t(s.hash) & mask;
+        while (m_slots[i].entry != kNotFound)
+            i = (i + 1) & mask;
+        m_slots[i] = Slot { s.hash, renumber[s.entry] };
+    }
 }
 
 void KeyIndex::grow()

@@ -27,6 +27,8 @@ public:
     std::uint32_t find(std::uint64_t hash, MetricKind kind, std::string_view service, std::string_view name) const;
     /// Adds a key that find() did not know.
     void insert(std::uint64_t hash, MetricKind kind, std::string_view service, std::string_view name, std::uint32_t id);
+    /// Forgets the keys with these ids (sorted ascending); O(keys), for the rare removal.
+    void erase(const std::vector<std::uint32_t> &ids);
     std::size_t size() const { return m_entries.size(); }
 
 private:

@@ -28,7 +28,8 @@ constexpr std::size_t kMaxLateBuckets = 100'000;
 constexpr qint64 kWindowCacheIdleMs = 5 * 60'000;
 constexpr std::string_view kDefaultService = "default";
 constexpr std::string_view kOtherService = "other";
-constexpr std::string_view kOtherKey = "other";
+/// The overflow key's name: empty, which no decoder accepts for a real key (KeyMeta::isOverflow()).
+constexpr std::string_view kOverflowName = {};
 
 struct RawEntry
 {
@@ -179,6 +180,7 @@ struct Group
     bool dirty = false;
     quint64 version = 1;
     WindowCache windows; ///< always empty: groups are read as series, not windows
+    int keys = 0; ///< live keys of this service and kind, the overflow key not counted
 };
 
 struct PendingRequest
@@ -345,7 +347,12 @@ std::vector<TimePoint> toPoints(std::map<qint64, Aggregate> &&merged)
 
 struct MetricStore::State
 {
-    std::vector<std::unique_ptr<KeySeries>> keys;
+    std::vector<std::unique_ptr<KeySeries>> keys; ///< by id; null where a key was removed
+    std::size_t liveKeys = 0;
+    std::array<int, kMetricKindCount> kindKeys {}; ///< live keys per kind, overflow keys not counted
+    KeyCaps caps; ///< of StoreConfig::maxKeys
+    int sharedUsed = 0; ///< keys beyond their kind's reserve
+    quint64 retiredKeys = 0;
     KeyIndex keyIndex { QRandomGenerator::global()->generate64() };
     std::vector<QString> services;
     std::vector<std::string> serviceNames; ///< UTF-8 of `services`
@@ -427,6 +434,26 @@ struct MetricStore::State
         return *groups[index];
     }
 
+    /// Whether the caps let `service` add a key of `kind` (see KeyCaps).
+    bool mayCreate(MetricKind kind, int service)
+    {
+        if (groupFor(service, kind).keys >= caps.perService)
+            return false;
+        return kindKeys[std::size_t(kind)] < caps.reservedPerKind || sharedUsed < caps.shared;
+    }
+
+    /// Counts a key in (+1) or out (-1) of the caps.
+    void countKey(MetricKind kind, Group &group, int delta)
+    {
+        int &n = kindKeys[std::size_t(kind)];
+        if (delta > 0 && n >= caps.reservedPerKind)
+            ++sharedUsed;
+        n += delta;
+        if (delta < 0 && n >= caps.reservedPerKind)
+            --sharedUsed;
+        group.keys += delta;
+    }
+
     KeyId createKey(MetricKind kind, int service, std::string_view name, std::uint64_t hash)
     {
         auto series = std::make_unique<KeySeries>();
@@ -435,19 +462,36 @@ struct MetricStore::State
         series->meta.service = services[std::size_t(service)];
         series->meta.name = QString::fromUtf8(name.data(), qsizetype(name.size()));
         series->group = int(std::size_t(service) * kMetricKindCount + std::size_t(kind));
-        groupFor(service, kind);
+        Group &group = groupFor(service, kind);
+        if (!name.empty())
+            countKey(kind, group, +1);
+        ++liveKeys;
         keys.push_back(std::move(series));
         keyIndex.insert(hash, kind, serviceNames[std::size_t(service)], name, keys.back()->meta.id);
         return keys.back()->meta.id;
     }
 
-    /// Finds or creates the key of an event; beyond the key cap, the per-service "other" key.
+    /// The overflow key of a service and kind, created when missing (never refused by the caps).
+    KeyId overflowKey(MetricKind kind, int service)
+    {
+        const std::string_view interned = serviceNames[std::size_t(service)];
+        const std::uint64_t hash = keyIndex.hash(kind, interned, kOverflowName);
+        const KeyId id = keyIndex.find(hash, kind, interned, kOverflowName);
+        return id != KeyIndex::kNotFound ? id : createKey(kind, service, kOverflowName, hash);
+    }
+
+    /// Finds or creates the key of an event; what the caps refuse lands in the overflow key of
+    /// its service and kind (`overflowed` tells).
     KeyId keyFor(
         MetricKind kind, std::string_view service, std::string_view name, const StoreConfig &config, bool &overflowed)
     {
         overflowed = false;
         if (service.empty())
             service = kDefaultService;
+        if (name.empty()) { // decoders refuse it; only the overflow key has no name
+            overflowed = true;
+            return overflowKey(kind, serviceFor(service, config.maxServices));
+        }
         if (haveLast && kind == lastKind && name == lastName && service == lastService)
             return lastKey;
         // Fast path: a known key under its service's own name.
@@ -462,15 +506,12 @@ struct MetricStore::State
                 hash = keyIndex.hash(kind, interned, name);
                 id = keyIndex.find(hash, kind, interned, name);
             }
-            if (id == KeyIndex::kNotFound && int(keys.size()) < config.maxKeys)
+            if (id == KeyIndex::kNotFound && mayCreate(kind, serviceIdx))
                 id = createKey(kind, serviceIdx, name, hash);
             if (id == KeyIndex::kNotFound) {
                 overflowed = true;
-                const std::uint64_t otherHash = keyIndex.hash(kind, interned, kOtherKey);
-                id = keyIndex.find(otherHash, kind, interned, kOtherKey);
-                if (id == KeyIndex::kNotFound)
-                    id = createKey(kind, serviceIdx, kOtherKey, otherHash);
-                return id; // not cached: the next event of this name must count as overflow too
+                // Not cached: the next event of this name must count as overflow too.
+                return overflowKey(kind, serviceIdx);
             }
         }
         haveLast = true;
@@ -686,6 +727,40 @@ struct MetricStore::State
             addLate(scope, id, minute * StoreTiers::kMinuteMs, e, sketchIndex, ts, latency);
     }
 
+    /// Removes keys found without buckets, unless data arrived for them since (or late rows wait).
+    void retire(const std::vector<KeyId> &candidates)
+    {
+        std::vector<std::uint32_t> removed;
+        for (const KeyId id : candidates) {
+            const std::unique_ptr<KeySeries> &k = keys[id];
+            if (!k || !k->fine.isEmpty() || !k->minute.isEmpty() || k->open.isOpen())
+                continue;
+            const auto lateRow = late.lower_bound(std::make_tuple(int(RollupRow::Scope::Key), id, qint64(INT64_MIN)));
+            if (lateRow != late.end() && std::get<0>(lateRow->first) == int(RollupRow::Scope::Key)
+                && std::get<1>(lateRow->first) == id)
+                continue;
+            if (!k->meta.isOverflow())
+                countKey(k->meta.kind, *groups[std::size_t(k->group)], -1);
+            keys[id].reset();
+            --liveKeys;
+            ++retiredKeys;
+            removed.push_back(id);
+        }
+        if (removed.empty())
+            return;
+        keyIndex.erase(removed);
+        haveLast = false;
+        for (auto &[id, p] : pending) { // a request still open names it no longer
+            if (p.hasApi && !keys[p.apiKey])
+                p.hasApi = false;
+            std::erase_if(p.db, [this](const RequestTrace::DbUse &u) { return !keys[u.key]; });
+        }
+        std::erase_if(traces, [this](const RequestTrace &t) {
+            return (t.hasApi && !keys[t.apiKey])
+                || std::any_of(t.db.begin(), t.db.end(), [this](const auto &u) { return !keys[u.key]; });
+        });
+    }
+
     /// Seals every open bucket that ended before nowMs (all of them when nowMs is the largest
     /// time), in the groups and in the keys [begin, end).
     void sealGroups(qint64 nowMs)
@@ -698,11 +773,21 @@ struct MetricStore::State
     void sealKeys(std::size_t begin, std::size_t end, qint64 nowMs)
     {
         for (std::size_t i = begin; i < end; ++i) {
-            if (keys[i]->open.isOpen() && keys[i]->open.toMs <= nowMs)
+            if (keys[i] && keys[i]->open.isOpen() && keys[i]->open.toMs <= nowMs)
                 seal(*keys[i], RollupRow::Scope::Key, quint32(i));
         }
     }
 };
+
+KeyCaps KeyCaps::of(int maxKeys)
+{
+    KeyCaps caps;
+    maxKeys = std::max(1, maxKeys);
+    caps.reservedPerKind = maxKeys / (2 * kMetricKindCount);
+    caps.shared = maxKeys - kMetricKindCount * caps.reservedPerKind;
+    caps.perService = std::max(1, (caps.reservedPerKind + caps.shared) / 2);
+    return caps;
+}
 
 MetricStore::MetricStore(StoreConfig config)
     : m_config(config)
@@ -710,6 +795,7 @@ MetricStore::MetricStore(StoreConfig config)
 {
     m_config.maxKeys = std::max(1, m_config.maxKeys);
     m_config.maxServices = std::max(1, m_config.maxServices);
+    m_state->caps = KeyCaps::of(m_config.maxKeys);
     m_config.rawHistory = std::max(0, m_config.rawHistory);
 }
 
@@ -786,15 +872,23 @@ std::vector<KeyMeta> MetricStore::keys(KeyId from) const
     std::lock_guard lock(m_mutex);
     std::vector<KeyMeta> out;
     const auto &keys = m_state->keys;
-    for (std::size_t i = from; i < keys.size(); ++i)
-        out.push_back(keys[i]->meta);
+    for (std::size_t i = from; i < keys.size(); ++i) {
+        if (keys[i])
+            out.push_back(keys[i]->meta);
+    }
     return out;
 }
 
 std::size_t MetricStore::keyCount() const
 {
     std::lock_guard lock(m_mutex);
-    return m_state->keys.size();
+    return m_state->liveKeys;
+}
+
+bool MetricStore::isLive(KeyId key) const
+{
+    std::lock_guard lock(m_mutex);
+    return key < m_state->keys.size() && m_state->keys[key];
 }
 
 QStringList MetricStore::services() const
@@ -807,7 +901,7 @@ StoreCounters MetricStore::counters() const
 {
     std::lock_guard lock(m_mutex);
     const State &s = *m_state;
-    return StoreCounters { s.events, s.overflowEvents, s.droppedLate, s.keys.size(), s.services.size() };
+    return StoreCounters { s.events, s.overflowEvents, s.droppedLate, s.liveKeys, s.services.size(), s.retiredKeys };
 }
 
 std::vector<KeyAggregate> MetricStore::window(qint64 fromMs, qint64 toMs) const
@@ -825,6 +919,8 @@ std::vector<KeyAggregate> MetricStore::window(qint64 fromMs, qint64 toMs) const
             break;
         const std::size_t end = std::min(keys.size(), begin + kReadChunk);
         for (std::size_t i = begin; i < end; ++i) {
+            if (!keys[i])
+                continue;
             KeySeries &k = *keys[i];
             Aggregate agg = cachedWindow(k, fromMs, toMs, read);
             if (agg.stats.count > 0)
@@ -838,7 +934,7 @@ Aggregate MetricStore::keyWindow(KeyId key, qint64 fromMs, qint64 toMs) const
 {
     std::lock_guard lock(m_mutex);
     Aggregate agg;
-    if (key < m_state->keys.size()) {
+    if (key < m_state->keys.size() && m_state->keys[key]) {
         mergeWindow(*m_state->keys[key], fromMs, toMs, agg);
     }
     return agg;
@@ -850,7 +946,7 @@ std::vector<TimePoint> MetricStore::keySeries(KeyId key, qint64 fromMs, qint64 t
     std::map<qint64, Aggregate> merged;
     {
         std::lock_guard lock(m_mutex);
-        if (key >= m_state->keys.size())
+        if (key >= m_state->keys.size() || !m_state->keys[key])
             return {};
         appendTierSeries(*m_state->keys[key], fromMs, toMs, stepMs, merged);
     }
@@ -883,7 +979,7 @@ qint64 MetricStore::memoryHorizonMs(qint64 nowMs, qint64 stepMs) const
 std::vector<RawSample> MetricStore::rawSamples(KeyId key, int maxCount) const
 {
     std::lock_guard lock(m_mutex);
-    if (key >= m_state->keys.size() || maxCount <= 0)
+    if (key >= m_state->keys.size() || !m_state->keys[key] || maxCount <= 0)
         return {};
     const KeySeries &k = *m_state->keys[key];
     const std::size_t n = k.raw.size();
@@ -909,6 +1005,8 @@ std::vector<KeyTotals> MetricStore::totals() const
             break;
         const std::size_t end = std::min(keys.size(), begin + kReadChunk);
         for (std::size_t i = begin; i < end; ++i) {
+            if (!keys[i])
+                continue;
             out.push_back(keys[i]->totals);
             out.back().meta = keys[i]->meta;
         }
@@ -919,7 +1017,7 @@ std::vector<KeyTotals> MetricStore::totals() const
 std::vector<FieldSetCount> MetricStore::fieldSets(KeyId key) const
 {
     std::lock_guard lock(m_mutex);
-    if (key >= m_state->keys.size())
+    if (key >= m_state->keys.size() || !m_state->keys[key])
         return {};
     std::vector<FieldSetCount> out;
     for (const auto &[fields, count] : m_state->keys[key]->fieldSets)
@@ -953,6 +1051,7 @@ std::vector<RequestTrace> MetricStore::traces(qint64 fromMs, qint64 nowMs) const
 
 void MetricStore::cleanup(qint64 nowMs)
 {
+    std::vector<KeyId> retired;
     {
         std::lock_guard lock(m_mutex);
         m_state->sweep(nowMs, m_config);
@@ -977,12 +1076,22 @@ void MetricStore::cleanup(qint64 nowMs)
         const std::size_t end = std::min(keys.size(), begin + kReadChunk);
         m_state->sealKeys(begin, end, nowMs);
         for (std::size_t i = begin; i < end; ++i) {
+            if (!keys[i])
+                continue;
             KeySeries &k = *keys[i];
             k.fine.expire(nowMs);
             k.minute.expire(nowMs);
             k.windows.prune(k.fine.floor(), k.minute.floor(), nowMs - kWindowCacheIdleMs);
+            if (k.fine.isEmpty() && k.minute.isEmpty() && !k.open.isOpen())
+                retired.push_back(KeyId(i));
         }
     }
+    if (retired.empty())
+        return;
+    // Keys without a bucket left hold nothing a reader or the history still needs: remove them,
+    // so the caps recover after a burst of names (their raw samples and totals go with them).
+    std::lock_guard lock(m_mutex);
+    m_state->retire(retired);
 }
 
 namespace {
@@ -1040,6 +1149,8 @@ std::vector<RollupRow> MetricStore::takeDirtyRollups(quint64 *journalMark)
             const auto [scope, id, start] = slot;
             RollupRow row;
             row.scope = RollupRow::Scope(scope);
+            if (row.scope == RollupRow::Scope::Key && !m_state->keys[id])
+                continue; // not reached: a key with late rows pending is not removed
             if (row.scope == RollupRow::Scope::Key)
                 row.meta = m_state->keys[id]->meta;
             else
@@ -1059,8 +1170,10 @@ std::vector<RollupRow> MetricStore::takeDirtyRollups(quint64 *journalMark)
         if (begin >= keys.size())
             break;
         const std::size_t end = std::min(keys.size(), begin + kReadChunk);
-        for (std::size_t i = begin; i < end; ++i)
-            collectDirty(*keys[i], RollupRow::Scope::Key, out);
+        for (std::size_t i = begin; i < end; ++i) {
+            if (keys[i])
+                collectDirty(*keys[i], RollupRow::Scope::Key, out);
+        }
     }
     return out;
 }
@@ -1094,7 +1207,7 @@ void MetricStore::restore(const std::vector<RollupRow> &rows, qint64 nowMs)
         bool overflowed = false;
         const KeyId id = s.keyFor(row.meta.kind, std::string_view(service.constData(), std::size_t(service.size())),
             std::string_view(name.constData(), std::size_t(name.size())), m_config, overflowed);
-        if (!overflowed) {
+        if (!overflowed || row.meta.isOverflow()) {
             s.keys[id]->windows.touched(WindowCache::Minute, index);
             ++s.keys[id]->version;
             s.keys[id]->minute.restore(index, agg);
@@ -1108,6 +1221,8 @@ std::size_t MetricStore::memoryUsage() const
     const State &s = *m_state;
     std::size_t bytes = s.keys.capacity() * sizeof(void *);
     for (const auto &k : s.keys) {
+        if (!k)
+            continue;
         bytes += sizeof(KeySeries) + k->fine.memoryUsage() + k->minute.memoryUsage()
             + k->raw.capacity() * sizeof(RawEntry) + k->windows.memoryUsage();
     }

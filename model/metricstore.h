@@ -18,12 +18,28 @@ class IngestJournal;
 /// Limits and retention of the in-memory store (DESIGN §5, §9).
 struct StoreConfig
 {
-    int maxKeys = 10000; ///< distinct keys before events land in a per-kind "other" key
+    /// Distinct keys of all kinds together; how they are shared is KeyCaps. Events of a key that
+    /// the caps refuse land in the overflow key of their service and kind (KeyMeta::isOverflow()).
+    int maxKeys = 10000;
     int maxServices = 32; ///< distinct services before they are folded into "other"
     int rawHistory = 1000; ///< PERFORMANCE_MAX_METRIC_HISTORY: raw samples kept per key
     int maxPendingRequests = 20000; ///< request_ids waiting for correlation
     int traceHistory = 20000; ///< finished correlated requests kept
     qint64 maxLateMs = 48LL * 3600 * 1000; ///< older events are dropped (the decoder refuses them first)
+};
+
+/// How StoreConfig::maxKeys is shared, so that a burst of one kind or one service cannot take
+/// every key: each kind can always reach its reserve; keys beyond the reserves come from one
+/// shared pool, first come first served; and one service holds at most `perService` keys of a
+/// kind. Overflow keys (one per service and kind) are not counted. Keys without data for as long
+/// as memory keeps buckets (the minute tier, 80 min) are removed, so the caps recover.
+struct KeyCaps
+{
+    int reservedPerKind = 0; ///< maxKeys / (2 x kinds), at least 1
+    int shared = 0; ///< maxKeys - kinds x reservedPerKind
+    int perService = 0; ///< (reservedPerKind + shared) / 2, at least 1
+
+    static KeyCaps of(int maxKeys);
 };
 
 /// Bucket sizes and lengths of the in-memory tiers. Longer ranges come from the persisted history.
@@ -70,8 +86,9 @@ struct StoreCounters
     quint64 events = 0; ///< accepted into the store since start
     quint64 overflowEvents = 0; ///< events that landed in an "other" key (key cap)
     quint64 droppedLate = 0; ///< events older than the late window or beyond the late buffer
-    quint64 keys = 0;
+    quint64 keys = 0; ///< live keys, overflow keys included
     quint64 services = 0;
+    quint64 retiredKeys = 0; ///< keys removed after a retention without data
 };
 
 /// Thread-safe per-key time-bucketed metric store with bounded memory.
@@ -112,9 +129,13 @@ public:
     void setJournal(IngestJournal *journal) { m_journal.store(journal, std::memory_order_release); }
     IngestJournal *journal() const { return m_journal.load(std::memory_order_acquire); }
 
-    /// Key metadata, append-only: keys(n) returns the keys with id >= n.
+    /// Metadata of the live keys with id >= from, in id order. Ids are never reused: a key removed
+    /// by cleanup() (no data for the minute tier's length) leaves a gap, and when its name comes
+    /// back it gets a new id.
     std::vector<KeyMeta> keys(KeyId from = 0) const;
-    std::size_t keyCount() const;
+    std::size_t keyCount() const; ///< live keys
+    bool isLive(KeyId key) const; ///< the key exists (was not removed)
+    KeyCaps caps() const { return KeyCaps::of(m_config.maxKeys); }
     QStringList services() const;
     StoreCounters counters() const;
 
@@ -142,7 +163,8 @@ public:
     /// Correlated requests finished at or after fromMs, oldest first.
     std::vector<RequestTrace> traces(qint64 fromMs, qint64 nowMs) const;
 
-    /// Drops expired buckets, seals idle ones and finishes stale correlations.
+    /// Drops expired buckets, seals idle ones, finishes stale correlations and removes keys that
+    /// have no bucket left (and nothing waiting for persistence).
     void cleanup(qint64 nowMs);
 
     /// Minute rollups changed since the last call (including the open minute), for persistence.

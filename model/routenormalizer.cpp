@@ -88,4 +88,38 @@ bool normalizeRoute(std::string_view path, std::string &out)
     return true;
 }
 
+std::string namePattern(std::string_view name)
+{
+    const auto inToken = [](char c) {
+        return isDigit(c) || c == '-' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    };
+    std::string out;
+    out.reserve(name.size());
+    for (std::size_t i = 0; i < name.size();) {
+        if (!inToken(name[i])) {
+            out += name[i++];
+            continue;
+        }
+        std::size_t end = i;
+        while (end < name.size() && inToken(name[end]))
+            ++end;
+        const std::string_view token = name.substr(i, end - i);
+        if (isIdentifierSegment(token)) {
+            out += "{id}";
+        } else {
+            for (std::size_t j = 0; j < token.size();) {
+                if (!isDigit(token[j])) {
+                    out += token[j++];
+                    continue;
+                }
+                while (j < token.size() && isDigit(token[j]))
+                    ++j;
+                out += "{n}";
+            }
+        }
+        i = end;
+    }
+    return out;
+}
+
 } // namespace perfwatch

@@ -177,6 +177,49 @@
         <source>Batch the lookups: fetch everything the request needs from %1 in one query (`$in`, a JOIN or a prefetch) instead of one query per item.</source>
         <translation>Bündeln Sie die Zugriffe: Laden Sie alles, was die Anfrage aus %1 braucht, mit einer Abfrage (`$in`, ein JOIN oder ein Prefetch) statt einer Abfrage pro Element.</translation>
     </message>
+    <message>
+        <source>endpoints</source>
+        <translation>Endpunkte</translation>
+    </message>
+    <message>
+        <source>database operations</source>
+        <translation>Datenbankoperationen</translation>
+    </message>
+    <message>
+        <source>processing steps</source>
+        <translation>Verarbeitungsschritte</translation>
+    </message>
+    <message>
+        <source>gauges</source>
+        <translation>Messwerte</translation>
+    </message>
+    <message>
+        <source>caches</source>
+        <translation>Caches</translation>
+    </message>
+    <message>
+        <source>%1 sends more distinct %2 than PerfWatch keeps apart (%3 keys, at most %4 per service): %5 events over the last %6 are counted only under "other keys"</source>
+        <translation>%1 sendet mehr verschiedene %2, als PerfWatch getrennt hält (%3 Schlüssel, höchstens %4 je Dienst): %5 Ereignisse der letzten %6 werden nur unter „weitere Schlüssel“ gezählt</translation>
+    </message>
+    <message>
+        <source>%1 (%2 keys)</source>
+        <translation>%1 (%2 Schlüssel)</translation>
+    </message>
+    <message>
+        <source>Most keys come from %1: the names probably carry identifiers that are not templated. Send the route template (http.route, /orders/{id}) or a fixed operation name instead, so that one key covers them.</source>
+        <translation>Die meisten Schlüssel stammen von %1: die Namen enthalten wohl Kennungen, die nicht als Platzhalter geschrieben sind. Senden Sie stattdessen die Routenvorlage (http.route, /orders/{id}) oder einen festen Operationsnamen, damit ein Schlüssel sie alle abdeckt.</translation>
+    </message>
+    <message>
+        <source>Other services hold the keys of this kind. Template identifiers in names, or raise the key limit in Settings.</source>
+        <translation>Andere Dienste belegen die Schlüssel dieser Art. Schreiben Sie Kennungen in Namen als Platzhalter, oder erhöhen Sie die Schlüsselgrenze in den Einstellungen.</translation>
+    </message>
+</context>
+<context>
+    <name>DisplayText</name>
+    <message>
+        <source>(other keys)</source>
+        <translation>(weitere Schlüssel)</translation>
+    </message>
 </context>
 <context>
     <name>Format</name>
@@ -1508,6 +1551,10 @@
     <message>
         <source>≈: interpolated inside the histogram buckets the service sent (OpenTelemetry metrics); the count, average, minimum and maximum are exact</source>
         <translation>≈: innerhalb der Histogramm-Buckets des Dienstes interpoliert (OpenTelemetry-Metriken); Anzahl, Durchschnitt, Minimum und Maximum sind exakt</translation>
+    </message>
+    <message>
+        <source>Events of names beyond the key limit of service %1: only their counts are kept. The recommendations say which names took the keys.</source>
+        <translation>Ereignisse von Namen jenseits der Schlüsselgrenze des Dienstes %1: nur ihre Anzahlen werden geführt. Die Empfehlungen nennen die Namen, die die Schlüssel belegen.</translation>
     </message>
 </context>
 <context>

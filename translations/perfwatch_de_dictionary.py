@@ -592,3 +592,17 @@ T.update({
     '--journal-sync-ms must be between 0 (every batch) and 60000': '--journal-sync-ms muss zwischen 0 (nach jedem Stapel) und 60000 liegen',
     'The ingest journal of the previous run (%n record(s)) was not replayed: the history is unavailable': ('Das Annahme-Journal des letzten Laufs (%n Eintrag) wurde nicht eingespielt: der Verlauf ist nicht verfügbar', 'Das Annahme-Journal des letzten Laufs (%n Einträge) wurde nicht eingespielt: der Verlauf ist nicht verfügbar'),
 })
+# Key caps and the overflow key (issue 13 §4)
+T.update({
+    'endpoints': 'Endpunkte',
+    'database operations': 'Datenbankoperationen',
+    'processing steps': 'Verarbeitungsschritte',
+    'gauges': 'Messwerte',
+    'caches': 'Caches',
+    '%1 sends more distinct %2 than PerfWatch keeps apart (%3 keys, at most %4 per service): %5 events over the last %6 are counted only under "other keys"': '%1 sendet mehr verschiedene %2, als PerfWatch getrennt hält (%3 Schlüssel, höchstens %4 je Dienst): %5 Ereignisse der letzten %6 werden nur unter „weitere Schlüssel“ gezählt',
+    '%1 (%2 keys)': '%1 (%2 Schlüssel)',
+    'Most keys come from %1: the names probably carry identifiers that are not templated. Send the route template (http.route, /orders/{id}) or a fixed operation name instead, so that one key covers them.': 'Die meisten Schlüssel stammen von %1: die Namen enthalten wohl Kennungen, die nicht als Platzhalter geschrieben sind. Senden Sie stattdessen die Routenvorlage (http.route, /orders/{id}) oder einen festen Operationsnamen, damit ein Schlüssel sie alle abdeckt.',
+    'Other services hold the keys of this kind. Template identifiers in names, or raise the key limit in Settings.': 'Andere Dienste belegen die Schlüssel dieser Art. Schreiben Sie Kennungen in Namen als Platzhalter, oder erhöhen Sie die Schlüsselgrenze in den Einstellungen.',
+    '(other keys)': '(weitere Schlüssel)',
+    'Events of names beyond the key limit of service %1: only their counts are kept. The recommendations say which names took the keys.': 'Ereignisse von Namen jenseits der Schlüsselgrenze des Dienstes %1: nur ihre Anzahlen werden geführt. Die Empfehlungen nennen die Namen, die die Schlüssel belegen.',
+})

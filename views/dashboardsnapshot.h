@@ -48,6 +48,8 @@ struct KeyRef
     KeyId id = kNoLiveKey; ///< live store id; not part of the identity
 
     bool isValid() const { return !name.isEmpty(); }
+    /// The overflow key (KeyMeta::isOverflow()): a table row, never a selection (isValid() is false).
+    bool isOverflow() const { return name.isEmpty(); }
     KeyMeta meta() const { return KeyMeta { id, kind, service, name }; }
     static KeyRef fromMeta(const KeyMeta &meta) { return KeyRef { meta.kind, meta.service, meta.name, meta.id }; }
     friend bool operator==(const KeyRef &a, const KeyRef &b)

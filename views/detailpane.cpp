@@ -117,7 +117,7 @@ void DetailPane::apply(const DashboardSnapshot &s)
         return;
     }
     m_stack->setCurrentIndex(1);
-    m_title->setText(DisplayText::isolate(key.name));
+    m_title->setText(DisplayText::keyName(key.name));
     m_subtitle->setText(tr("%1 · service %2 · last %3")
                             .arg(kindWord(key.kind), DisplayText::isolate(key.service), rangeLabel(s.request.range)));
     OverviewPage::describeCharts(key, s.latencyMode, m_chart, nullptr, nullptr);

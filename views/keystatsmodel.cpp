@@ -172,7 +172,7 @@ Theme::Severity KeyStatsModel::severity(const KeyRow &row, Column column) const
 Theme::Severity KeyStatsModel::severityOf(const KeyRow &row, Column column, const AnalyzerConfig &t)
 {
     using S = Theme::Severity;
-    if (row.count == 0)
+    if (row.count == 0 || !meaningful(row, column))
         return S::None;
     switch (row.key.kind) {
     case MetricKind::Api:
@@ -229,14 +229,36 @@ Theme::Severity KeyStatsModel::severityOf(const KeyRow &row, Column column, cons
     return S::None;
 }
 
+bool KeyStatsModel::meaningful(const KeyRow &row, Column column)
+{
+    if (!row.key.isOverflow())
+        return true;
+    switch (column) {
+    case Service:
+    case Name:
+    case Count:
+    case Rate:
+    case Errors:
+    case ErrorPercent:
+    case Items:
+    case Hits:
+    case Misses:
+        return true;
+    default:
+        return false; // durations and values of many names mixed together
+    }
+}
+
 QString KeyStatsModel::cellText(const KeyRow &row, Column column)
 {
     const bool idle = row.count == 0;
+    if (!meaningful(row, column))
+        return Format::none();
     switch (column) {
     case Service:
         return DisplayText::isolate(row.key.service);
     case Name:
-        return DisplayText::isolate(row.key.name);
+        return DisplayText::keyName(row.key.name);
     case Count:
         return Format::count(row.count);
     case Rate:
@@ -326,6 +348,10 @@ QVariant KeyStatsModel::sortValue(const KeyRow &row, Column column) const
 
 QString KeyStatsModel::toolTip(const KeyRow &row, Column column) const
 {
+    if ((column == Name || column == Service) && row.key.isOverflow())
+        return tr("Events of names beyond the key limit of service %1: only their counts are kept. "
+                  "The recommendations say which names took the keys.")
+            .arg(DisplayText::isolate(row.key.service));
     if (column == Name || column == Service)
         return tr("%1 (service %2)").arg(DisplayText::isolate(row.key.name), DisplayText::isolate(row.key.service));
     const bool percentile = column == P50 || column == P95 || column == P99;

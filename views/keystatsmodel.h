@@ -90,6 +90,9 @@ public:
     /// The same texts and tints without a model (reports render them off the GUI thread).
     static QString columnTitle(Table table, Column column, bool toolTip = false);
     static QString cellText(const KeyRow &row, Column column);
+    /// False for the value columns of the overflow key (KeyMeta::isOverflow()): only its names and
+    /// counts are shown, in the window and in reports.
+    static bool meaningful(const KeyRow &row, Column column);
     static Theme::Severity severityOf(const KeyRow &row, Column column, const AnalyzerConfig &thresholds);
 
 private:

@@ -223,7 +223,7 @@ void OverviewPage::describeCharts(const KeyRef &selected, LatencyMode mode, Time
     TimeSeriesChart *throughput, TimeSeriesChart *errors)
 {
     const bool key = selected.isValid();
-    const QString who = key ? DisplayText::isolate(selected.name) : tr("all traffic");
+    const QString who = key ? DisplayText::keyName(selected.name) : tr("all traffic");
     if (latency) {
         switch (mode) {
         case LatencyMode::Latency:
@@ -315,7 +315,7 @@ void OverviewPage::apply(const DashboardSnapshot &s)
     m_drillBar->setVisible(key.isValid());
     if (key.isValid())
         m_drillLabel->setText(tr("Charts show <b>%1</b> from %2. Select a row in a table to drill into another key.")
-                                  .arg(DisplayText::isolate(key.name).toHtmlEscaped(),
+                                  .arg(DisplayText::keyName(key.name).toHtmlEscaped(),
                                       DisplayText::isolate(key.service).toHtmlEscaped()));
     describeCharts(key, s.latencyMode, m_latency, m_throughput, m_errors);
     m_latency->setThreshold(latencyThreshold(key, s.thresholds), tr("threshold"));

@@ -65,6 +65,8 @@ QString count(quint64 n)
 QString cellValue(const KeyRow &row, Column column)
 {
     const bool idle = row.count == 0;
+    if (!KeyStatsModel::meaningful(row, column))
+        return {};
     switch (column) {
     case KeyStatsModel::Service:
     case KeyStatsModel::Name:
@@ -115,7 +117,7 @@ void cell(CsvBuilder &csv, const KeyRow &row, Column column)
     if (column == KeyStatsModel::Service)
         csv.name(row.key.service);
     else if (column == KeyStatsModel::Name)
-        csv.name(row.key.name);
+        csv.text(DisplayText::keyName(row.key.name));
     else
         csv.value(cellValue(row, column));
 }
@@ -354,7 +356,7 @@ QByteArray ReportCsv::resources(const std::vector<KeyRow> &gauges, const std::ve
     csv.header(names);
     const auto write = [&](const std::vector<KeyRow> &rows, const QString &kind, const std::vector<Column> &shown) {
         for (const KeyRow &row : rows) {
-            csv.text(kind).name(row.key.name).name(row.key.service);
+            csv.text(kind).text(DisplayText::keyName(row.key.name)).name(row.key.service);
             for (Column c : columns)
                 csv.value(std::find(shown.begin(), shown.end(), c) != shown.end() ? cellValue(row, c) : QString());
             csv.end();

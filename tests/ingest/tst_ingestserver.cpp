@@ -6,6 +6,7 @@
 #include "performanceroutes.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QRegularExpression>
@@ -87,6 +88,7 @@ private Q_SLOTS:
     void answersMetrics();
     void answersSummary();
     void summaryKeepsServicesApart();
+    void summaryMarksTheOverflowKey();
     void validatesSummaryHours_data();
     void validatesSummaryHours();
     void answersReport();
@@ -99,7 +101,7 @@ private:
     QJsonObject getJson(const QByteArray &path, int status = 200);
     void post(const QByteArray &body);
     IngestConfig testConfig() const;
-    void startServer(const IngestConfig &config);
+    void startServer(const IngestConfig &config, const EngineConfig &engineConfig = {});
     QStringList storedNames() const;
     /// After a hostile request: the server still answers on a new connection and the data
     /// accepted before is intact.
@@ -120,10 +122,10 @@ IngestConfig tst_IngestServer::testConfig() const
     return config;
 }
 
-void tst_IngestServer::startServer(const IngestConfig &config)
+void tst_IngestServer::startServer(const IngestConfig &config, const EngineConfig &engineConfig)
 {
     m_service.reset();
-    m_engine = std::make_unique<PerformanceEngine>(EngineConfig {});
+    m_engine = std::make_unique<PerformanceEngine>(engineConfig);
     QString error;
     QVERIFY2(m_engine->start(&error), qPrintable(error));
     PerformanceEngine *engine = m_engine.get();
@@ -1084,6 +1086,41 @@ void tst_IngestServer::summaryKeepsServicesApart()
     QCOMPARE(api.keys(), (QStringList { u"GET:/only-a"_s, u"GET:/x@a"_s, u"GET:/x@b"_s }));
     QCOMPARE(api.value(u"GET:/x@b"_s).toObject().value(u"avg_duration_ms"_s).toDouble(), 3.0);
     QCOMPARE(api.value(u"GET:/only-a"_s).toObject().value(u"service"_s).toString(), u"a"_s);
+}
+
+void tst_IngestServer::summaryMarksTheOverflowKey()
+{
+    // 10 keys: a service holds at most 3 api keys; the rest of its names share the overflow key,
+    // which a real route named "other" does not join.
+    EngineConfig engine;
+    engine.store.maxKeys = 10;
+    startServer(testConfig(), engine);
+    QByteArray batch = R"([{"type":"api","method":"GET","route":"other","duration_ms":5,"status":200})";
+    for (int i = 0; i < 6; ++i)
+        batch += R"(,{"type":"api","method":"GET","route":"/orders/)" + QByteArray::number(9000 + i)
+            + R"(x","duration_ms":2000,"status":500})";
+    post(batch + ']');
+    const QJsonObject api = getJson("/api/performance/summary").value(u"api_requests"_s).toObject();
+    QCOMPARE(api.keys(), (QStringList { QString(), u"GET:/orders/9000x"_s, u"GET:/orders/9001x"_s, u"GET:other"_s }));
+    const QJsonObject overflow = api.value(QString()).toObject();
+    QCOMPARE(overflow.value(u"overflow"_s).toBool(), true);
+    QCOMPARE(overflow.value(u"request_count"_s).toInt(), 4);
+    QCOMPARE(overflow.value(u"error_count"_s).toInt(), 4);
+    QVERIFY(!api.value(u"GET:other"_s).toObject().contains(u"overflow"_s));
+    QCOMPARE(api.value(u"GET:other"_s).toObject().value(u"request_count"_s).toInt(), 1);
+    // The advice says which pattern took the keys.
+    const QJsonArray recs = getJson("/api/performance/report").value(u"recommendations"_s).toArray();
+    QJsonObject cardinality;
+    for (const QJsonValue &r : recs) {
+        if (r.toObject().value(u"type"_s).toString() == u"api"
+            && r.toObject().value(u"id"_s).toString().startsWith(u"key_cardinality:"))
+            cardinality = r.toObject();
+    }
+    QVERIFY2(!cardinality.isEmpty(), QJsonDocument(recs).toJson().constData());
+    const QJsonArray patterns = cardinality.value(u"evidence"_s).toObject().value(u"patterns"_s).toArray();
+    QCOMPARE(patterns.size(), 2);
+    QCOMPARE(patterns[0].toObject().value(u"pattern"_s).toString(), u"GET:/orders/{n}x"_s);
+    QCOMPARE(patterns[0].toObject().value(u"keys"_s).toInt(), 2);
 }
 
 void tst_IngestServer::validatesSummaryHours_data()

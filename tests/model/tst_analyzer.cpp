@@ -197,6 +197,7 @@ private Q_SLOTS:
 
     // Through a real store
     void collectFromStore();
+    void keyCardinalityNamesThePatterns();
 };
 
 void TestAnalyzer::initTestCase()
@@ -1585,6 +1586,65 @@ void TestAnalyzer::collectFromStore()
     QCOMPARE(nPlusOne.id, u"n_plus_one:shop:GET:/api/trips:find:trips"_s);
     QCOMPARE(nPlusOne.evidence.value("occurrences"_L1).toInteger(), 10);
     QCOMPARE(nPlusOne.evidence.value("max_queries_per_request"_L1).toInteger(), 5);
+}
+
+void TestAnalyzer::keyCardinalityNamesThePatterns()
+{
+    // A service sends order ids inside its route: beyond its share of the keys (3 of 10 here)
+    // the names land in the overflow key, and the advice says which pattern took the keys.
+    StoreConfig config;
+    config.maxKeys = 10;
+    MetricStore store(config);
+    std::vector<std::string> names;
+    for (int i = 0; i < 40; ++i)
+        names.push_back("GET:/api/orders/" + std::to_string(80'000 + i));
+    names.push_back("GET:/api/cart"); // beyond the cap too, under its own pattern
+    std::vector<IngestEvent> events;
+    for (const std::string &n : names) {
+        for (int i = 0; i < 30; ++i) {
+            IngestEvent e;
+            e.kind = MetricKind::Api;
+            e.service = "shop";
+            e.name = n;
+            e.value = 4000; // slow, but mixed names: no slow_endpoint for the overflow key
+            e.timestampMs = kNow - kMinute;
+            events.push_back(e);
+        }
+    }
+    store.insert(events, kNow);
+
+    Analyzer analyzer;
+    const AnalyzerInput input = analyzer.collect(store, kNow);
+    QCOMPARE(input.overflows.size(), 1u);
+    QCOMPARE(input.overflows[0].events, quint64(38 * 30));
+    QCOMPARE(input.overflows[0].allEvents, quint64(41 * 30));
+    const AnalysisResult result = analyzer.analyze(input);
+    const Recommendation *cardinality = nullptr;
+    for (const Recommendation &r : result.recommendations) {
+        if (r.rule == u"key_cardinality")
+            cardinality = &r;
+        else // no rule but this one reads the overflow key's mixed figures
+            QVERIFY2(!r.target.isEmpty(), qPrintable(r.id));
+    }
+    QVERIFY(cardinality);
+    QCOMPARE(cardinality->id, u"key_cardinality:shop:api"_s);
+    QCOMPARE(cardinality->priority, Priority::High);
+    QCOMPARE(cardinality->type, RecommendationType::Api);
+    QCOMPARE(cardinality->evidence.value("keys"_L1).toInt(), 3);
+    QCOMPARE(cardinality->evidence.value("limit_per_service"_L1).toInt(), 3);
+    QCOMPARE(cardinality->evidence.value("overflow_events"_L1).toInteger(), 38 * 30);
+    QCOMPARE(cardinality->evidence.value("overflow_share"_L1).toDouble(), 0.9268);
+    const QJsonArray patterns = cardinality->evidence.value("patterns"_L1).toArray();
+    QCOMPARE(patterns.size(), 1);
+    QCOMPARE(patterns[0].toObject().value("pattern"_L1).toString(), u"GET:/api/orders/{id}"_s);
+    QCOMPARE(patterns[0].toObject().value("keys"_L1).toInt(), 3);
+    QCOMPARE(patterns[0].toObject().value("example"_L1).toString(), u"GET:/api/orders/80000"_s);
+    QVERIFY2(cardinality->message.startsWith(u"shop sends more distinct endpoints than PerfWatch keeps apart (3 keys"_s),
+        qPrintable(cardinality->message));
+    QVERIFY2(cardinality->suggestion.startsWith(u"Most keys come from GET:/api/orders/{id} (3 keys)"_s),
+        qPrintable(cardinality->suggestion));
+    // The score still counts every request, the overflow key's too.
+    QCOMPARE(result.score.breakdown.apiRequests, quint64(41 * 30));
 }
 
 QTEST_GUILESS_MAIN(TestAnalyzer)

@@ -11,6 +11,7 @@
 #include <thread>
 
 using namespace perfwatch;
+using namespace Qt::StringLiterals;
 
 namespace {
 
@@ -153,7 +154,8 @@ private Q_SLOTS:
         QVERIFY(idle.memoryUsage() > 0);
         idle.cleanup(kNow + 2 * 80 * kMinute);
         QCOMPARE(idle.keyWindow(0, 0, kNow + 1000 * kMinute).stats.count, quint64(0));
-        QCOMPARE(idle.keyCount(), std::size_t(1)); // keys are remembered; their buckets are not
+        QCOMPARE(idle.keyCount(), std::size_t(0)); // a key goes with its last bucket (the caps recover)
+        QCOMPARE(idle.counters().retiredKeys, quint64(1));
     }
 
     void timestampsClampedAndLate()
@@ -207,28 +209,175 @@ private Q_SLOTS:
         QCOMPARE(store.keyWindow(0, kNow - 79 * kMinute, kNow + 1).stats.count, quint64(StoreTiers::kMinuteSlots - 1));
     }
 
-    void keyCapFoldsIntoOther()
+    void keyCapFoldsIntoTheOverflowKey()
     {
         StoreConfig config;
-        config.maxKeys = 3;
+        config.maxKeys = 3; // caps: no reserve per kind, 3 shared, 1 per service and kind
         MetricStore store(config);
+        QCOMPARE(store.caps().reservedPerKind, 0);
+        QCOMPARE(store.caps().shared, 3);
+        QCOMPARE(store.caps().perService, 1);
         std::vector<std::string> routes;
-        for (int i = 0; i < 6; ++i)
+        for (int i = 0; i < 3; ++i)
             routes.push_back("GET:/r" + std::to_string(i));
         std::vector<IngestEvent> batch;
         for (const auto &r : routes)
             batch.push_back(api(r, 10));
-        batch.push_back(api(routes[5], 10)); // twice beyond the cap
+        batch.push_back(api(routes[2], 10)); // twice beyond the cap
         store.insert(batch, kNow);
         const auto keys = store.keys();
-        QCOMPARE(keys.size(), std::size_t(4));
-        QCOMPARE(keys.back().name, QStringLiteral("other"));
-        QCOMPARE(store.counters().overflowEvents, quint64(4));
-        QCOMPARE(store.keyWindow(keys.back().id, kNow - kMinute, kNow + 1).stats.count, quint64(4));
+        QCOMPARE(keys.size(), std::size_t(2));
+        QCOMPARE(keys[0].name, QStringLiteral("GET:/r0"));
+        QVERIFY(keys.back().isOverflow());
+        QCOMPARE(keys.back().name, QString());
+        QCOMPARE(store.counters().overflowEvents, quint64(3));
+        QCOMPARE(store.keyWindow(keys.back().id, kNow - kMinute, kNow + 1).stats.count, quint64(3));
         // Known keys keep working after the cap is reached.
         store.insert(std::vector { api(routes[0], 10) }, kNow);
         QCOMPARE(store.keyWindow(0, kNow - kMinute, kNow + 1).stats.count, quint64(2));
-        QCOMPARE(store.counters().overflowEvents, quint64(4));
+        QCOMPARE(store.counters().overflowEvents, quint64(3));
+    }
+
+    void capsPerKindAndService()
+    {
+        // 10 keys: each kind can always reach 1, 5 are shared, a service holds at most 3 of a kind.
+        StoreConfig config;
+        config.maxKeys = 10;
+        MetricStore store(config);
+        QCOMPARE(store.caps().reservedPerKind, 1);
+        QCOMPARE(store.caps().shared, 5);
+        QCOMPARE(store.caps().perService, 3);
+        std::vector<std::string> names;
+        for (int i = 0; i < 40; ++i)
+            names.push_back("GET:/orders/" + std::to_string(1000 + i));
+        std::vector<IngestEvent> burst;
+        for (int i = 0; i < 20; ++i)
+            burst.push_back(api(names[std::size_t(i)], 5, 200, 0, "shop"));
+        store.insert(burst, kNow);
+        // One service takes its share of the api keys, no more.
+        const auto countOf = [&](MetricKind kind, const QString &service) {
+            int n = 0;
+            for (const KeyMeta &k : store.keys())
+                n += k.kind == kind && k.service == service && !k.isOverflow() ? 1 : 0;
+            return n;
+        };
+        QCOMPARE(countOf(MetricKind::Api, u"shop"_s), 3);
+        QCOMPARE(store.counters().overflowEvents, quint64(17));
+        // Another service still gets api keys until the kind's reserve and the shared pool are gone.
+        std::vector<IngestEvent> second;
+        for (int i = 20; i < 40; ++i)
+            second.push_back(api(names[std::size_t(i)], 5, 200, 0, "search"));
+        store.insert(second, kNow);
+        QCOMPARE(countOf(MetricKind::Api, u"search"_s), 3);
+        // The api burst used the shared pool (5) and the api reserve (1): a third service's api
+        // names overflow, but a database operation of the flooding service still gets its key.
+        store.insert(std::vector { api("GET:/cart", 5, 200, 0, "cart") }, kNow);
+        QCOMPARE(countOf(MetricKind::Api, u"cart"_s), 0);
+        IngestEvent slowQuery = db("find:orders", 900);
+        slowQuery.service = "shop";
+        store.insert(std::vector { slowQuery }, kNow);
+        const std::vector<KeyAggregate> window = store.window(kNow - kMinute, kNow + 1);
+        const KeyAggregate *orders = find(window, u"find:orders"_s);
+        QVERIFY(orders);
+        QCOMPARE(orders->agg.stats.count, quint64(1));
+        QCOMPARE(orders->meta.kind, MetricKind::Db);
+        // Overflow keys: one per service and kind, not counted by the caps.
+        int overflowKeys = 0;
+        for (const KeyMeta &k : store.keys())
+            overflowKeys += k.isOverflow() ? 1 : 0;
+        QCOMPARE(overflowKeys, 3);
+        QCOMPARE(store.keyCount(), std::size_t(3 + 3 + 1 + overflowKeys));
+    }
+
+    void aRealKeyNamedOtherIsNotTheOverflowKey()
+    {
+        StoreConfig config;
+        config.maxKeys = 3;
+        MetricStore store(config);
+        IngestEvent gauge;
+        gauge.kind = MetricKind::Gauge;
+        gauge.name = "other";
+        gauge.value = 7;
+        IngestEvent flood = gauge;
+        flood.name = "queue.depth.worker9";
+        flood.value = 9999;
+        store.insert(std::vector { gauge, flood, flood }, kNow);
+        const std::vector<KeyAggregate> window = store.window(kNow - kMinute, kNow + 1);
+        QCOMPARE(window.size(), std::size_t(2));
+        const KeyAggregate *real = find(window, u"other"_s);
+        QVERIFY(real);
+        QVERIFY(!real->meta.isOverflow());
+        QCOMPARE(real->agg.stats.count, quint64(1));
+        QCOMPARE(real->agg.stats.last, 7.0);
+        const KeyAggregate *overflow = find(window, QString());
+        QVERIFY(overflow);
+        QVERIFY(overflow->meta.isOverflow());
+        QCOMPARE(overflow->agg.stats.count, quint64(2));
+    }
+
+    void idleKeysAreRemovedAndTheCapsRecover()
+    {
+        StoreConfig config;
+        config.maxKeys = 10;
+        MetricStore store(config);
+        std::vector<IngestEvent> burst;
+        std::vector<std::string> names;
+        for (int i = 0; i < 8; ++i)
+            names.push_back("GET:/u/" + std::to_string(i));
+        for (const auto &n : names)
+            burst.push_back(api(n, 5, 200, kNow));
+        store.insert(burst, kNow);
+        QCOMPARE(store.keyCount(), std::size_t(4)); // 3 + the overflow key
+        const KeyId firstOverflow = store.keys().back().id;
+
+        // One key stays busy; the others get nothing more.
+        const qint64 kept = kNow + StoreTiers::kMinuteSlots * kMinute + 30 * kSecond;
+        for (qint64 t = kNow + kMinute; t <= kept; t += 10 * kMinute)
+            store.insert(std::vector { api(names[0], 5, 200, t) }, t);
+        store.cleanup(kNow + (StoreTiers::kMinuteSlots - 1) * kMinute);
+        QCOMPARE(store.keyCount(), std::size_t(4)); // the minute tier still holds their minute
+        store.cleanup(kept);
+        const std::vector<KeyMeta> left = store.keys();
+        QCOMPARE(left.size(), std::size_t(1));
+        QCOMPARE(left[0].name, u"GET:/u/0"_s);
+        QCOMPARE(store.counters().retiredKeys, quint64(3));
+        QVERIFY(store.isLive(left[0].id));
+        QVERIFY(!store.isLive(firstOverflow));
+        QVERIFY(store.rawSamples(firstOverflow, 10).empty());
+
+        // The caps recovered: new names get keys again, under new ids.
+        std::vector<IngestEvent> fresh;
+        for (int i = 4; i < 8; ++i)
+            fresh.push_back(api(names[std::size_t(i)], 5, 200, kept));
+        store.insert(fresh, kept);
+        QCOMPARE(store.keyCount(), std::size_t(4)); // 1 + 2 new (3 per service) + the overflow key
+        for (const KeyMeta &k : store.keys(1))
+            QVERIFY(k.id > firstOverflow);
+        // The busy key kept its data (one event every 10 minutes).
+        QCOMPARE(store.keyWindow(left[0].id, kept - StoreTiers::kMinuteSlots * kMinute, kept + 1).stats.count,
+            quint64(8));
+        // A name that came back is a new key with only its new data.
+        store.insert(std::vector { api(names[1], 5, 200, kept) }, kept);
+        std::vector<KeyAggregate> window = store.window(kept - StoreTiers::kMinuteSlots * kMinute, kept + 1);
+        const KeyAggregate *back = find(window, u"GET:/u/1"_s);
+        QVERIFY(!back); // the service's share is full again: it overflows
+        QCOMPARE(find(window, QString())->agg.stats.count, quint64(3));
+    }
+
+    void restoredOverflowRowsStayOverflow()
+    {
+        StoreConfig config;
+        config.maxKeys = 3;
+        MetricStore first(config);
+        first.insert(std::vector { api("GET:/a", 5), api("GET:/b", 7), api("GET:/c", 9) }, kNow);
+        const std::vector<RollupRow> rows = first.takeDirtyRollups();
+        MetricStore second(config);
+        second.restore(rows, kNow);
+        const std::vector<KeyAggregate> window = second.window(kNow - kMinute, kNow + 1);
+        QCOMPARE(window.size(), std::size_t(2));
+        QCOMPARE(find(window, u"GET:/a"_s)->agg.stats.count, quint64(1));
+        QVERIFY(find(window, QString())->meta.isOverflow());
+        QCOMPARE(find(window, QString())->agg.stats.count, quint64(2));
     }
 
     void sameNameStringAcrossKindsAndServices()

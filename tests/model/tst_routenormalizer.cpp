@@ -56,6 +56,27 @@ private Q_SLOTS:
         if (!changed)
             QCOMPARE(out, std::string("untouched"));
     }
+
+    void pattern_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("route id") << "GET:/api/orders/8812" << "GET:/api/orders/{id}";
+        QTest::newRow("uuid") << "DELETE:/s/0b6f1c3e-2a4d-4c6e-9f1a-3b5d7e9f1a2c" << "DELETE:/s/{id}";
+        QTest::newRow("digits in a word") << "queue.depth.worker17" << "queue.depth.worker{n}";
+        QTest::newRow("underscored date") << "find:orders_2024_11" << "find:orders_{id}_{id}";
+        QTest::newRow("dashed id") << "user-42:get" << "user-{n}:get";
+        QTest::newRow("long hex") << "cache:sess:5f2b9c0e7a1d" << "cache:sess:{id}";
+        QTest::newRow("plain") << "GET:/api/cart" << "GET:/api/cart";
+        QTest::newRow("empty") << "" << "";
+    }
+
+    void pattern()
+    {
+        QFETCH(QString, name);
+        QFETCH(QString, expected);
+        QCOMPARE(QString::fromStdString(namePattern(name.toStdString())), expected);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestRouteNormalizer)

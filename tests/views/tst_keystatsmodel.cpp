@@ -1,3 +1,4 @@
+#include "format.h"
 #include "keyfilterproxymodel.h"
 #include "keystatsmodel.h"
 #include "viewtestdata.h"
@@ -245,6 +246,33 @@ private Q_SLOTS:
             QStringLiteral("\u2068GET:/pay[U+202E]txt.exe\u2069 (service \u2068\u05d7\u05e0\u05d5\u05ea\u2069)"));
         QCOMPARE(name.data(KeyStatsModel::SortRole).toString(), QStringLiteral("get:/pay\u202etxt.exe"));
         QCOMPARE(service.data(KeyStatsModel::ServiceRole).toString(), QStringLiteral("\u05d7\u05e0\u05d5\u05ea"));
+    }
+
+    void overflowKeyShowsOnlyCounts()
+    {
+        // The overflow key mixes many names: its name is a label and its durations are not shown
+        // or tinted, while a real key named "other" is shown as any key.
+        KeyStatsModel model { KeyStatsModel::Table::Api };
+        std::vector<KeyRow> rows = apiRows({ { "other", 10 }, { "", 40 } }, 4000);
+        rows[1].errors = 4;
+        rows[1].errorRate = 0.1;
+        rows[1].ratePerSec = 2;
+        model.setRows(rows, AnalyzerConfig {});
+        const auto cell = [&](int r, KeyStatsModel::Column c) { return model.index(r, model.sectionOf(c)); };
+        QCOMPARE(cell(0, KeyStatsModel::Name).data().toString(), QStringLiteral("other"));
+        QCOMPARE(cell(0, KeyStatsModel::P95).data().toString(), QStringLiteral("4.00 s"));
+        QCOMPARE(cell(1, KeyStatsModel::Name).data().toString(), QStringLiteral("(other keys)"));
+        QCOMPARE(cell(1, KeyStatsModel::Count).data().toString(), QStringLiteral("40"));
+        QCOMPARE(cell(1, KeyStatsModel::Errors).data().toString(), QStringLiteral("4"));
+        QCOMPARE(cell(1, KeyStatsModel::ErrorPercent).data().toString(), QStringLiteral("10.0%"));
+        for (const KeyStatsModel::Column c : { KeyStatsModel::Avg, KeyStatsModel::P50, KeyStatsModel::P95,
+                 KeyStatsModel::P99, KeyStatsModel::Max, KeyStatsModel::Apdex }) {
+            QCOMPARE(cell(1, c).data().toString(), Format::none());
+            QCOMPARE(cell(1, c).data(KeyStatsModel::SeverityRole).toInt(), int(Theme::Severity::None));
+        }
+        QCOMPARE(cell(0, KeyStatsModel::P95).data(KeyStatsModel::SeverityRole).toInt(), int(Theme::Severity::Critical));
+        QVERIFY(cell(1, KeyStatsModel::Name).data(Qt::ToolTipRole).toString().startsWith(
+            QStringLiteral("Events of names beyond the key limit of service")));
     }
 
     void filtersByTextAndService()
