@@ -173,7 +173,7 @@ ReportData ReportBuilder::build(
     t.dbAvgMs = dbTotal.stats.avg();
     t.processingRuns = procTotal.stats.count;
     t.itemsProcessed = procTotal.stats.items;
-    t.cacheLookups = cacheTotal.stats.items + cacheTotal.stats.misses;
+    t.cacheLookups = cacheTotal.stats.lookups();
     t.cacheHitRate = cacheTotal.stats.hitRate();
 
     const std::vector<ScorePoint> scores = source.scoreHistory(d.fromMs, d.toMs);

@@ -84,7 +84,7 @@ double itemsOf(const MetricStats &s)
 }
 double lookupsOf(const MetricStats &s)
 {
-    return double(s.items + s.misses);
+    return double(s.lookups());
 }
 
 /// The chart's most recent points when a series is longer than the cap.
@@ -145,7 +145,7 @@ KeyRow SnapshotBuilder::makeRow(const KeyAggregate &key, double windowSeconds, d
         row.misses = s.misses;
         row.items = s.items;
         row.hitRate = s.hitRate();
-        row.ratePerSec = double(s.items + s.misses) / windowSeconds; // lookups per second
+        row.ratePerSec = double(s.lookups()) / windowSeconds; // lookups per second
         break;
     }
     return row;
@@ -175,7 +175,7 @@ KeyRow SnapshotBuilder::rowFor(const KeyAggregate &key, double windowSeconds, co
         // Same data as last tick: only the rates move with the window's length.
         row = cached->row;
         row.key.id = key.meta.id;
-        row.ratePerSec = key.meta.kind == MetricKind::Cache ? double(s.items + s.misses) / windowSeconds
+        row.ratePerSec = key.meta.kind == MetricKind::Cache ? double(s.lookups()) / windowSeconds
                                                             : double(s.count) / windowSeconds;
         if (key.meta.kind == MetricKind::Processing)
             row.itemsPerSec = s.itemsPerProcessingSecond();

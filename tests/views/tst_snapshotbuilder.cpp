@@ -120,6 +120,31 @@ private Q_SLOTS:
         QCOMPARE(s->services, QStringList { QStringLiteral("svc") });
     }
 
+    void hugeCacheCountsDoNotWrap()
+    {
+        // 2^63 hits + 2^63 misses: the lookups saturate instead of wrapping to 0 lookups per second.
+        MetricStore store;
+        EventBatch b;
+        for (int i = 0; i < 2; ++i) {
+            IngestEvent &cache = b.add(MetricKind::Cache, "huge_cache", 0, kNow - kMinute);
+            cache.items = quint64(1) << 62;
+            cache.misses = quint64(1) << 62;
+        }
+        b.insertInto(store, kNow);
+        auto source = std::make_shared<StoreDashboardSource>(store);
+        SnapshotBuilder builder(source, nullptr);
+        DashboardRequest request;
+        request.range = TimeRange::Minutes15;
+        request.nowMs = kNow;
+        const DashboardSnapshotPtr s = builder.build(request);
+        const KeyRow *cache = findRow(*s, MetricKind::Cache, QStringLiteral("huge_cache"));
+        QVERIFY(cache);
+        QCOMPARE(cache->hits, quint64(1) << 63);
+        QCOMPARE(cache->misses, quint64(1) << 63);
+        QCOMPARE(cache->hitRate, 0.5);
+        QCOMPARE(cache->ratePerSec, double(UINT64_MAX) / 900.0);
+    }
+
     void unchangedKeysReuseTheirRows()
     {
         // Quantiles and Apdex are computed for keys whose window changed; the others keep their row
