@@ -1,5 +1,6 @@
 #include "statsdlistener.h"
 
+#include "ingestjournal.h"
 #include "listenerror.h"
 #include "metricstore.h"
 
@@ -105,10 +106,12 @@ void StatsdListener::readPending()
             total.malformed += c.malformed;
             total.ignored += c.ignored;
         }
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        holdCounters(now);
         // The events point into the receiver's slots and the translator's scratch: store them
         // before the next batch overwrites either.
         if (!m_events.empty()) {
-            m_store.insert(m_events, QDateTime::currentMSecsSinceEpoch());
+            m_store.insert(m_events, now);
             m_counters.events.fetch_add(m_events.size(), std::memory_order_relaxed);
             m_events.clear();
         }
@@ -125,16 +128,33 @@ void StatsdListener::readPending()
     m_counters.droppedDatagrams.store(m_receiver.droppedDatagrams(), std::memory_order_relaxed);
 }
 
+void StatsdListener::holdCounters(qint64 nowMs)
+{
+    IngestJournal *journal = m_store.journal();
+    if (!journal)
+        return;
+    m_held.clear();
+    m_translator.takeChanged(nowMs, m_held);
+    if (m_held.empty())
+        return;
+    IngestJournal::encode(m_record, IngestJournal::RecordType::Hold, 0, nowMs, m_held);
+    if (const quint64 seq = journal->append(m_record))
+        m_holds.push_back(seq);
+    m_held.clear();
+}
+
 void StatsdListener::flush()
 {
     Q_ASSERT(QThread::currentThread() == thread());
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     m_events.clear();
     m_translator.flush(now, m_events);
-    if (!m_events.empty()) {
-        m_store.insert(m_events, now);
+    if (!m_events.empty() || !m_holds.empty()) {
+        // Stored and journaled with the holds of the interval, which it settles.
+        m_store.insert(m_events, now, MetricStore::InsertOptions { .journal = true, .fromSpans = false, .resolves = m_holds });
         m_counters.events.fetch_add(m_events.size(), std::memory_order_relaxed);
         m_events.clear();
+        m_holds.clear();
     }
 }
 

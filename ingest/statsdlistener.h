@@ -4,6 +4,7 @@
 #include "statsdtranslator.h"
 #include "udpreceiver.h"
 
+#include <QByteArray>
 #include <QHostAddress>
 #include <QObject>
 #include <QTimer>
@@ -51,6 +52,9 @@ public:
 
 private:
     void readPending();
+    /// Journals what the batch just read changed in the counters, as a hold the next flush
+    /// settles: a crash before it loses no counter increment that was read (README "Durability").
+    void holdCounters(qint64 nowMs);
 
     MetricStore &m_store;
     StatsdCounters &m_counters;
@@ -58,6 +62,9 @@ private:
     UdpReceiver m_receiver;
     QSocketNotifier *m_notifier = nullptr;
     QTimer m_flushTimer;
+    std::vector<IngestEvent> m_held; ///< holdCounters()' events
+    QByteArray m_record;
+    std::vector<quint64> m_holds; ///< journal holds of the counters since the last flush
     StatsdTranslator m_translator;
     std::vector<IngestEvent> m_events;
 };

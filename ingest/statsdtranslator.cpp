@@ -181,6 +181,10 @@ StatsdTranslator::Outcome StatsdTranslator::addCounter(const StatsdMetric &metri
             it = m_caches.emplace(m_key, Cache { std::string(service), std::string(cacheName) }).first;
         }
         (hit ? it->second.hits : it->second.misses) += amount;
+        if (!it->second.changed) {
+            it->second.changed = true;
+            m_changedCaches.push_back(&it->second);
+        }
         return Outcome::Accepted;
     }
     if (metric.name.size() + std::strlen(".per_second") > m_limits.maxStringBytes)
@@ -199,6 +203,10 @@ StatsdTranslator::Outcome StatsdTranslator::addCounter(const StatsdMetric &metri
     it->second.total += amount;
     it->second.interval += amount;
     it->second.active = true;
+    if (!it->second.changed) {
+        it->second.changed = true;
+        m_changedCounters.push_back(&it->second);
+    }
     return Outcome::Accepted;
 }
 
@@ -225,15 +233,72 @@ StatsdTranslator::Outcome StatsdTranslator::addGauge(
     return Outcome::Accepted;
 }
 
+namespace {
+
+// Held within the gauge bounds: many lines of 2^53 / 1e-6 each could pass them.
+constexpr double kMaxCounterValue = bounds::kMaxGaugeMagnitude;
+// A counter sent as 1e300 (or summed to infinity) must not overflow the conversion to an integer
+// count (undefined behaviour, found by fuzz/fuzz_statsd): one interval counts at most this many
+// lookups and the excess is dropped.
+constexpr double kMaxCacheCount = 1e15;
+
+} // namespace
+
+void StatsdTranslator::takeChanged(qint64 nowMs, std::vector<IngestEvent> &out)
+{
+    const double seconds = m_lastFlushMs > 0 && nowMs > m_lastFlushMs ? double(nowMs - m_lastFlushMs) / 1000.0 : 0.0;
+    for (Counter *c : m_changedCounters) {
+        c->changed = false;
+        IngestEvent total;
+        total.kind = MetricKind::Gauge;
+        total.service = c->service;
+        total.name = c->name;
+        total.value = std::clamp(c->total, -kMaxCounterValue, kMaxCounterValue);
+        total.timestampMs = nowMs;
+        out.push_back(total);
+        if (seconds > 0) {
+            IngestEvent rate = total;
+            rate.name = c->rateName;
+            rate.value = std::clamp(c->interval / seconds, -kMaxCounterValue, kMaxCounterValue);
+            out.push_back(rate);
+        }
+    }
+    m_changedCounters.clear();
+    for (Cache *cache : m_changedCaches) {
+        cache->changed = false;
+        const auto whole = [](double v) { return quint64(std::min(std::floor(v), kMaxCacheCount)); };
+        const quint64 hits = whole(cache->hits);
+        const quint64 misses = whole(cache->misses);
+        if (hits <= cache->heldHits && misses <= cache->heldMisses)
+            continue;
+        IngestEvent e;
+        e.kind = MetricKind::Cache;
+        e.service = cache->service;
+        e.name = cache->name;
+        e.items = hits - std::min(hits, cache->heldHits);
+        e.misses = misses - std::min(misses, cache->heldMisses);
+        e.timestampMs = nowMs;
+        out.push_back(e);
+        cache->heldHits = std::max(hits, cache->heldHits);
+        cache->heldMisses = std::max(misses, cache->heldMisses);
+    }
+    m_changedCaches.clear();
+}
+
 void StatsdTranslator::flush(qint64 nowMs, std::vector<IngestEvent> &out)
 {
+    for (Counter *c : m_changedCounters)
+        c->changed = false;
+    m_changedCounters.clear();
+    for (Cache *cache : m_changedCaches)
+        cache->changed = false;
+    m_changedCaches.clear();
     const double seconds = m_lastFlushMs > 0 && nowMs > m_lastFlushMs ? double(nowMs - m_lastFlushMs) / 1000.0 : 0.0;
     m_lastFlushMs = nowMs;
     for (auto &[key, c] : m_counters) {
         if (!c.active && c.quietReported)
             continue;
-        // Held within the gauge bounds: many lines of 2^53 / 1e-6 each could pass them.
-        constexpr double kMax = bounds::kMaxGaugeMagnitude;
+        constexpr double kMax = kMaxCounterValue;
         IngestEvent total;
         total.kind = MetricKind::Gauge;
         total.service = c.service;
@@ -253,10 +318,8 @@ void StatsdTranslator::flush(qint64 nowMs, std::vector<IngestEvent> &out)
         c.interval = 0;
     }
     for (auto &[key, cache] : m_caches) {
-        // A counter sent as 1e300 (or summed to infinity) must not overflow the conversion to
-        // an integer count (undefined behaviour, found by fuzz/fuzz_statsd): one interval counts
-        // at most kMaxCacheCount lookups and the excess is dropped.
-        constexpr double kMaxCacheCount = 1e15;
+        cache.heldHits = 0;
+        cache.heldMisses = 0;
         const double hits = std::min(std::floor(cache.hits), kMaxCacheCount);
         const double misses = std::min(std::floor(cache.misses), kMaxCacheCount);
         if (hits <= 0 && misses <= 0)

@@ -54,6 +54,12 @@ public:
     /// Appends the counter and cache events of the interval that ends at nowMs. Their strings
     /// live as long as the translator.
     void flush(qint64 nowMs, std::vector<IngestEvent> &out);
+    /// What flush() would store for the counters and caches that translate() changed since the
+    /// previous call (or flush()), as of nowMs, for the ingest journal to hold until the flush
+    /// (README "Durability"): per cache the lookups not held yet this interval (whole ones, so the
+    /// holds of an interval add up to what its flush stores), per counter its running total and
+    /// its rate so far. Appended to `out`; their strings live as long as the translator.
+    void takeChanged(qint64 nowMs, std::vector<IngestEvent> &out);
     /// Frees what the events of translate() point into; call after storing them.
     void clearScratch() { m_arena.reset(); }
 
@@ -73,6 +79,7 @@ private:
         double interval = 0;
         bool active = false; ///< counted since the last flush
         bool quietReported = true; ///< a 0 rate was flushed after the last activity
+        bool changed = false; ///< listed in m_changedCounters
     };
     struct Cache
     {
@@ -80,6 +87,9 @@ private:
         std::string name;
         double hits = 0; ///< not yet flushed (fractions carry over)
         double misses = 0;
+        quint64 heldHits = 0; ///< whole hits handed to takeChanged() this interval
+        quint64 heldMisses = 0;
+        bool changed = false; ///< listed in m_changedCaches
     };
 
     Outcome add(const StatsdMetric &metric, std::vector<IngestEvent> &out);
@@ -97,6 +107,8 @@ private:
     std::map<std::string, Counter> m_counters; ///< ordered: flushes come out in a stable order
     std::map<std::string, Cache> m_caches;
     qint64 m_lastFlushMs = 0;
+    std::vector<Counter *> m_changedCounters; ///< since takeChanged() (map nodes do not move)
+    std::vector<Cache *> m_changedCaches;
 };
 
 } // namespace perfwatch

@@ -73,6 +73,11 @@ std::vector<TimePoint> joinSeries(std::vector<TimePoint> older, std::vector<Time
 /// The engine's thread: owns the history connections and runs flush, analysis and cleanup.
 struct PerformanceEngine::Worker
 {
+    /// Qt's SQL connections are named per process: each engine gets its own names, so a second
+    /// engine in one process (tests, a report probe) never replaces the first one's connections.
+    static inline std::atomic<int> instances { 0 };
+    const int instance = ++instances;
+
     QThread thread;
     QObject context; ///< lives on `thread`; timers and queued calls use it
     std::unique_ptr<HistoryDatabase> writer;
@@ -277,13 +282,13 @@ bool PerformanceEngine::openHistory(bool restore, QString *message, bool *perman
             return false;
         }
     }
-    auto writer = std::make_unique<HistoryDatabase>(m_config.dataDir, QStringLiteral("perfwatch-writer"));
+    auto writer = std::make_unique<HistoryDatabase>(m_config.dataDir, u"perfwatch-writer-%1"_s.arg(w.instance));
     if (!writer->open(message)) {
         *permanent = writer->failedPermanently();
         return false;
     }
     w.writer = std::move(writer);
-    auto reader = std::make_unique<HistoryDatabase>(m_config.dataDir, QStringLiteral("perfwatch-reader"));
+    auto reader = std::make_unique<HistoryDatabase>(m_config.dataDir, u"perfwatch-reader-%1"_s.arg(w.instance));
     QString readerError;
     if (reader->open(&readerError)) {
         w.reader = std::move(reader);

@@ -10,6 +10,7 @@
 #include "ingestservice.h"
 #include "otlpmetricsstate.h"
 #include "performanceroutes.h"
+#include "statsdlistener.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -17,6 +18,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QTemporaryDir>
+#include <QUdpSocket>
 #include <QTest>
 #include <csignal>
 #include <map>
@@ -138,6 +140,7 @@ private Q_SLOTS:
     void aTornJournalStartsAndSaysWhatItKept();
     void aHistoryThatLostAFlushIsReported();
     void aJournalThatCannotWriteSaysSo();
+    void statsdCountersReadBeforeACrashSurviveIt();
 };
 
 void tst_Journal::everythingAnsweredSurvivesAKill()
@@ -256,6 +259,88 @@ void tst_Journal::spansInTheJournalCoverHeldMetrics()
     PerformanceEngine b(configFor(dir.filePath(u"crashed"_s)));
     QVERIFY(b.start());
     QCOMPARE(counts(b), (std::map<QString, quint64> { { u"both/GET:/api/trips/{id}"_s, 5 } }));
+}
+
+/// A key's figures in an engine's last hour: (count, items, misses, last value).
+struct KeyFigures
+{
+    quint64 items = 0;
+    quint64 misses = 0;
+    double last = 0;
+    bool found = false;
+};
+
+KeyFigures figures(const PerformanceEngine &engine, MetricKind kind, const QString &name)
+{
+    for (const KeyAggregate &k : engine.summary(1, now()).keys) {
+        if (k.meta.kind == kind && k.meta.name == name)
+            return KeyFigures { k.agg.stats.items, k.agg.stats.misses, k.agg.stats.last, true };
+    }
+    return {};
+}
+
+void tst_Journal::statsdCountersReadBeforeACrashSurviveIt()
+{
+    // StatsD counters become events only at the flush (every 10 s): what was read before it is
+    // journaled as holds, so a crash loses no increment read, and the flush settles the holds.
+    QTemporaryDir dir;
+    const QString live = dir.filePath(u"live"_s);
+    PerformanceEngine a(configFor(live));
+    QVERIFY(a.start());
+    StatsdCounters counters;
+    StatsdConfig config;
+    config.port = 0;
+    config.flushIntervalMs = 3600'000; // flushed when the test says
+    StatsdListener listener(a.store(), counters, config);
+    QString error;
+    const quint16 port = listener.listen(&error);
+    QVERIFY2(port != 0, qPrintable(error));
+    QTest::qWait(20); // a rate needs the interval to have begun at least a millisecond ago
+    QUdpSocket udp;
+    int lines = 0;
+    const auto send = [&](const QByteArray &datagram) {
+        QCOMPARE(udp.writeDatagram(datagram, QHostAddress::LocalHost, port), qint64(datagram.size()));
+        lines += int(datagram.count('\n')) + 1;
+    };
+    for (int i = 0; i < 6; ++i)
+        send("trip_cache.hit:1|c");
+    send("trip_cache.hit:1|c|@0.5\ntrip_cache.miss:2|c"); // a sampled hit counts twice
+    send("orders.placed:2|c");
+    send("orders.placed:3|c");
+    QTRY_COMPARE(counters.acceptedLines.load(), quint64(lines));
+
+    copyAsACrashLeavesIt(live, dir.filePath(u"unflushed"_s));
+    {
+        PerformanceEngine b(configFor(dir.filePath(u"unflushed"_s)));
+        QVERIFY(b.start());
+        const KeyFigures cache = figures(b, MetricKind::Cache, u"trip_cache"_s);
+        QVERIFY(cache.found);
+        QCOMPARE(cache.items, 8u);
+        QCOMPARE(cache.misses, 2u);
+        const KeyFigures total = figures(b, MetricKind::Gauge, u"orders.placed"_s);
+        QVERIFY(total.found);
+        QCOMPARE(total.last, 5.0); // the running total as of its last datagram
+        QVERIFY(figures(b, MetricKind::Gauge, u"orders.placed.per_second"_s).found);
+    }
+
+    // The flush stores the interval and settles its holds; one more hit is held after it.
+    listener.flush();
+    send("trip_cache.hit:1|c");
+    QTRY_COMPARE(counters.acceptedLines.load(), quint64(lines));
+    copyAsACrashLeavesIt(live, dir.filePath(u"flushed"_s));
+    {
+        PerformanceEngine b(configFor(dir.filePath(u"flushed"_s)));
+        QVERIFY(b.start());
+        const KeyFigures cache = figures(b, MetricKind::Cache, u"trip_cache"_s);
+        QCOMPARE(cache.items, 9u); // 8 flushed + 1 held, not 8 + 8 + 1
+        QCOMPARE(cache.misses, 2u);
+    }
+    // And once the history has the flush, the same.
+    a.flushNow();
+    copyAsACrashLeavesIt(live, dir.filePath(u"history"_s));
+    PerformanceEngine c(configFor(dir.filePath(u"history"_s)));
+    QVERIFY(c.start());
+    QCOMPARE(figures(c, MetricKind::Cache, u"trip_cache"_s).items, 9u);
 }
 
 void tst_Journal::aTornJournalStartsAndSaysWhatItKept()
