@@ -179,6 +179,11 @@ int main(int argc, char *argv[])
         QCoreApplication::translate("main",
             "How often the ingest journal is synced to disk (default 1000; 0: every batch)."),
         QStringLiteral("N"));
+    const QCommandLineOption journalCheckpoint(QStringLiteral("journal-checkpoint-ms"),
+        QCoreApplication::translate("main",
+            "How often the changed rollups are checkpointed into the ingest journal, so start-up replays "
+            "only what came after the last checkpoint (default 2000; 0: none)."),
+        QStringLiteral("N"));
     const QCommandLineOption noJournal(QStringLiteral("no-journal"),
         QCoreApplication::translate("main",
             "Do not journal ingest (benchmarks): a crash then loses what arrived since the last flush."));
@@ -198,7 +203,7 @@ int main(int argc, char *argv[])
         QCoreApplication::translate("main", "Save PNGs of every page of the window into DIR and exit."),
         QStringLiteral("DIR"));
     parser.addOptions({ headless, demo, bind, port, statsdPort, grpcPort, ingestThreads, dataDir, token, journalSync,
-        noJournal, refresh, lang, exportReport, hours, pageSize, screenshot });
+        journalCheckpoint, noJournal, refresh, lang, exportReport, hours, pageSize, screenshot });
     parser.process(*app);
 
     // Precedence: command line > environment > saved settings > defaults.
@@ -216,7 +221,8 @@ int main(int argc, char *argv[])
             && !intOption(parser, QStringLiteral("grpc-port"), settings.grpcPort, &problem))
         || !intOption(parser, QStringLiteral("ingest-threads"), settings.ingestThreads, &problem)
         || !intOption(parser, QStringLiteral("refresh-ms"), settings.refreshMs, &problem)
-        || !intOption(parser, QStringLiteral("journal-sync-ms"), settings.journalSyncMs, &problem))
+        || !intOption(parser, QStringLiteral("journal-sync-ms"), settings.journalSyncMs, &problem)
+        || !intOption(parser, QStringLiteral("journal-checkpoint-ms"), settings.journalCheckpointMs, &problem))
         return fail(problem, 2);
     if (parser.isSet(grpcPort) && parser.value(grpcPort) == u"off")
         settings.grpcPort = -1;

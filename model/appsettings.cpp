@@ -164,6 +164,8 @@ QStringList AppSettings::validate() const
         problems << tr("refresh interval must be between 100 ms and 60 s");
     if (journalSyncMs < 0 || journalSyncMs > 60'000)
         problems << tr("--journal-sync-ms must be between 0 (every batch) and 60000");
+    if (journalCheckpointMs != 0 && (journalCheckpointMs < 100 || journalCheckpointMs > 600'000))
+        problems << tr("--journal-checkpoint-ms must be 0 (none) or between 100 and 600000");
     if (slowApiMs <= 0 || slowDbMs <= 0 || minThroughput <= 0)
         problems << tr("thresholds must be positive");
     if (retentionHours < 24 || retentionHours > 24 * 90)
@@ -220,6 +222,7 @@ EngineConfig AppSettings::engineConfig() const
     c.cleanupIntervalMs = qint64(cleanupIntervalMinutes) * 60'000;
     c.historyRetentionHours = retentionHours;
     c.journalSyncMs = journalSyncMs;
+    c.journalCheckpointMs = journalCheckpointMs;
     return c;
 }
 

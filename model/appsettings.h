@@ -24,6 +24,9 @@ struct AppSettings
     /// --journal-sync-ms: how often the ingest journal is synced (a power loss loses at most
     /// this); 0 syncs every batch. Not saved: a command-line choice.
     int journalSyncMs = 1000;
+    /// --journal-checkpoint-ms: how often the changed rollups go into the journal as a
+    /// checkpoint (start-up replays only what came after the last one); 0: none. Not saved.
+    int journalCheckpointMs = 2000;
     int refreshMs = 1000;
     QString language; ///< empty: the system locale
     int cleanupIntervalMinutes = 30; ///< PERFORMANCE_CLEANUP_INTERVAL_MINUTES

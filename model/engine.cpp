@@ -88,6 +88,7 @@ struct PerformanceEngine::Worker
     QTimer *analysisTimer = nullptr;
     QTimer *cleanupTimer = nullptr;
     QTimer *syncTimer = nullptr;
+    QTimer *checkpointTimer = nullptr;
     /// Created by start() with a data folder; lives as long as the engine (the store points to it).
     std::unique_ptr<IngestJournal> journal;
 
@@ -99,6 +100,12 @@ struct PerformanceEngine::Worker
     std::map<RowKey, RollupRow> baseRows;
     std::vector<RollupRow> pendingAdditive;
     std::vector<ScorePoint> pendingScores;
+    /// Rows of checkpoints that could not be written (a full disk), until a checkpoint or the
+    /// history has them: the next checkpoint carries them, or replay would skip batches no
+    /// surviving checkpoint covers.
+    std::map<RowKey, RollupRow> unjournaledRows;
+    std::vector<RollupRow> unjournaledAdditive;
+    quint64 lastCheckpointSeq = 0;
 
     // Guarded by statusMutex.
     mutable std::mutex statusMutex;
@@ -255,6 +262,11 @@ bool PerformanceEngine::start(QString *error)
             QObject::connect(w.syncTimer, &QTimer::timeout, &w.context, [&w] { w.journal->sync(); });
             w.syncTimer->start(int(std::clamp<qint64>(m_config.journalSyncMs, 1, 3600'000)));
         }
+        if (w.journal && m_config.journalCheckpointMs > 0) {
+            w.checkpointTimer = new QTimer(&w.context);
+            QObject::connect(w.checkpointTimer, &QTimer::timeout, &w.context, [this] { checkpointNow(); });
+            w.checkpointTimer->start(int(std::clamp<qint64>(m_config.journalCheckpointMs, 100, 3600'000)));
+        }
     });
     if (error)
         *error = message; // the reason, or a notice (history moved aside or unavailable for now)
@@ -367,9 +379,27 @@ QString PerformanceEngine::openJournal()
     std::vector<quint64> holds;
     std::set<std::pair<std::string, MetricKind>, std::less<>> spanServices;
     const quint64 mark = w.writer->journalMark();
+    const qint64 replayMs = nowMs();
     const IngestJournal::ReplayResult result = journal->replay(mark, [&](const IngestJournal::Record &r) {
+        if (r.type == IngestJournal::RecordType::Checkpoint) {
+            // As if the history had them: into memory, and into the next flush (which is what
+            // lets the journal be cut past them).
+            std::vector<RollupRow> replaced;
+            for (const RollupRow &row : r.rows) {
+                if (row.additive) {
+                    w.pendingAdditive.push_back(row);
+                } else {
+                    replaced.push_back(row);
+                    w.pendingRows[rowKey(row)] = row;
+                }
+            }
+            m_store.restore(replaced, replayMs);
+            return;
+        }
         if (r.type == IngestJournal::RecordType::Insert) {
-            m_store.insert(r.events, r.nowMs, MetricStore::InsertOptions { .journal = false, .fromSpans = false, .resolves = {} });
+            if (!r.covered)
+                m_store.insert(r.events, r.nowMs,
+                    MetricStore::InsertOptions { .journal = false, .fromSpans = false, .resolves = {} });
             if (r.flags & IngestJournal::kFromSpans) {
                 for (const IngestEvent &e : r.events) {
                     if (e.kind == MetricKind::Api || e.kind == MetricKind::Db)
@@ -422,7 +452,8 @@ void PerformanceEngine::stop()
         delete w.analysisTimer;
         delete w.cleanupTimer;
         delete w.syncTimer;
-        w.flushTimer = w.analysisTimer = w.cleanupTimer = w.syncTimer = nullptr;
+        delete w.checkpointTimer;
+        w.flushTimer = w.analysisTimer = w.cleanupTimer = w.syncTimer = w.checkpointTimer = nullptr;
     });
     flushNow();
     if (w.journal)
@@ -494,19 +525,63 @@ AnalyzerConfig PerformanceEngine::analyzerConfig() const
     return m_analyzer.config();
 }
 
+quint64 PerformanceEngine::takeRollups(bool flush)
+{
+    Worker &w = *m_worker;
+    Q_ASSERT(QThread::currentThread() == &w.thread || !w.thread.isRunning());
+    quint64 seq = 0;
+    std::vector<RollupRow> rows = m_store.takeDirtyRollups(w.journal ? &seq : nullptr, flush);
+    if (seq != 0) {
+        // Every record after `seq` waits for this one: encode and write it now. It holds what the
+        // flush will write for these rows (with their base), and whatever an earlier checkpoint
+        // could not write.
+        std::vector<RollupRow> journaled;
+        journaled.reserve(w.unjournaledRows.size() + w.unjournaledAdditive.size() + rows.size());
+        for (const RollupRow &row : rows) {
+            if (row.additive)
+                w.unjournaledAdditive.push_back(row);
+            else
+                w.unjournaledRows[rowKey(row)] = row;
+        }
+        for (const auto &[key, row] : w.unjournaledRows) {
+            journaled.push_back(row);
+            if (const auto base = w.baseRows.find(key); base != w.baseRows.end())
+                mergeRow(journaled.back(), base->second);
+        }
+        journaled.insert(journaled.end(), w.unjournaledAdditive.begin(), w.unjournaledAdditive.end());
+        thread_local QByteArray record;
+        IngestJournal::encodeCheckpoint(record, nowMs(), journaled);
+        if (w.journal->write(seq, record)) {
+            w.unjournaledRows.clear();
+            w.unjournaledAdditive.clear();
+        }
+        w.lastCheckpointSeq = seq;
+    }
+    for (RollupRow &row : rows) {
+        if (row.additive)
+            w.pendingAdditive.push_back(std::move(row));
+        else
+            w.pendingRows[rowKey(row)] = std::move(row); // the newest copy of a minute wins
+    }
+    return seq;
+}
+
+void PerformanceEngine::checkpointNow()
+{
+    Worker &w = *m_worker;
+    w.runBlocking([&] {
+        // Nothing journaled since the last one: nothing it would let a replay skip.
+        if (w.journal && w.journal->status().nextSeq > w.lastCheckpointSeq + 1)
+            takeRollups(false);
+    });
+}
+
 void PerformanceEngine::flushNow()
 {
     Worker &w = *m_worker;
     const qint64 started = nowMs();
-    quint64 journalMark = 0;
-    std::vector<RollupRow> rows = m_store.takeDirtyRollups(w.journal ? &journalMark : nullptr);
     w.runBlocking([&] {
-        for (RollupRow &row : rows) {
-            if (row.additive)
-                w.pendingAdditive.push_back(std::move(row));
-            else
-                w.pendingRows[rowKey(row)] = std::move(row); // the newest copy of a minute wins
-        }
+        const quint64 journalMark = takeRollups(true);
         const quint64 dropped = w.dropOldestPending(m_config.maxPendingRows);
         if (w.pendingScores.size() > kMaxPendingScores)
             w.pendingScores.erase(w.pendingScores.begin(), w.pendingScores.end() - kMaxPendingScores);
@@ -542,8 +617,11 @@ void PerformanceEngine::flushNow()
         if (rowsOk) {
             w.pendingRows.clear();
             w.pendingAdditive.clear();
-            if (markable)
+            if (markable) {
                 w.journal->cut(journalMark);
+                w.unjournaledRows.clear(); // the history has them now
+                w.unjournaledAdditive.clear();
+            }
         }
         const bool scoresOk = w.pendingScores.empty() || w.writer->writeScores(w.pendingScores);
         if (scoresOk)

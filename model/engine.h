@@ -63,6 +63,11 @@ struct EngineConfig
     /// How often the journal is synced to the device (`--journal-sync-ms`): a power loss loses at
     /// most this much; 0 syncs every batch (slow).
     qint64 journalSyncMs = 1000;
+    /// How often the rollups changed since the last one are written into the journal as a
+    /// checkpoint (`--journal-checkpoint-ms`), so a start-up replays only the batches after the
+    /// last checkpoint, however long the journal grew; 0: none (every batch since the last flush
+    /// is replayed).
+    qint64 journalCheckpointMs = 2000;
     qint64 analysisIntervalMs = 10'000; ///< how often the score and recommendations are recomputed
     qint64 cleanupIntervalMs = 30 * 60 * 1000; ///< PERFORMANCE_CLEANUP_INTERVAL_MINUTES
     int historyRetentionHours = 48; ///< persisted rollups older than this are deleted
@@ -130,6 +135,8 @@ public:
 
     /// Writes pending rollups now (blocking until done); used at shutdown and by tests.
     void flushNow();
+    /// Writes a journal checkpoint now (blocking until done); for tests and benchmarks.
+    void checkpointNow();
 
     /// Runs `fn` on the engine thread with the history writer (null without persistence) and
     /// waits for it. For tests and diagnostics that must reach the writer's own SQLite connection,
@@ -149,6 +156,10 @@ private:
     /// Opens the ingest journal on the engine thread, replays what the history does not include
     /// and attaches it to the store; returns a one-line notice (damage, a lost flush) or empty.
     QString openJournal();
+    /// On the engine thread: takes the changed rollups into the pending rows and, with a journal,
+    /// writes them as a checkpoint under the number taken with them, which it returns (0 without
+    /// a journal); `flush` starts a new journal file there (the number is the history's mark).
+    quint64 takeRollups(bool flush);
     /// Publishes the outcome of a flush (or of a failed attempt to open the history).
     void publishFlush(bool healthy, const QString &error, qint64 startedMs, quint64 dropped);
 

@@ -12,9 +12,10 @@
 #include <cstring>
 #include <deque>
 #include <fcntl.h>
-#include <sys/file.h>
 #include <limits>
 #include <string>
+#include <sys/file.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -297,6 +298,30 @@ QString segmentName(quint64 first)
     return QStringLiteral("%1.pwj").arg(first, 20, 10, QLatin1Char('0'));
 }
 
+/// Writes every buffer of `iov` in order or fails (errno set); retries short writes and EINTR.
+/// Changes `iov` as it goes.
+bool writeAllV(int fd, std::vector<iovec> &iov)
+{
+    std::size_t at = 0;
+    while (at < iov.size()) {
+        const int count = int(std::min<std::size_t>(iov.size() - at, IOV_MAX));
+        const ssize_t n = ::writev(fd, iov.data() + at, count);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return false;
+        }
+        std::size_t left = std::size_t(n);
+        while (at < iov.size() && left >= iov[at].iov_len)
+            left -= iov[at++].iov_len;
+        if (left > 0) {
+            iov[at].iov_base = static_cast<char *>(iov[at].iov_base) + left;
+            iov[at].iov_len -= left;
+        }
+    }
+    return true;
+}
+
 /// Writes all of `data` or fails (errno set); retries short writes and EINTR.
 bool writeAll(int fd, const char *data, std::size_t size)
 {
@@ -351,7 +376,9 @@ bool readHead(Reader &r, PayloadHead &head, std::vector<quint64> &resolves)
     head.flags = r.byte();
     head.nowMs = qint64(r.fixed64());
     const quint64 count = r.varint();
-    if (!r.ok() || (type != quint8(IngestJournal::RecordType::Insert) && type != quint8(IngestJournal::RecordType::Hold))
+    if (!r.ok()
+        || (type != quint8(IngestJournal::RecordType::Insert) && type != quint8(IngestJournal::RecordType::Hold)
+            && type != quint8(IngestJournal::RecordType::Checkpoint))
         || count > kMaxRecordBytes / 8)
         return false;
     head.type = IngestJournal::RecordType(type);
@@ -424,6 +451,52 @@ bool readEvents(Reader &r, qint64 nowMs, DecodedRecord &out)
         if (!r.ok())
             return false;
         e.timestampMs = (flags & kNoTimestamp) ? 0 : nowMs + delta;
+    }
+    return r.atEnd();
+}
+
+// Row flags of a checkpoint.
+constexpr quint8 kRowAdditive = 1;
+constexpr quint8 kRowApproximate = 2;
+
+/// The rows of a Checkpoint payload (after its head).
+bool readRows(Reader &r, std::vector<RollupRow> &rows)
+{
+    const quint64 count = r.varint();
+    if (!r.ok() || count > kMaxRecordBytes / 16)
+        return false;
+    rows.clear();
+    rows.reserve(std::size_t(count));
+    for (quint64 i = 0; i < count; ++i) {
+        RollupRow &row = rows.emplace_back();
+        const quint8 scope = r.byte();
+        const quint8 kind = r.byte();
+        const quint8 flags = r.byte();
+        if (scope > quint8(RollupRow::Scope::Group) || kind >= kMetricKindCount)
+            return false;
+        row.scope = RollupRow::Scope(scope);
+        row.meta.kind = MetricKind(kind);
+        row.additive = flags & kRowAdditive;
+        row.meta.approximate = flags & kRowApproximate;
+        const std::string_view service = r.bytes();
+        const std::string_view name = r.bytes();
+        row.meta.service = QString::fromUtf8(service.data(), qsizetype(service.size()));
+        row.meta.name = QString::fromUtf8(name.data(), qsizetype(name.size()));
+        row.startMs = r.zigzag();
+        MetricStats &st = row.stats;
+        st.count = r.varint();
+        st.errors = r.varint();
+        st.sum = r.real();
+        st.min = r.real();
+        st.max = r.real();
+        st.items = r.varint();
+        st.misses = r.varint();
+        st.last = r.real();
+        st.lastMs = r.zigzag();
+        const std::string_view sketch = r.bytes();
+        row.sketch = QByteArray(sketch.data(), qsizetype(sketch.size()));
+        if (!r.ok())
+            return false;
     }
     return r.atEnd();
 }
@@ -528,6 +601,46 @@ void IngestJournal::encode(QByteArray &out, RecordType type, quint8 flags, qint6
     putU32(out.data() + 4, quint32(crc));
 }
 
+void IngestJournal::encodeCheckpoint(QByteArray &out, qint64 nowMs, std::span<const RollupRow> rows)
+{
+    out.resize(kHeaderBytes);
+    {
+        Writer w(out);
+        w.reserve(2 + 8 + 10 + 10);
+        w.byte(quint8(RecordType::Checkpoint));
+        w.byte(0);
+        w.fixed64(quint64(nowMs));
+        w.varint(0); // resolves nothing
+        w.varint(rows.size());
+        for (const RollupRow &row : rows) {
+            const QByteArray service = row.meta.service.toUtf8();
+            const QByteArray name = row.meta.name.toUtf8();
+            w.reserve(3 + 3 * 10 + service.size() + name.size() + 10 + 4 * 10 + 4 * 8 + 10 + row.sketch.size());
+            w.byte(quint8(row.scope));
+            w.byte(quint8(row.meta.kind));
+            w.byte((row.additive ? kRowAdditive : 0) | (row.meta.approximate ? kRowApproximate : 0));
+            w.bytes(std::string_view(service.constData(), std::size_t(service.size())));
+            w.bytes(std::string_view(name.constData(), std::size_t(name.size())));
+            w.zigzag(row.startMs);
+            const MetricStats &st = row.stats;
+            w.varint(st.count);
+            w.varint(st.errors);
+            w.real(st.sum);
+            w.real(st.min);
+            w.real(st.max);
+            w.varint(st.items);
+            w.varint(st.misses);
+            w.real(st.last);
+            w.zigzag(st.lastMs);
+            w.bytes(std::string_view(row.sketch.constData(), std::size_t(row.sketch.size())));
+        }
+    }
+    const qsizetype payload = out.size() - kHeaderBytes;
+    const uLong crc = crc32_z(0, reinterpret_cast<const Bytef *>(out.constData() + kHeaderBytes), z_size_t(payload));
+    putU32(out.data(), quint32(payload + 8));
+    putU32(out.data() + 4, quint32(crc));
+}
+
 bool IngestJournal::open(const QString &dir, qint64 syncMs, QString *error)
 {
     std::lock_guard lock(m_mutex);
@@ -589,6 +702,9 @@ IngestJournal::ReplayResult IngestJournal::replay(quint64 mark, const std::funct
     std::vector<std::size_t> validEnd; // per file read: bytes up to the end of its last valid record
     std::set<quint64> resolved;
     std::vector<quint64> resolves;
+    std::vector<RollupRow> rows;
+    std::vector<quint64> holdSeqs;
+    quint64 lastCheckpoint = 0; // the last checkpoint above the mark: Inserts before it are in it
     for (std::size_t i = 0; i < previous.size() && !stop; ++i) {
         auto m = std::make_unique<Mapped>();
         m->file.setFileName(previous[i].path);
@@ -624,9 +740,21 @@ IngestJournal::ReplayResult IngestJournal::replay(quint64 mark, const std::funct
                     stop = true;
                     break;
                 }
+                if (head.type == RecordType::Checkpoint) {
+                    // Inserts before it are skipped on its word: it must be whole, or it is damage.
+                    if (!readRows(r, rows)) {
+                        stop = true;
+                        break;
+                    }
+                    if (seq > mark)
+                        lastCheckpoint = seq;
+                } else {
+                    ++result.records;
+                    if (head.type == RecordType::Hold)
+                        holdSeqs.push_back(seq);
+                }
                 resolved.insert(resolves.begin(), resolves.end());
                 lastSeq = seq;
-                ++result.records;
                 at += 8 + length;
                 valid = at;
             }
@@ -647,6 +775,16 @@ IngestJournal::ReplayResult IngestJournal::replay(quint64 mark, const std::funct
     if (!previous.empty() && previous.front().first > includedUpTo)
         result.lostRecords = previous.front().first - includedUpTo;
 
+    // While a hold waits, the span Inserts after it tell whether its service sent spans, even
+    // where the history or a checkpoint already has their data.
+    quint64 oldestOpenHold = 0;
+    for (const quint64 h : holdSeqs) {
+        if (!resolved.contains(h)) {
+            oldestOpenHold = h;
+            break;
+        }
+    }
+
     // Second pass: hand over what is not in the history yet.
     if (sink) {
         DecodedRecord decoded;
@@ -662,10 +800,29 @@ IngestJournal::ReplayResult IngestJournal::replay(quint64 mark, const std::funct
                 decoded.clear();
                 readHead(r, head, decoded.resolves);
                 at += 8 + length;
-                const bool wanted = head.type == RecordType::Insert ? seq >= mark : !resolved.contains(seq);
+                if (head.type == RecordType::Checkpoint) {
+                    if (seq <= mark) // the history has it (the flush's own checkpoint is at its mark)
+                        continue;
+                    readRows(r, rows); // read whole in the first pass
+                    Record record;
+                    record.seq = seq;
+                    record.type = head.type;
+                    record.nowMs = head.nowMs;
+                    record.rows = rows;
+                    ++result.checkpoints;
+                    result.checkpointRows += rows.size();
+                    sink(record);
+                    continue;
+                }
+                bool covered = false;
+                bool wanted
+                    = head.type == RecordType::Insert ? seq >= mark && seq > lastCheckpoint : !resolved.contains(seq);
                 if (!wanted) {
                     ++result.skippedRecords;
-                    continue;
+                    covered = head.type == RecordType::Insert && (head.flags & kFromSpans) && oldestOpenHold != 0
+                        && seq > oldestOpenHold;
+                    if (!covered)
+                        continue;
                 }
                 if (!readEvents(r, head.nowMs, decoded)) {
                     // The checksum matched but the content does not parse (written by something
@@ -680,8 +837,11 @@ IngestJournal::ReplayResult IngestJournal::replay(quint64 mark, const std::funct
                 record.nowMs = head.nowMs;
                 record.events = decoded.events;
                 record.resolves = decoded.resolves;
-                for (const IngestEvent &e : decoded.events)
-                    result.replayedEvents += e.weight();
+                record.covered = covered;
+                if (!covered) {
+                    for (const IngestEvent &e : decoded.events)
+                        result.replayedEvents += e.weight();
+                }
                 sink(record);
             }
         }
@@ -714,6 +874,7 @@ IngestJournal::ReplayResult IngestJournal::replay(quint64 mark, const std::funct
         QFile::rename(previous[i].path, aside);
     }
     m_previous.clear();
+    m_nextWrite = m_nextSeq;
     QString error;
     if (!openSegmentLocked(m_nextSeq, &error))
         noteFailureLocked(error);
@@ -764,70 +925,183 @@ void IngestJournal::noteFailureLocked(const QString &error)
     m_durable.store(false, std::memory_order_relaxed);
 }
 
-quint64 IngestJournal::append(QByteArray &record)
+quint64 IngestJournal::reserve(bool rotate)
 {
     std::lock_guard lock(m_mutex);
-    if (m_fd < 0) {
-        if (m_dir.isEmpty())
-            return 0;
-        // The file could not be made before (a full disk): try again, it may have passed.
-        QString error;
-        if (!openSegmentLocked(m_nextSeq, &error)) {
-            noteFailureLocked(error);
-            return 0;
-        }
-    }
-    const quint64 seq = m_nextSeq;
+    if (m_dir.isEmpty())
+        return 0;
+    if (rotate)
+        rotateLocked();
+    return m_nextSeq++;
+}
+
+quint64 IngestJournal::append(QByteArray &record)
+{
+    const quint64 seq = reserve();
+    return write(seq, record) ? seq : 0;
+}
+
+bool IngestJournal::write(quint64 seq, QByteArray &record)
+{
+    if (seq == 0)
+        return false;
+    // Number and checksum it outside the lock.
     char number[8];
     putU64(number, seq);
     std::memcpy(record.data() + 8, number, 8);
     const quint32 payloadCrc = getU32(record.constData() + 4);
     const qsizetype payload = record.size() - kHeaderBytes;
-    const uLong crc = crc32_combine(crc32_z(0, reinterpret_cast<const Bytef *>(number), 8), payloadCrc, payload);
-    putU32(record.data() + 4, quint32(crc));
-    Segment &segment = m_segments.back();
-    if (!writeAll(m_fd, record.constData(), std::size_t(record.size()))) {
-        const int why = errno;
-        // Take a partial record back off, so the records after it stay readable.
-        if (::ftruncate(m_fd, off_t(segment.bytes)) != 0 || ::lseek(m_fd, off_t(segment.bytes), SEEK_SET) < 0) {
+    putU32(record.data() + 4,
+        quint32(crc32_combine(crc32_z(0, reinterpret_cast<const Bytef *>(number), 8), payloadCrc, payload)));
+    Pending self;
+    self.record = &record;
+    {
+        // Hold bookkeeping (cut() keeps every file from the oldest unresolved hold on), applied by
+        // whoever writes the record, in the same step.
+        Reader r(record.constData() + kHeaderBytes, std::size_t(payload));
+        PayloadHead head;
+        if (readHead(r, head, self.resolves))
+            self.hold = head.type == RecordType::Hold;
+    }
+    std::unique_lock lock(m_mutex);
+    m_queued.emplace(seq, &self);
+    while (!self.done) {
+        if (!m_writing && m_queued.begin()->first == m_nextWrite)
+            writeQueuedLocked(lock);
+        else
+            m_turn.wait(lock);
+    }
+    lock.unlock();
+    if (!self.ok)
+        putU32(record.data() + 4, payloadCrc); // the caller may try again with the same bytes
+    return self.ok;
+}
+
+void IngestJournal::writeQueuedLocked(std::unique_lock<std::mutex> &lock)
+{
+    m_writing = true;
+    thread_local std::vector<std::pair<quint64, Pending *>> run;
+    run.clear();
+    for (auto it = m_queued.begin(); it != m_queued.end() && it->first == m_nextWrite + run.size();) {
+        run.emplace_back(*it);
+        it = m_queued.erase(it);
+    }
+    thread_local std::vector<iovec> iov;
+    std::size_t i = 0;
+    while (i < run.size()) {
+        if (m_rotateAt != 0 && run[i].first >= m_rotateAt)
+            openRotatedLocked();
+        if (m_fd < 0 && !m_dir.isEmpty()) {
+            // The file could not be made before (a full disk): try again, it may have passed.
+            QString error;
+            if (!openSegmentLocked(run[i].first, &error))
+                noteFailureLocked(error);
+        }
+        std::size_t end = i + 1; // a piece: up to a rotation
+        while (end < run.size() && (m_rotateAt == 0 || run[end].first < m_rotateAt))
+            ++end;
+        if (m_fd < 0) {
+            for (; i < end; ++i)
+                run[i].second->ok = false;
+            continue;
+        }
+        const int fd = m_fd;
+        const quint64 before = m_segments.back().bytes;
+        const QString path = m_segments.back().path;
+        lock.unlock();
+        // All at once; when that fails, take it back and write one by one, so what fits is kept
+        // and a partial record never stays in the file (the records after it stay readable).
+        iov.clear();
+        for (std::size_t k = i; k < end; ++k)
+            iov.push_back({ run[k].second->record->data(), std::size_t(run[k].second->record->size()) });
+        quint64 bytes = before;
+        int why = 0;
+        bool closeFile = false;
+        if (writeAllV(fd, iov)) {
+            for (std::size_t k = i; k < end; ++k) {
+                run[k].second->ok = true;
+                bytes += quint64(run[k].second->record->size());
+            }
+        } else {
+            why = errno;
+            for (std::size_t k = i; k < end; ++k) {
+                Pending &p = *run[k].second;
+                p.ok = !closeFile && ::ftruncate(fd, off_t(bytes)) == 0 && ::lseek(fd, off_t(bytes), SEEK_SET) >= 0;
+                if (!p.ok) {
+                    closeFile = true;
+                    continue;
+                }
+                p.ok = writeAll(fd, p.record->constData(), std::size_t(p.record->size()));
+                if (p.ok)
+                    bytes += quint64(p.record->size());
+                else
+                    why = errno;
+            }
+            if (!closeFile && (::ftruncate(fd, off_t(bytes)) != 0 || ::lseek(fd, off_t(bytes), SEEK_SET) < 0))
+                closeFile = true;
+        }
+        if (m_syncMs == 0)
+            ::fdatasync(fd);
+        lock.lock();
+        m_segments.back().bytes = bytes;
+        bool failed = false;
+        for (std::size_t k = i; k < end; ++k) {
+            Pending &p = *run[k].second;
+            if (!p.ok) {
+                failed = true;
+                noteFailureLocked(u"Cannot append to the ingest journal %1: %2"_s.arg(
+                    QDir::toNativeSeparators(path), errnoText(why)));
+                continue;
+            }
+            if (p.hold)
+                m_openHolds.insert(run[k].first);
+            for (const quint64 h : p.resolves)
+                m_openHolds.erase(h);
+        }
+        if (closeFile && m_fd == fd) {
             ::close(m_fd);
             m_fd = -1;
         }
-        noteFailureLocked(u"Cannot append to the ingest journal %1: %2"_s.arg(
-            QDir::toNativeSeparators(segment.path), errnoText(why)));
-        putU32(record.data() + 4, payloadCrc); // the caller may try again with the same bytes
-        return 0;
+        if (!failed && !m_durable.load(std::memory_order_relaxed)) {
+            m_durable.store(true, std::memory_order_relaxed);
+            m_lastError.clear();
+        }
+        i = end;
     }
-    if (m_syncMs == 0)
-        ::fdatasync(m_fd);
-    segment.bytes += quint64(record.size());
-    ++m_nextSeq;
-    if (!m_durable.load(std::memory_order_relaxed)) {
-        m_durable.store(true, std::memory_order_relaxed);
-        m_lastError.clear();
-    }
-    // Hold bookkeeping: cut() keeps every file from the oldest unresolved hold on.
-    Reader r(record.constData() + kHeaderBytes, std::size_t(payload));
-    PayloadHead head;
-    thread_local std::vector<quint64> resolves;
-    if (readHead(r, head, resolves)) {
-        if (head.type == RecordType::Hold)
-            m_openHolds.insert(seq);
-        for (const quint64 h : resolves)
-            m_openHolds.erase(h);
-    }
-    return seq;
+    m_nextWrite = run.back().first + 1;
+    for (const auto &[seq, p] : run)
+        p->done = true;
+    if (m_rotateAt != 0 && m_rotateAt == m_nextWrite)
+        openRotatedLocked();
+    m_writing = false;
+    m_turn.notify_all();
+}
+
+void IngestJournal::openRotatedLocked()
+{
+    const quint64 first = m_rotateAt;
+    m_rotateAt = 0;
+    if (m_fd < 0 || m_segments.empty() || m_segments.back().bytes <= sizeof kMagic)
+        return; // nothing written since the last rotation: the file goes on
+    QString error;
+    if (!openSegmentLocked(first, &error))
+        noteFailureLocked(error); // keeps appending to the file it has
 }
 
 quint64 IngestJournal::rotate()
 {
     std::lock_guard lock(m_mutex);
-    if (m_fd < 0 || m_segments.empty() || m_segments.back().bytes <= sizeof kMagic)
-        return m_nextSeq;
-    QString error;
-    if (!openSegmentLocked(m_nextSeq, &error))
-        noteFailureLocked(error); // keeps appending to the file it has
+    rotateLocked();
     return m_nextSeq;
+}
+
+void IngestJournal::rotateLocked()
+{
+    if (m_fd < 0 || m_segments.empty())
+        return;
+    m_rotateAt = m_nextSeq;
+    if (!m_writing && m_nextWrite == m_nextSeq)
+        openRotatedLocked(); // nothing on its way: now
 }
 
 void IngestJournal::cut(quint64 mark)

@@ -1,12 +1,15 @@
 #pragma once
 
 #include "event.h"
+#include "metricstore.h" // RollupRow
 
 #include <QByteArray>
 #include <QString>
 #include <QtGlobal>
 #include <atomic>
+#include <condition_variable>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <set>
 #include <span>
@@ -22,18 +25,25 @@ namespace perfwatch {
 /// its type, the time it was received and its events in a compact form (a string table per
 /// record, varints, trace ids as 16 bytes). Sequence numbers grow by one per record across files.
 ///
-/// Two kinds of records:
+/// Three kinds of records:
 ///  - **Insert**: events applied to the store. The history records how far it includes them
 ///    (HistoryDatabase::journalMark()): an Insert whose number is below the mark is in SQLite and
-///    is not replayed; the others are.
+///    is not replayed; the others are, unless a checkpoint after them covers them.
 ///  - **Hold**: OTLP metric events waiting for the service's spans (OtlpMetricsState). They are
 ///    not in the store yet, whatever the mark says. The record that later stores (or drops) them
 ///    names the holds it resolves; a hold no surviving record resolves is stored at replay.
+///  - **Checkpoint**: the minute rollups that changed since the previous checkpoint (the rows
+///    the next SQLite flush writes, with the same replace/additive meaning), covering exactly the
+///    Inserts numbered below it. Replay applies the checkpoints above the mark in order and then
+///    only the Inserts after the last one, so its time does not grow with the journal's length.
 ///
-/// The history's flush rotates the file (under the store's lock, so the mark is exact) and, once
-/// the rows are written, cut() deletes the files wholly below the mark and below every hold still
-/// waiting. Appends are serialised by the caller's lock (the store's) for Inserts and by the
-/// journal's own mutex; sync() runs fdatasync on a timer (`--journal-sync-ms`, 0 = every record).
+/// Numbers are taken with reserve() (for Inserts under the store's lock, so a number orders the
+/// batch exactly as the store applied it and the mark is exact) and the records are written by
+/// write() after that lock, in number order: a writer waits for the records numbered before its
+/// own, and whoever's turn it is writes every record queued in order with one writev(). The
+/// history's flush rotates the file at its mark (once every record below it is written) and,
+/// once the rows are in SQLite, cut() deletes the files wholly below the mark and below every
+/// hold still waiting. sync() runs fdatasync on a timer (`--journal-sync-ms`, 0 = every write).
 /// Thread-safe.
 class IngestJournal
 {
@@ -42,6 +52,7 @@ public:
     {
         Insert = 1,
         Hold = 2,
+        Checkpoint = 3,
     };
     static constexpr quint8 kFromSpans = 1; ///< record flag: span events (they cover held metrics)
 
@@ -54,13 +65,20 @@ public:
         qint64 nowMs = 0;
         std::span<const IngestEvent> events;
         std::span<const quint64> resolves;
+        std::span<const RollupRow> rows; ///< a Checkpoint's rows
+        /// An Insert of spans the store has already (the history or a checkpoint covers it),
+        /// handed over only because a hold still waits: its events say which services sent spans.
+        bool covered = false;
     };
 
     struct ReplayResult
     {
-        quint64 records = 0; ///< valid records read
+        quint64 records = 0; ///< valid Insert and Hold records read
+        quint64 checkpoints = 0; ///< checkpoints applied (above the mark)
+        quint64 checkpointRows = 0; ///< their rows
         quint64 replayedEvents = 0; ///< events put back into the store (weights)
-        quint64 skippedRecords = 0; ///< already in the history (below the mark) or resolved holds
+        /// Already in the history (below the mark), covered by a checkpoint, or resolved holds.
+        quint64 skippedRecords = 0;
         quint64 damagedBytes = 0; ///< bytes after the first damaged record, not read
         qint64 durationMs = 0;
         bool damaged = false;
@@ -93,19 +111,32 @@ public:
     bool isOpen() const { return m_fd >= 0; }
 
     /// Reads what a previous run left, in order, up to the first damaged record, and calls `sink`
-    /// for every record to apply: Inserts at or above `mark`, and holds no record resolves.
-    /// Call once after open(), before any append.
+    /// for every record to apply: Checkpoints above `mark`, Inserts at or above `mark` and after
+    /// the last of those checkpoints, and holds no record resolves (and, while a hold waits,
+    /// the covered span Inserts after it; see Record::covered). Call once after open(), before
+    /// any append.
     ReplayResult replay(quint64 mark, const std::function<void(const Record &)> &sink);
 
     /// Encodes a whole record but its number into `out` (checksummed), outside any lock.
     static void encode(QByteArray &out, RecordType type, quint8 flags, qint64 nowMs,
         std::span<const IngestEvent> events, std::span<const quint64> resolves = {});
-    /// Numbers and appends a record encode() made; returns its sequence number, or 0 when it
-    /// could not be written (the disk is full): the data is then in memory only (durable() is
-    /// false until an append works again).
+    /// Encodes a checkpoint of `rows` (numbered by write()).
+    static void encodeCheckpoint(QByteArray &out, qint64 nowMs, std::span<const RollupRow> rows);
+
+    /// Takes the next sequence number (0 when the journal is not open). Every number taken must be
+    /// passed to write() soon: the records after it wait for it. `rotate`: the record of this
+    /// number starts a new file (see rotate()).
+    quint64 reserve(bool rotate = false);
+    /// Writes a record encode() made under the number reserve() gave, after every record numbered
+    /// before it; returns false when it could not be written (the disk is full): the data is then
+    /// in memory only (durable() is false until a write works again).
+    bool write(quint64 seq, QByteArray &record);
+    /// reserve() and write(): returns the record's sequence number, or 0 when it was not written.
     quint64 append(QByteArray &record);
 
-    /// Starts a new file; returns the first sequence number it will hold (the flush's mark).
+    /// Starts a new file at the next number (once the records before it are written); returns
+    /// that number, the first one the flush's rows do not include (its mark). Call with the
+    /// store's lock held, so no Insert is numbered between the rows and the mark.
     quint64 rotate();
     /// Deletes the files wholly below `mark` and below every hold not resolved yet.
     void cut(quint64 mark);
@@ -122,10 +153,29 @@ private:
         QString path;
         quint64 bytes = 0;
     };
+    /// A write() waiting for its turn.
+    struct Pending
+    {
+        QByteArray *record = nullptr;
+        bool hold = false; ///< a Hold record: kept open until a record resolves it
+        std::vector<quint64> resolves;
+        bool done = false;
+        bool ok = false;
+    };
     bool openSegmentLocked(quint64 first, QString *error);
     void noteFailureLocked(const QString &error);
+    /// Writes the queued records from m_nextWrite on, in order (the caller's turn).
+    void writeQueuedLocked(std::unique_lock<std::mutex> &lock);
+    void rotateLocked();
+    /// Opens the file a rotate() asked for, now that every record before it is written.
+    void openRotatedLocked();
 
     mutable std::mutex m_mutex;
+    std::condition_variable m_turn; ///< a run of records was written
+    std::map<quint64, Pending *> m_queued; ///< write()s waiting, by number
+    quint64 m_nextWrite = 1; ///< the number to be written next
+    quint64 m_rotateAt = 0; ///< a rotate() waiting for the records before this number; 0: none
+    bool m_writing = false; ///< a writer has the file
     QString m_dir;
     qint64 m_syncMs = 1000;
     int m_fd = -1;

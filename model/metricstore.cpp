@@ -807,13 +807,23 @@ bool MetricStore::insert(std::span<const IngestEvent> events, qint64 nowMs, cons
     if (journal && events.empty() && options.resolves.empty())
         journal = nullptr;
     thread_local QByteArray record;
-    if (journal) // encoded outside the lock; numbered and written under it, so the mark is exact
+    if (journal) // encoded outside the lock
         IngestJournal::encode(record, IngestJournal::RecordType::Insert,
             options.fromSpans ? IngestJournal::kFromSpans : 0, nowMs, events, options.resolves);
-    std::lock_guard lock(m_mutex);
-    const bool durable = !journal || journal->append(record) != 0;
+    // Numbered under the lock, so numbers order batches as the store applies them and a mark
+    // taken under it is exact; written after it (in number order), so the other ingest threads
+    // do not wait for the write() of this one.
+    const quint64 seq = apply(events, nowMs, journal);
+    const bool durable = !journal || journal->write(seq, record);
     if (journal && record.capacity() > 8 * 1024 * 1024)
         record = QByteArray(); // a rare huge batch does not pin its buffer per thread
+    return durable;
+}
+
+quint64 MetricStore::apply(std::span<const IngestEvent> events, qint64 nowMs, IngestJournal *journal)
+{
+    std::lock_guard lock(m_mutex);
+    const quint64 seq = journal ? journal->reserve() : 0;
     State &s = *m_state;
     s.beginInsert();
     for (const IngestEvent &e : events) {
@@ -864,7 +874,7 @@ bool MetricStore::insert(std::span<const IngestEvent> events, qint64 nowMs, cons
     }
     if (!s.pending.empty() && nowMs - s.lastSweepMs >= 1000)
         s.sweep(nowMs, m_config);
-    return durable;
+    return seq;
 }
 
 std::vector<KeyMeta> MetricStore::keys(KeyId from) const
@@ -1096,8 +1106,15 @@ void MetricStore::cleanup(qint64 nowMs)
 
 namespace {
 
+/// A dirty minute taken under the store's lock; its sketch is encoded after it.
+struct TakenRow
+{
+    RollupRow row;
+    Aggregate agg;
+};
+
 template<typename Holder>
-void collectDirty(Holder &h, RollupRow::Scope scope, std::vector<RollupRow> &out)
+void collectDirty(Holder &h, RollupRow::Scope scope, std::vector<TakenRow> &out)
 {
     if (!h.dirty)
         return;
@@ -1110,21 +1127,13 @@ void collectDirty(Holder &h, RollupRow::Scope scope, std::vector<RollupRow> &out
         if (!b.dirty && !(withOpen && openChanged))
             continue;
         const_cast<BucketRing::Bucket &>(b).dirty = false;
-        RollupRow row;
-        row.scope = scope;
-        row.meta = h.meta;
-        row.startMs = b.index * StoreTiers::kMinuteMs;
-        const Aggregate *agg = &b.agg;
-        Aggregate merged;
-        if (withOpen) {
-            merged = b.agg;
-            merged.merge(open->agg);
-            agg = &merged;
-        }
-        row.stats = agg->stats;
-        if (kindHasLatency(h.meta.kind))
-            row.sketch = agg->sketch.encode();
-        out.push_back(std::move(row));
+        TakenRow &taken = out.emplace_back();
+        taken.row.scope = scope;
+        taken.row.meta = h.meta;
+        taken.row.startMs = b.index * StoreTiers::kMinuteMs;
+        taken.agg = b.agg;
+        if (withOpen)
+            taken.agg.merge(open->agg);
     }
     if (open)
         open->dirty = false;
@@ -1132,48 +1141,49 @@ void collectDirty(Holder &h, RollupRow::Scope scope, std::vector<RollupRow> &out
 
 } // namespace
 
-std::vector<RollupRow> MetricStore::takeDirtyRollups(quint64 *journalMark)
+std::vector<RollupRow> MetricStore::takeDirtyRollups(quint64 *journalSeq, bool rotate)
 {
-    std::vector<RollupRow> out;
+    // One lock for every key: the rows must include exactly the journal's records numbered below
+    // the number taken with them (a key read after more inserts would count those again when they
+    // are replayed). Copying the aggregates is cheap; encoding the sketches waits for after it.
+    std::vector<TakenRow> taken;
     {
         std::lock_guard lock(m_mutex);
-        if (journalMark) {
+        if (journalSeq) {
             IngestJournal *journal = m_journal.load(std::memory_order_acquire);
-            *journalMark = journal ? journal->rotate() : 0;
+            *journalSeq = journal ? journal->reserve(rotate) : 0;
         }
         for (auto &g : m_state->groups) {
             if (g)
-                collectDirty(*g, RollupRow::Scope::Group, out);
+                collectDirty(*g, RollupRow::Scope::Group, taken);
         }
         for (auto &[slot, agg] : m_state->late) {
             const auto [scope, id, start] = slot;
-            RollupRow row;
-            row.scope = RollupRow::Scope(scope);
-            if (row.scope == RollupRow::Scope::Key && !m_state->keys[id])
+            if (RollupRow::Scope(scope) == RollupRow::Scope::Key && !m_state->keys[id])
                 continue; // not reached: a key with late rows pending is not removed
-            if (row.scope == RollupRow::Scope::Key)
-                row.meta = m_state->keys[id]->meta;
+            TakenRow &t = taken.emplace_back();
+            t.row.scope = RollupRow::Scope(scope);
+            if (t.row.scope == RollupRow::Scope::Key)
+                t.row.meta = m_state->keys[id]->meta;
             else
-                row.meta = m_state->groups[id]->meta;
-            row.startMs = start;
-            row.stats = agg.stats;
-            if (kindHasLatency(row.meta.kind))
-                row.sketch = agg.sketch.encode();
-            row.additive = true;
-            out.push_back(std::move(row));
+                t.row.meta = m_state->groups[id]->meta;
+            t.row.startMs = start;
+            t.agg = std::move(agg);
+            t.row.additive = true;
         }
         m_state->late.clear();
-    }
-    for (std::size_t begin = 0;; begin += kReadChunk) {
-        std::lock_guard lock(m_mutex);
-        auto &keys = m_state->keys;
-        if (begin >= keys.size())
-            break;
-        const std::size_t end = std::min(keys.size(), begin + kReadChunk);
-        for (std::size_t i = begin; i < end; ++i) {
-            if (keys[i])
-                collectDirty(*keys[i], RollupRow::Scope::Key, out);
+        for (auto &k : m_state->keys) {
+            if (k) // null: a removed key
+                collectDirty(*k, RollupRow::Scope::Key, taken);
         }
+    }
+    std::vector<RollupRow> out;
+    out.reserve(taken.size());
+    for (TakenRow &t : taken) {
+        t.row.stats = t.agg.stats;
+        if (kindHasLatency(t.row.meta.kind))
+            t.row.sketch = t.agg.sketch.encode();
+        out.push_back(std::move(t.row));
     }
     return out;
 }

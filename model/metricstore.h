@@ -167,10 +167,13 @@ public:
     /// have no bucket left (and nothing waiting for persistence).
     void cleanup(qint64 nowMs);
 
-    /// Minute rollups changed since the last call (including the open minute), for persistence.
-    /// With a journal, `*journalMark` is set to the number of the first record the rows do not
-    /// include (the journal starts a new file there).
-    std::vector<RollupRow> takeDirtyRollups(quint64 *journalMark = nullptr);
+    /// Minute rollups changed since the last call (including the open minute), for persistence
+    /// and journal checkpoints. With `journalSeq`, it is set to a journal number (0 without a
+    /// journal) taken with the rows: they include exactly the Inserts numbered below it. The
+    /// caller must write() a record under it at once (the checkpoint of these rows): every later
+    /// record waits for it. `rotate`: the journal starts a new file there (a flush: the number is
+    /// the history's mark).
+    std::vector<RollupRow> takeDirtyRollups(quint64 *journalSeq = nullptr, bool rotate = true);
     /// Loads persisted minute rollups (newer than the minute tier's horizon) back into memory.
     void restore(const std::vector<RollupRow> &rows, qint64 nowMs);
 
@@ -178,6 +181,9 @@ public:
     std::size_t memoryUsage() const;
 
 private:
+    /// Applies a batch under the lock; with a journal, returns the number it takes for it there.
+    quint64 apply(std::span<const IngestEvent> events, qint64 nowMs, IngestJournal *journal);
+
     struct State;
     StoreConfig m_config;
     std::unique_ptr<State> m_state;

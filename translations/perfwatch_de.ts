@@ -62,7 +62,7 @@
         <translation>%1 schlägt zu oft fehl: %2 % von %3 Anfragen antworteten in den letzten %4 mit 5xx (Schwelle %5 %)</translation>
     </message>
     <message>
-        <source>Look up the failing requests in the service's logs or error tracker; handle the failing dependency or input instead of answering 5xx.</source>
+        <source>Look up the failing requests in the service&apos;s logs or error tracker; handle the failing dependency or input instead of answering 5xx.</source>
         <translation>Suchen Sie die fehlgeschlagenen Anfragen in den Logs oder im Fehler-Tracker des Dienstes; behandeln Sie die fehlerhafte Abhängigkeit oder Eingabe, statt mit 5xx zu antworten.</translation>
     </message>
     <message>
@@ -839,7 +839,7 @@
         <translation>So lesen Sie diesen Bericht</translation>
     </message>
     <message>
-        <source>Figures cover %1 (%2), read from PerfWatch's memory and its history, which keeps every minute of every key. Rates are per second over the whole period.</source>
+        <source>Figures cover %1 (%2), read from PerfWatch&apos;s memory and its history, which keeps every minute of every key. Rates are per second over the whole period.</source>
         <translation>Die Zahlen decken %1 (%2) ab, gelesen aus dem Speicher und dem Verlauf von PerfWatch, der jede Minute jedes Schlüssels aufbewahrt. Raten gelten pro Sekunde über den ganzen Zeitraum.</translation>
     </message>
     <message>
@@ -976,7 +976,7 @@
 <context>
     <name>main</name>
     <message>
-        <source>--%1 needs a whole number, not "%2"</source>
+        <source>--%1 needs a whole number, not &quot;%2&quot;</source>
         <translation>--%1 braucht eine ganze Zahl, nicht „%2“</translation>
     </message>
     <message>
@@ -1024,7 +1024,7 @@
         <translation>Stunden, die der Bericht abdeckt (Standard 24).</translation>
     </message>
     <message>
-        <source>Binding %1 requires a token; clients must send "Authorization: Bearer &lt;token&gt;" (stored in %2).</source>
+        <source>Binding %1 requires a token; clients must send &quot;Authorization: Bearer &lt;token&gt;&quot; (stored in %2).</source>
         <translation>Die Bindung an %1 erfordert ein Token; Clients müssen „Authorization: Bearer &lt;token&gt;“ senden (gespeichert in %2).</translation>
     </message>
     <message>
@@ -1052,11 +1052,11 @@
         <translation>PNGs jeder Seite des Fensters in DIR speichern und beenden.</translation>
     </message>
     <message>
-        <source>--hours needs a number of hours between 0 and 2160, not "%1"</source>
+        <source>--hours needs a number of hours between 0 and 2160, not &quot;%1&quot;</source>
         <translation>--hours braucht eine Stundenzahl zwischen 0 und 2160, nicht „%1“</translation>
     </message>
     <message>
-        <source>--page-size must be A4 or Letter, not "%1"</source>
+        <source>--page-size must be A4 or Letter, not &quot;%1&quot;</source>
         <translation>--page-size muss A4 oder Letter sein, nicht „%1“</translation>
     </message>
     <message>
@@ -1111,6 +1111,10 @@
         <source>Do not journal ingest (benchmarks): a crash then loses what arrived since the last flush.</source>
         <translation>Kein Annahme-Journal (für Messungen): ein Absturz verliert dann, was seit dem letzten Schreiben ankam.</translation>
     </message>
+    <message>
+        <source>How often the changed rollups are checkpointed into the ingest journal, so start-up replays only what came after the last checkpoint (default 2000; 0: none).</source>
+        <translation>Wie oft die geänderten Minutenwerte als Sicherungspunkt ins Annahme-Journal geschrieben werden, damit der Start nur nachholt, was nach dem letzten Sicherungspunkt kam (Standard 2000; 0: keine).</translation>
+    </message>
 </context>
 <context>
     <name>perfwatch</name>
@@ -1142,7 +1146,7 @@
         <translation>Zahl</translation>
     </message>
     <message>
-        <source>bind address "%1" is not an IP address</source>
+        <source>bind address &quot;%1&quot; is not an IP address</source>
         <translation>die Bind-Adresse „%1“ ist keine IP-Adresse</translation>
     </message>
     <message>
@@ -1190,7 +1194,7 @@
         <translation>der Berichtszeitraum muss zwischen 1 Stunde und der Aufbewahrungsdauer des Verlaufs (%1 Stunden) liegen</translation>
     </message>
     <message>
-        <source>the report page size must be A4 or Letter, not "%1"</source>
+        <source>the report page size must be A4 or Letter, not &quot;%1&quot;</source>
         <translation>die Seitengröße von Berichten muss A4 oder Letter sein, nicht „%1“</translation>
     </message>
     <message>
@@ -1217,6 +1221,10 @@
         <source>--journal-sync-ms must be between 0 (every batch) and 60000</source>
         <translation>--journal-sync-ms muss zwischen 0 (nach jedem Stapel) und 60000 liegen</translation>
     </message>
+    <message>
+        <source>--journal-checkpoint-ms must be 0 (none) or between 100 and 600000</source>
+        <translation>--journal-checkpoint-ms muss 0 (keine) sein oder zwischen 100 und 600000 liegen</translation>
+    </message>
 </context>
 <context>
     <name>perfwatch::DetailPane</name>
@@ -1241,7 +1249,7 @@
         <translation>Cache</translation>
     </message>
     <message>
-        <source>Select a row to see that key's latency over time and its most recent samples.</source>
+        <source>Select a row to see that key&apos;s latency over time and its most recent samples.</source>
         <translation>Wählen Sie eine Zeile, um die Latenz dieses Schlüssels im Zeitverlauf und seine jüngsten Messungen zu sehen.</translation>
     </message>
     <message>
@@ -1762,7 +1770,7 @@ Die %2 davor: %3</translation>
         <translation>kein Empfangsserver</translation>
     </message>
     <message>
-        <source>%1 events went to "other" keys: the key limit is reached</source>
+        <source>%1 events went to &quot;other&quot; keys: the key limit is reached</source>
         <translation>%1 Ereignisse landeten in „other“-Schlüsseln: die Schlüsselgrenze ist erreicht</translation>
     </message>
     <message>

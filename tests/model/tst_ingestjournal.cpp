@@ -10,6 +10,7 @@
 #include <QTest>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace perfwatch;
@@ -28,6 +29,8 @@ struct Seen
     qint64 nowMs = 0;
     std::vector<quint64> resolves;
     QStringList events; ///< one line per event with every field
+    QStringList rows; ///< a checkpoint's rows, one line each
+    bool covered = false;
 };
 
 QString describe(const IngestEvent &e)
@@ -53,12 +56,42 @@ QStringList describe(std::span<const IngestEvent> events)
     return out;
 }
 
+QString describe(const RollupRow &row)
+{
+    const MetricStats &st = row.stats;
+    return u"%1 %2 %3/%4 at=%5 additive=%6 approx=%7 n=%8 err=%9"_s.arg(int(row.scope))
+               .arg(int(row.meta.kind))
+               .arg(row.meta.service, row.meta.name)
+               .arg(row.startMs)
+               .arg(row.additive)
+               .arg(row.meta.approximate)
+               .arg(st.count)
+               .arg(st.errors)
+        + u" sum=%1 min=%2 max=%3 items=%4 misses=%5 last=%6@%7 sketch=%8"_s.arg(st.sum, 0, 'g', 17)
+              .arg(st.min, 0, 'g', 17)
+              .arg(st.max, 0, 'g', 17)
+              .arg(st.items)
+              .arg(st.misses)
+              .arg(st.last, 0, 'g', 17)
+              .arg(st.lastMs)
+              .arg(QString::fromLatin1(row.sketch.toHex()));
+}
+
+QStringList describe(std::span<const RollupRow> rows)
+{
+    QStringList out;
+    for (const RollupRow &row : rows)
+        out << describe(row);
+    return out;
+}
+
 std::vector<Seen> replayAll(IngestJournal &journal, quint64 mark, IngestJournal::ReplayResult *result = nullptr)
 {
     std::vector<Seen> seen;
     const IngestJournal::ReplayResult r = journal.replay(mark, [&](const IngestJournal::Record &record) {
         seen.push_back({ record.seq, record.type, record.flags, record.nowMs,
-            std::vector<quint64>(record.resolves.begin(), record.resolves.end()), describe(record.events) });
+            std::vector<quint64>(record.resolves.begin(), record.resolves.end()), describe(record.events),
+            describe(record.rows), record.covered });
     });
     if (result)
         *result = r;
@@ -86,6 +119,38 @@ IngestEvent api(std::string_view name, double ms, std::string_view requestId = {
     return e;
 }
 
+quint64 checkpoint(IngestJournal &journal, std::span<const RollupRow> rows)
+{
+    QByteArray record;
+    IngestJournal::encodeCheckpoint(record, kNow, rows);
+    return journal.append(record);
+}
+
+std::vector<RollupRow> someRows()
+{
+    std::vector<RollupRow> rows(3);
+    rows[0].meta.kind = MetricKind::Api;
+    rows[0].meta.service = u"checkout"_s;
+    rows[0].meta.name = u"GET:/ä"_s;
+    rows[0].meta.approximate = true;
+    rows[0].startMs = kNow - kNow % 60'000;
+    rows[0].stats = MetricStats { 7, 2, 70.5, 1.25, 30, 3, 1, 12.5, kNow - 10 };
+    LatencySketch sketch;
+    for (int i = 1; i <= 7; ++i)
+        sketch.add(double(i) * 3.5);
+    rows[0].sketch = sketch.encode();
+    rows[1] = rows[0];
+    rows[1].scope = RollupRow::Scope::Group;
+    rows[1].meta.name.clear();
+    rows[2].meta.kind = MetricKind::Cache;
+    rows[2].meta.service = u"cart"_s;
+    rows[2].meta.name = u"session"_s;
+    rows[2].startMs = kNow - 5 * 3600'000 - kNow % 60'000;
+    rows[2].stats = MetricStats { 4, 0, 0, 0, 0, 9, 3, 0, 0 };
+    rows[2].additive = true;
+    return rows;
+}
+
 QStringList journalFiles(const QString &dir)
 {
     return QDir(dir).entryList({ u"*.pwj"_s }, QDir::Files, QDir::Name);
@@ -106,6 +171,9 @@ private Q_SLOTS:
     void aMarkBelowTheOldestFileIsALostFlush();
     void numbersNeverGoBelowTheMark();
     void aSecondJournalOnTheSameFolderIsRefused();
+    void aCheckpointCoversTheInsertsBeforeIt();
+    void whileAHoldWaitsCoveredSpansAreHandedOver();
+    void writesLandInNumberOrderAndARotationWaitsForThem();
 };
 
 void tst_IngestJournal::everyFieldComesBack()
@@ -366,6 +434,131 @@ void tst_IngestJournal::aSecondJournalOnTheSameFolderIsRefused()
     IngestJournal third;
     QVERIFY(third.open(dir.path(), 1000, nullptr));
     QCOMPARE(replayAll(third, 0).size(), std::size_t(1));
+}
+
+void tst_IngestJournal::aCheckpointCoversTheInsertsBeforeIt()
+{
+    QTemporaryDir dir;
+    const IngestEvent a = api("GET:/a", 1), b = api("GET:/b", 2), c = api("GET:/c", 3);
+    const std::vector<RollupRow> rows = someRows();
+    {
+        IngestJournal journal;
+        QVERIFY(journal.open(dir.path(), 1000, nullptr));
+        replayAll(journal, 0);
+        QCOMPARE(append(journal, IngestJournal::RecordType::Insert, std::span(&a, 1)), 1u);
+        QCOMPARE(append(journal, IngestJournal::RecordType::Insert, std::span(&b, 1)), 2u);
+        QCOMPARE(checkpoint(journal, rows), 3u);
+        QCOMPARE(checkpoint(journal, std::span(rows).first(1)), 4u);
+        QCOMPARE(append(journal, IngestJournal::RecordType::Insert, std::span(&c, 1)), 5u);
+    }
+    {
+        // No history: both checkpoints, every row as it was written, then only the Insert after them.
+        QTemporaryDir copy;
+        for (const QString &name : journalFiles(dir.path()))
+            QVERIFY(QFile::copy(dir.filePath(name), copy.filePath(name)));
+        IngestJournal journal;
+        QVERIFY(journal.open(copy.path(), 1000, nullptr));
+        IngestJournal::ReplayResult result;
+        const std::vector<Seen> seen = replayAll(journal, 0, &result);
+        QCOMPARE(seen.size(), std::size_t(3));
+        QCOMPARE(seen[0].seq, 3u);
+        QCOMPARE(seen[0].type, IngestJournal::RecordType::Checkpoint);
+        QCOMPARE(seen[0].rows, describe(rows));
+        QCOMPARE(seen[1].seq, 4u);
+        QCOMPARE(seen[1].rows, describe(std::span(rows).first(1)));
+        QCOMPARE(seen[2].seq, 5u);
+        QCOMPARE(seen[2].events, describe(std::span(&c, 1)));
+        QCOMPARE(result.records, 3u);
+        QCOMPARE(result.checkpoints, 2u);
+        QCOMPARE(result.checkpointRows, 4u);
+        QCOMPARE(result.skippedRecords, 2u);
+        QCOMPARE(result.replayedEvents, 1u);
+    }
+    // A flush wrote its checkpoint at its mark (4): the history has that one and the one before.
+    IngestJournal journal;
+    QVERIFY(journal.open(dir.path(), 1000, nullptr));
+    IngestJournal::ReplayResult result;
+    const std::vector<Seen> seen = replayAll(journal, 4, &result);
+    QCOMPARE(seen.size(), std::size_t(1));
+    QCOMPARE(seen[0].seq, 5u);
+    QCOMPARE(result.checkpoints, 0u);
+}
+
+void tst_IngestJournal::whileAHoldWaitsCoveredSpansAreHandedOver()
+{
+    QTemporaryDir dir;
+    const IngestEvent held = api("GET:/held", 1), span = api("GET:/span", 2), later = api("GET:/later", 3);
+    {
+        IngestJournal journal;
+        QVERIFY(journal.open(dir.path(), 1000, nullptr));
+        replayAll(journal, 0);
+        QCOMPARE(
+            append(journal, IngestJournal::RecordType::Insert, std::span(&span, 1), {}, IngestJournal::kFromSpans), 1u);
+        QCOMPARE(append(journal, IngestJournal::RecordType::Hold, std::span(&held, 1)), 2u);
+        QCOMPARE(
+            append(journal, IngestJournal::RecordType::Insert, std::span(&span, 1), {}, IngestJournal::kFromSpans), 3u);
+        QCOMPARE(append(journal, IngestJournal::RecordType::Insert, std::span(&later, 1)), 4u);
+        QCOMPARE(checkpoint(journal, {}), 5u);
+    }
+    IngestJournal journal;
+    QVERIFY(journal.open(dir.path(), 1000, nullptr));
+    IngestJournal::ReplayResult result;
+    const std::vector<Seen> seen = replayAll(journal, 0, &result);
+    // The hold, the span Insert after it (covered: only for its services), the checkpoint.
+    QCOMPARE(seen.size(), std::size_t(3));
+    QCOMPARE(seen[0].seq, 2u);
+    QCOMPARE(seen[0].type, IngestJournal::RecordType::Hold);
+    QCOMPARE(seen[1].seq, 3u);
+    QVERIFY(seen[1].covered);
+    QCOMPARE(seen[1].events, describe(std::span(&span, 1)));
+    QCOMPARE(seen[2].seq, 5u);
+    QVERIFY(!seen[2].covered);
+    QCOMPARE(result.replayedEvents, 1u); // the hold's event; the covered span is not replayed
+}
+
+void tst_IngestJournal::writesLandInNumberOrderAndARotationWaitsForThem()
+{
+    QTemporaryDir dir;
+    std::vector<IngestEvent> events;
+    for (int i = 0; i < 4; ++i)
+        events.push_back(api("GET:/n", i));
+    {
+        IngestJournal journal;
+        QVERIFY(journal.open(dir.path(), 1000, nullptr));
+        replayAll(journal, 0);
+        std::vector<QByteArray> records(4);
+        for (int i = 0; i < 4; ++i)
+            IngestJournal::encode(records[i], IngestJournal::RecordType::Insert, 0, kNow, std::span(&events[i], 1));
+        QCOMPARE(journal.reserve(), 1u);
+        QCOMPARE(journal.reserve(), 2u);
+        QCOMPARE(journal.reserve(), 3u);
+        QCOMPARE(journal.rotate(), 4u); // records 1-3 are not written yet: the new file waits
+        QCOMPARE(journal.reserve(), 4u);
+        // 4, 3 and 2 are handed over first; each waits for the ones before it.
+        bool ok4 = false, ok3 = false, ok2 = false;
+        std::thread t4([&] { ok4 = journal.write(4, records[3]); });
+        std::thread t3([&] { ok3 = journal.write(3, records[2]); });
+        std::thread t2([&] { ok2 = journal.write(2, records[1]); });
+        QVERIFY(journal.write(1, records[0]));
+        t2.join();
+        t3.join();
+        t4.join();
+        QVERIFY(ok2 && ok3 && ok4);
+    }
+    QCOMPARE(journalFiles(dir.path()), (QStringList { u"00000000000000000001.pwj"_s, u"00000000000000000004.pwj"_s }));
+    IngestJournal journal;
+    QVERIFY(journal.open(dir.path(), 1000, nullptr));
+    IngestJournal::ReplayResult result;
+    const std::vector<Seen> seen = replayAll(journal, 0, &result);
+    QCOMPARE(seen.size(), std::size_t(4));
+    for (int i = 0; i < 4; ++i) {
+        QCOMPARE(seen[i].seq, quint64(i + 1));
+        QCOMPARE(seen[i].events, describe(std::span(&events[i], 1)));
+    }
+    QVERIFY(!result.damaged);
+    // Only the records from 4 on are in the second file: a cut at 4 leaves exactly record 4.
+    journal.cut(4);
+    QCOMPARE(journalFiles(dir.path()).size(), 2); // the second file and the new one of this run
 }
 
 QTEST_GUILESS_MAIN(tst_IngestJournal)

@@ -20,11 +20,13 @@
 #include <QTemporaryDir>
 #include <QUdpSocket>
 #include <QTest>
+#include <atomic>
 #include <csignal>
 #include <map>
 #include <memory>
 #include <string>
 #include <sys/resource.h>
+#include <thread>
 #include <vector>
 
 using namespace perfwatch;
@@ -42,8 +44,10 @@ EngineConfig configFor(const QString &dir)
 {
     EngineConfig c;
     c.dataDir = dir;
-    // Flushes happen when the test says; the sync timer may run (it changes nothing a copy sees).
+    // Flushes and checkpoints happen when the test says; the sync timer may run (it changes
+    // nothing a copy sees).
     c.flushIntervalMs = 3600'000;
+    c.journalCheckpointMs = 3600'000;
     c.analysisIntervalMs = 3600'000;
     return c;
 }
@@ -59,12 +63,47 @@ void copyAsACrashLeavesIt(const QString &from, const QString &to)
         QVERIFY(QFile::copy(from + u"/journal/"_s + name, to + u"/journal/"_s + name));
 }
 
-std::map<QString, quint64> counts(const PerformanceEngine &engine)
+std::map<QString, quint64> counts(const PerformanceEngine &engine, double hours = 1)
 {
     std::map<QString, quint64> out;
-    for (const KeyAggregate &k : engine.summary(1, now()).keys)
+    for (const KeyAggregate &k : engine.summary(hours, now()).keys)
         out[k.meta.service + u'/' + k.meta.name] = k.agg.stats.count;
     return out;
+}
+
+/// Per key: count, errors, sum, min, max and the p50/p95/p99 of the last hour, one line each.
+std::map<QString, QString> figures(const PerformanceEngine &engine)
+{
+    std::map<QString, QString> out;
+    for (const KeyAggregate &k : engine.summary(1, now()).keys) {
+        const MetricStats &s = k.agg.stats;
+        out[k.meta.service + u'/' + k.meta.name]
+            = u"n=%1 err=%2 sum=%3 min=%4 max=%5 p50=%6 p95=%7 p99=%8"_s.arg(s.count)
+                  .arg(s.errors)
+                  .arg(s.sum, 0, 'g', 12)
+                  .arg(s.min)
+                  .arg(s.max)
+                  .arg(k.agg.quantile(0.5), 0, 'g', 12)
+                  .arg(k.agg.quantile(0.95), 0, 'g', 12)
+                  .arg(k.agg.quantile(0.99), 0, 'g', 12);
+    }
+    return out;
+}
+
+/// `n` api events per key for k in [0, keys), durations from `base` up, every 7th an error.
+QByteArray varied(int keys, int n, int base)
+{
+    QByteArray body = "[";
+    for (int k = 0; k < keys; ++k) {
+        for (int i = 0; i < n; ++i) {
+            if (body.size() > 1)
+                body += ',';
+            body += R"({"type":"api","service":"shop","method":"GET","route":"/v)" + QByteArray::number(k)
+                + R"(","duration_ms":)" + QByteArray::number(base + 3 * i + k) + R"(,"status":)"
+                + (i % 7 == 3 ? "503" : "200") + '}';
+        }
+    }
+    return body + ']';
 }
 
 QByteArray post(const QByteArray &body)
@@ -141,6 +180,11 @@ private Q_SLOTS:
     void aHistoryThatLostAFlushIsReported();
     void aJournalThatCannotWriteSaysSo();
     void statsdCountersReadBeforeACrashSurviveIt();
+    void checkpointsReplayToTheSameFigures();
+    void aKillBetweenACheckpointAndTheNextFlushCountsOnce();
+    void lateRowsOfACheckpointReachTheHistoryOnce();
+    void heldMetricsAndSpansAcrossACheckpoint();
+    void concurrentIngestAcrossCheckpointsAndFlushesCountsOnce();
 };
 
 void tst_Journal::everythingAnsweredSurvivesAKill()
@@ -441,6 +485,241 @@ void tst_Journal::aJournalThatCannotWriteSaysSo()
     QVERIFY(b.start(&notice));
     QVERIFY2(notice.isEmpty(), qPrintable(notice));
     QCOMPARE(counts(b), (std::map<QString, quint64> { { u"shop/GET:/r0"_s, 2 } })); // not the 25 of the failed write
+}
+
+void tst_Journal::checkpointsReplayToTheSameFigures()
+{
+    // The same batches, once with checkpoints between them and once without: a crash leaves
+    // journals that replay to the same per-key counts, sums and percentiles, and to the live ones.
+    QTemporaryDir dir;
+    std::map<QString, QString> live[2];
+    std::map<QString, QString> replayed[2];
+    IngestJournal::ReplayResult replay[2];
+    for (int withCheckpoints = 0; withCheckpoints < 2; ++withCheckpoints) {
+        const QString from = dir.filePath(u"live%1"_s.arg(withCheckpoints));
+        const QString to = dir.filePath(u"crashed%1"_s.arg(withCheckpoints));
+        {
+            Running a(from);
+            QVERIFY(a.started && a.port != 0);
+            HttpTestClient client(a.port);
+            QCOMPARE(client.request(post(varied(12, 9, 4)))->status, 202);
+            a.engine.flushNow();
+            for (int round = 0; round < 4; ++round) {
+                QCOMPARE(client.request(post(varied(12 - round, 11, 10 * round + 1)))->status, 202);
+                QCOMPARE(client.request(post(varied(3, 5, 700 + round)))->status, 202);
+                if (withCheckpoints)
+                    a.engine.checkpointNow();
+            }
+            QCOMPARE(client.request(post(varied(2, 4, 40)))->status, 202); // after the last checkpoint
+            live[withCheckpoints] = figures(a.engine);
+            copyAsACrashLeavesIt(from, to);
+        }
+        PerformanceEngine b(configFor(to));
+        QString notice;
+        QVERIFY(b.start(&notice));
+        QVERIFY2(notice.isEmpty(), qPrintable(notice));
+        replayed[withCheckpoints] = figures(b);
+        replay[withCheckpoints] = b.journalStatus().replay;
+    }
+    QCOMPARE(replayed[0], live[0]);
+    QCOMPARE(replayed[1], live[1]);
+    QCOMPARE(live[1], live[0]);
+    QCOMPARE(replayed[1].size(), std::size_t(12));
+    // Without checkpoints every batch after the flush is replayed; with them only the last one.
+    QCOMPARE(replay[0].checkpoints, 0u);
+    QCOMPARE(replay[0].replayedEvents, quint64(11 * (12 + 11 + 10 + 9) + 4 * 3 * 5 + 2 * 4));
+    QCOMPARE(replay[1].checkpoints, 4u);
+    QCOMPARE(replay[1].replayedEvents, quint64(2 * 4));
+    QCOMPARE(replay[1].skippedRecords, 8u);
+}
+
+void tst_Journal::aKillBetweenACheckpointAndTheNextFlushCountsOnce()
+{
+    QTemporaryDir dir;
+    const QString live = dir.filePath(u"live"_s);
+    Running a(live);
+    QVERIFY(a.started && a.port != 0);
+    HttpTestClient client(a.port);
+    QCOMPARE(client.request(post(batch(5, 3)))->status, 202);
+    a.engine.flushNow();
+    QCOMPARE(client.request(post(batch(5, 2)))->status, 202);
+    a.engine.checkpointNow();
+    QCOMPARE(client.request(post(batch(3, 1)))->status, 202);
+    a.engine.checkpointNow();
+    copyAsACrashLeavesIt(live, dir.filePath(u"k1"_s)); // right after a checkpoint
+    QCOMPARE(client.request(post(batch(1, 4)))->status, 202);
+    copyAsACrashLeavesIt(live, dir.filePath(u"k2"_s)); // after a checkpoint and one more batch
+    const std::map<QString, quint64> before { { u"shop/GET:/r0"_s, 6 }, { u"shop/GET:/r1"_s, 6 },
+        { u"shop/GET:/r2"_s, 6 }, { u"shop/GET:/r3"_s, 5 }, { u"shop/GET:/r4"_s, 5 } };
+    std::map<QString, quint64> after = before;
+    after[u"shop/GET:/r0"_s] += 4;
+    {
+        PerformanceEngine b(configFor(dir.filePath(u"k1"_s)));
+        QVERIFY(b.start());
+        QCOMPARE(counts(b), before);
+        QCOMPARE(b.journalStatus().replay.checkpoints, 2u);
+        QCOMPARE(b.journalStatus().replay.replayedEvents, 0u);
+    }
+    {
+        // (One engine at a time from here: two in one process share their SQLite connection names.)
+        PerformanceEngine b(configFor(dir.filePath(u"k2"_s)));
+        QVERIFY(b.start());
+        QCOMPARE(counts(b), after);
+        QCOMPARE(b.journalStatus().replay.replayedEvents, 4u);
+        // The restarted one takes a checkpoint of its own and is killed again before any flush ...
+        b.checkpointNow();
+        copyAsACrashLeavesIt(dir.filePath(u"k2"_s), dir.filePath(u"k3"_s));
+        // ... or after one (the history has the checkpoints' rows now, and the journal is cut).
+        b.flushNow();
+        QCOMPARE(b.journalStatus().files, 1u);
+        copyAsACrashLeavesIt(dir.filePath(u"k2"_s), dir.filePath(u"k4"_s));
+    }
+    {
+        // The old checkpoints, the new one and what came after count once.
+        PerformanceEngine c(configFor(dir.filePath(u"k3"_s)));
+        QVERIFY(c.start());
+        QCOMPARE(counts(c), after);
+        QCOMPARE(c.journalStatus().replay.checkpoints, 3u);
+        QCOMPARE(c.journalStatus().replay.replayedEvents, 0u);
+    }
+    PerformanceEngine d(configFor(dir.filePath(u"k4"_s)));
+    QVERIFY(d.start());
+    QCOMPARE(counts(d), after);
+    QCOMPARE(d.journalStatus().replay.checkpoints, 0u);
+    QCOMPARE(d.journalStatus().replay.records, 0u);
+}
+
+void tst_Journal::lateRowsOfACheckpointReachTheHistoryOnce()
+{
+    // Data older than the minute tier goes to the history as additive rows: a checkpoint carries
+    // them, replay hands them to the next flush, and each is added once.
+    QTemporaryDir dir;
+    const QString live = dir.filePath(u"live"_s), crashed = dir.filePath(u"crashed"_s);
+    std::vector<IngestEvent> events(6);
+    for (IngestEvent &e : events) {
+        e.kind = MetricKind::Api;
+        e.service = "late";
+        e.name = "GET:/old";
+        e.value = 12;
+        e.status = 200;
+        e.timestampMs = now() - 3 * 3600'000; // before the 80 min in memory, within the 48 h
+    }
+    {
+        PerformanceEngine a(configFor(live));
+        QVERIFY(a.start());
+        QVERIFY(a.store().insert(std::span(events).first(2), now()));
+        a.flushNow(); // the history has 2
+        QVERIFY(a.store().insert(std::span(events).subspan(2, 3), now()));
+        a.checkpointNow(); // + 3
+        QVERIFY(a.store().insert(std::span(events).subspan(5, 1), now()));
+        a.checkpointNow(); // + 1
+        copyAsACrashLeavesIt(live, crashed);
+    }
+    {
+        PerformanceEngine b(configFor(crashed));
+        QVERIFY(b.start());
+        QCOMPARE(b.journalStatus().replay.checkpoints, 2u);
+        b.flushNow();
+        QCOMPARE(counts(b, 4)[u"late/GET:/old"_s], 6u);
+    }
+    PerformanceEngine c(configFor(crashed)); // after a clean stop: the history alone
+    QVERIFY(c.start());
+    QCOMPARE(counts(c, 4)[u"late/GET:/old"_s], 6u);
+}
+
+void tst_Journal::heldMetricsAndSpansAcrossACheckpoint()
+{
+    QTemporaryDir dir;
+    const QString live = dir.filePath(u"live"_s);
+    PerformanceEngine a(configFor(live));
+    QVERIFY(a.start());
+    OtlpMetricsState metrics(a.store(), now() - 60'000);
+    LatencySketch onlySketch, bothSketch;
+    const IngestEvent only = heldMetric("metrics-only", 12, onlySketch);
+    const IngestEvent both = heldMetric("both", 5, bothSketch);
+    QVERIFY(metrics.submit(std::span(&only, 1), now()));
+    QVERIFY(metrics.submit(std::span(&both, 1), now()));
+    // The spans of "both" arrive while its metric waits; a checkpoint then covers them.
+    std::vector<IngestEvent> spans(5);
+    for (IngestEvent &s : spans) {
+        s.kind = MetricKind::Api;
+        s.service = "both";
+        s.name = "GET:/api/trips/{id}";
+        s.value = 21;
+        s.status = 200;
+    }
+    QVERIFY(a.store().insert(
+        spans, now(), MetricStore::InsertOptions { .journal = true, .fromSpans = true, .resolves = {} }));
+    metrics.noteSpans(spans, now());
+    a.checkpointNow();
+    const std::map<QString, quint64> expected { { u"both/GET:/api/trips/{id}"_s, 5 },
+        { u"metrics-only/GET:/api/trips/{id}"_s, 12 } };
+    copyAsACrashLeavesIt(live, dir.filePath(u"held"_s));
+    {
+        PerformanceEngine b(configFor(dir.filePath(u"held"_s)));
+        QVERIFY(b.start());
+        QCOMPARE(counts(b), expected);
+    }
+    // Released (the metric-only one stored, the other dropped for the spans), then a checkpoint
+    // covers the release: still counted once.
+    metrics.releaseDue(now(), true);
+    a.checkpointNow();
+    QCOMPARE(counts(a), expected);
+    copyAsACrashLeavesIt(live, dir.filePath(u"released"_s));
+    PerformanceEngine b(configFor(dir.filePath(u"released"_s)));
+    QVERIFY(b.start());
+    QCOMPARE(counts(b), expected);
+    QCOMPARE(b.journalStatus().replay.replayedEvents, 0u);
+}
+
+void tst_Journal::concurrentIngestAcrossCheckpointsAndFlushesCountsOnce()
+{
+    // Two ingest threads while checkpoints and flushes are taken: whatever a take includes is
+    // exactly what lies below its number, so nothing is replayed on top of a row that has it.
+    QTemporaryDir dir;
+    const QString live = dir.filePath(u"live"_s);
+    PerformanceEngine a(configFor(live));
+    QVERIFY(a.start());
+    constexpr int kBatches = 2000, kKeys = 10, kPerKey = 5;
+    std::vector<std::string> names;
+    for (int k = 0; k < kKeys; ++k)
+        names.push_back("GET:/c" + std::to_string(k));
+    std::atomic<int> running = 2;
+    const auto ingest = [&](int thread) {
+        std::vector<IngestEvent> events;
+        for (int b = 0; b < kBatches; ++b) {
+            events.clear();
+            for (int k = 0; k < kKeys; ++k) {
+                for (int i = 0; i < kPerKey; ++i) {
+                    IngestEvent &e = events.emplace_back();
+                    e.kind = MetricKind::Api;
+                    e.service = "conc";
+                    e.name = names[std::size_t(k)];
+                    e.value = 1 + thread + i;
+                    e.status = 200;
+                }
+            }
+            a.store().insert(events, now());
+        }
+        --running;
+    };
+    std::thread first(ingest, 0), second(ingest, 1);
+    for (int round = 0; running.load() > 0; ++round) {
+        if (round % 3 == 2)
+            a.flushNow();
+        else
+            a.checkpointNow();
+    }
+    first.join();
+    second.join();
+    copyAsACrashLeavesIt(live, dir.filePath(u"crashed"_s));
+    std::map<QString, quint64> expected;
+    for (const std::string &name : names)
+        expected[u"conc/"_s + QString::fromStdString(name)] = 2 * kBatches * kPerKey;
+    QCOMPARE(counts(a), expected);
+    PerformanceEngine b(configFor(dir.filePath(u"crashed"_s)));
+    QVERIFY(b.start());
+    QCOMPARE(counts(b), expected);
 }
 
 QTEST_GUILESS_MAIN(tst_Journal)
