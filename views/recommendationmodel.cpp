@@ -188,8 +188,8 @@ QVariant RecommendationModel::data(const QModelIndex &index, int role) const
             return Theme::priorityWord(r.priority);
         case Type:
             return Theme::recommendationTypeWord(r.type);
-        case Target:
-            return DisplayText::isolate(r.target);
+        case Target: // empty only for advice about the overflow key (key_cardinality)
+            return DisplayText::keyName(r.target);
         case Message:
             return r.message;
         case Suggestion:
