@@ -276,21 +276,10 @@ void PerformanceRoutes::install(IngestServer &server, PerformanceEngine &engine,
     get(u"/metrics"_s, &PerformanceRoutes::prometheus);
 }
 
-AnalysisResult PerformanceRoutes::analysis(qint64 now)
-{
-    // The engine re-analyses every few seconds; recompute here only when events arrived since
-    // the last analysis this object asked for, so an answer never lags a batch just stored.
-    const quint64 events = m_engine.store().counters().events;
-    if (events == m_analyzedEvents)
-        return m_engine.latestAnalysis();
-    m_analyzedEvents = events;
-    return m_engine.analyzeNow(now);
-}
-
 HttpResponse PerformanceRoutes::health(const QHttpServerRequest &)
 {
     const qint64 now = nowMs();
-    const AnalysisResult a = analysis(now);
+    const AnalysisResult a = m_engine.currentAnalysis(now);
     JsonWriter json;
     json.beginObject();
     writeScore(json, a);
@@ -320,7 +309,7 @@ HttpResponse PerformanceRoutes::metrics(const QHttpServerRequest &)
         else if (k.meta.kind == MetricKind::Db)
             db.merge(k.agg.stats);
     }
-    const AnalysisResult a = analysis(now);
+    const AnalysisResult a = m_engine.currentAnalysis(now);
     JsonWriter json;
     json.beginObject()
         .field("timestamp", isoTime(now))
@@ -369,7 +358,7 @@ HttpResponse PerformanceRoutes::report(const QHttpServerRequest &request)
         return HttpResponse::error(400, "bad_request", "format must be json, csv or pdf");
 
     const qint64 now = nowMs();
-    const AnalysisResult a = analysis(now);
+    const AnalysisResult a = m_engine.currentAnalysis(now);
     JsonWriter json;
     json.beginObject().field("generated_at", isoTime(now));
     writeScore(json, a);
@@ -426,7 +415,7 @@ HttpResponse PerformanceRoutes::reportFile(const QHttpServerRequest &request, co
 
 void PerformanceRoutes::writeSummary(JsonWriter &json, const PeriodSummary &summary, double hours) const
 {
-    const Analyzer analyzer(m_engine.analyzerConfig());
+    const double apdexT = m_engine.analyzerConfig().slowApiMs;
     std::array<std::vector<const KeyAggregate *>, kMetricKindCount> byKind;
     for (const KeyAggregate &k : summary.keys) {
         if (k.agg.stats.count > 0)
@@ -464,7 +453,7 @@ void PerformanceRoutes::writeSummary(JsonWriter &json, const PeriodSummary &summ
         writeLatency(json, *k);
         json.field("error_count", s.errors)
             .field("error_rate", s.errorRate(), kRate)
-            .field("apdex", analyzer.apdex(k->agg), 3)
+            .field("apdex", apdex(k->agg, apdexT), 3)
             .field("service", k->meta.service)
             .endObject();
     }
@@ -581,7 +570,7 @@ HttpResponse PerformanceRoutes::prometheus(const QHttpServerRequest &)
     PrometheusInput input;
     input.totals = m_engine.store().totals();
     input.window = m_engine.store().window(now - m_engine.analyzerConfig().windowMs, now + 1);
-    const AnalysisResult a = analysis(now);
+    const AnalysisResult a = m_engine.currentAnalysis(now);
     input.band = a.score.band;
     input.score = a.score.value;
     input.recommendations = a.recommendations;

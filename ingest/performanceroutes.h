@@ -35,8 +35,9 @@ struct PerformanceRouteOptions
 ///
 /// install() runs once per ingest thread, so each thread has its own instance (and its own
 /// IngestEndpoint) and handlers run on that thread. They read through the engine's thread-safe
-/// query functions; the score and recommendations come from its latest analysis, recomputed on
-/// the spot when events were stored since, so that an answer never lags a just-sent batch.
+/// query functions and never write: the score and recommendations are
+/// PerformanceEngine::currentAnalysis(), the engine's latest analysis or, when events were stored
+/// since, one computed once for all readers that records nothing.
 class PerformanceRoutes
 {
 public:
@@ -58,7 +59,6 @@ public:
     HttpResponse prometheus(const QHttpServerRequest &request);
 
 private:
-    AnalysisResult analysis(qint64 nowMs);
     void writeSummary(JsonWriter &json, const PeriodSummary &summary, double hours) const;
 
     HttpResponse reportFile(const QHttpServerRequest &request, const QString &format);
@@ -69,7 +69,6 @@ private:
     const GrpcCounters *m_grpc = nullptr;
     const OtlpMetricsState *m_otlpMetrics = nullptr;
     ReportRenderer m_renderer;
-    quint64 m_analyzedEvents = ~quint64(0); ///< store events at the last analysis asked for here
 };
 
 /// Registers only POST /api/performance/ingest, writing into `store` (which must outlive the

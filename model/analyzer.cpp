@@ -1317,10 +1317,15 @@ Score Analyzer::computeScore(const std::vector<KeyAggregate> &window, qint64 now
 
 double Analyzer::apdex(const Aggregate &agg) const
 {
+    return perfwatch::apdex(agg, m_config.slowApiMs);
+}
+
+double apdex(const Aggregate &agg, double thresholdMs)
+{
     const std::uint64_t total = agg.sketch.count();
     if (total == 0)
         return kNaN;
-    const double t = m_config.slowApiMs;
+    const double t = thresholdMs;
     const auto [atT, at4T] = t <= 4 * t ? agg.sketch.countsAtOrBelow(t, 4 * t)
                                         : std::pair(agg.sketch.countAtOrBelow(t), agg.sketch.countAtOrBelow(4 * t));
     const double satisfiedAll = double(atT);

@@ -241,6 +241,10 @@ struct RecommendationMemo
     quint64 analysis = 0;
 };
 
+/// Apdex of one API key's aggregate with threshold T (satisfied <= T, tolerating <= 4 T); 5xx
+/// count as frustrated. NaN without requests. A pure function.
+double apdex(const Aggregate &agg, double thresholdMs);
+
 /// Computes the score, the recommendations and the trends.
 ///
 /// Pure except for remembering when each recommendation was first seen.
@@ -260,7 +264,7 @@ public:
 
     /// The score alone (DESIGN §6) over a window's key aggregates.
     Score computeScore(const std::vector<KeyAggregate> &window, qint64 nowMs) const;
-    /// Apdex of one API key with T = T_api; 5xx count as frustrated. NaN without requests.
+    /// perfwatch::apdex() with T = T_api.
     double apdex(const Aggregate &agg) const;
 
     /// Restores first-seen times (from persistence) so they survive restarts.

@@ -477,9 +477,36 @@ AnalysisResult PerformanceEngine::latestAnalysis() const
     return m_latest;
 }
 
+AnalysisResult PerformanceEngine::currentAnalysis(qint64 now) const
+{
+    const quint64 events = m_store.counters().events;
+    {
+        std::lock_guard lock(m_resultMutex);
+        if (m_latestEvents == events && m_latest.score.computedAtMs > 0)
+            return m_latest; // nothing arrived since the engine's own analysis
+        if (m_haveRead && m_readEvents == events && now >= m_readAtMs)
+            return m_read;
+    }
+    // On a copy: what the engine's analyzer remembers (first-seen times, formatted advice)
+    // changes only on the engine's schedule.
+    Analyzer analyzer;
+    {
+        std::lock_guard lock(m_analyzerMutex);
+        analyzer = m_analyzer;
+    }
+    AnalysisResult result = analyzer.analyze(m_store, now);
+    std::lock_guard lock(m_resultMutex);
+    m_read = result;
+    m_readAtMs = now;
+    m_readEvents = events;
+    m_haveRead = true;
+    return result;
+}
+
 AnalysisResult PerformanceEngine::analyzeNow(qint64 now)
 {
     AnalysisResult result;
+    const quint64 events = m_store.counters().events;
     {
         // collect() takes the store's short locks; analysis itself runs outside them.
         std::lock_guard lock(m_analyzerMutex);
@@ -497,6 +524,7 @@ AnalysisResult PerformanceEngine::analyzeNow(qint64 now)
     {
         std::lock_guard lock(m_resultMutex);
         m_latest = result;
+        m_latestEvents = events;
     }
     if (m_config.dataDir.isEmpty() || m_config.readOnly || !m_worker->thread.isRunning())
         return result;

@@ -112,8 +112,14 @@ public:
 
     /// The most recent analysis (recomputed every analysisIntervalMs, or by analyzeNow()).
     AnalysisResult latestAnalysis() const;
-    /// Recomputes the analysis now on the calling thread and publishes it.
+    /// Recomputes the analysis now on the calling thread and publishes it (the engine's schedule;
+    /// it records the score point and hands the advice to the history).
     AnalysisResult analyzeNow(qint64 nowMs);
+    /// The analysis as of now, for readers (REST routes): the latest published one when no event
+    /// arrived since, else one computed on a copy of the analyzer, shared by all readers (every
+    /// ingest thread) until the next event arrives, so an answer never lags a batch just stored.
+    /// It records nothing: no score point, no first-seen time, no history row.
+    AnalysisResult currentAnalysis(qint64 nowMs) const;
     /// Changes thresholds; takes effect at the next analysis.
     void setAnalyzerConfig(const AnalyzerConfig &config);
     AnalyzerConfig analyzerConfig() const;
@@ -169,6 +175,12 @@ private:
     std::unique_ptr<Worker> m_worker;
     mutable std::mutex m_resultMutex;
     AnalysisResult m_latest;
+    quint64 m_latestEvents = 0; ///< the store's event count when m_latest was computed
+    /// currentAnalysis()'s last answer, guarded by m_resultMutex.
+    mutable AnalysisResult m_read;
+    mutable qint64 m_readAtMs = 0;
+    mutable quint64 m_readEvents = 0;
+    mutable bool m_haveRead = false;
     Analyzer m_analyzer;
     mutable std::mutex m_analyzerMutex;
 };

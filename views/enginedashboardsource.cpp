@@ -79,7 +79,7 @@ void EngineDashboardSource::setThresholds(const AnalyzerConfig &config)
 
 double EngineDashboardSource::apdex(const Aggregate &agg, const AnalyzerConfig &config) const
 {
-    return Analyzer(config).apdex(agg);
+    return perfwatch::apdex(agg, config.slowApiMs);
 }
 
 LogBook::Snapshot EngineDashboardSource::logs(qint64 nowMs) const

@@ -89,6 +89,7 @@ private Q_SLOTS:
     void answersSummary();
     void summaryKeepsServicesApart();
     void summaryMarksTheOverflowKey();
+    void readsNeverWrite();
     void validatesSummaryHours_data();
     void validatesSummaryHours();
     void answersReport();
@@ -1121,6 +1122,29 @@ void tst_IngestServer::summaryMarksTheOverflowKey()
     QCOMPARE(patterns.size(), 2);
     QCOMPARE(patterns[0].toObject().value(u"pattern"_s).toString(), u"GET:/orders/{n}x"_s);
     QCOMPARE(patterns[0].toObject().value(u"keys"_s).toInt(), 2);
+}
+
+void tst_IngestServer::readsNeverWrite()
+{
+    // GETs answer from an analysis as fresh as the last batch, but only the engine's schedule
+    // records score points and hands advice to the history.
+    EngineConfig engine;
+    engine.analysisIntervalMs = 3600'000;
+    startServer(testConfig(), engine);
+    QByteArray batch = "[";
+    for (int i = 0; i < 20; ++i)
+        batch += (i ? "," : "")
+            + QByteArray(R"({"type":"api","method":"GET","route":"/api/slow","duration_ms":3000,"status":200})");
+    post(batch + ']');
+    for (int i = 0; i < 3; ++i) {
+        QCOMPARE(getJson("/api/performance/health").value(u"performance_score"_s).toInt() < 100, true);
+        QCOMPARE(getJson("/api/performance/report").value(u"recommendations"_s).toArray().size(), 1);
+    }
+    QCOMPARE(m_engine->scoreHistory(0, QDateTime::currentMSecsSinceEpoch() + 1).size(), 0u);
+    QCOMPARE(m_engine->latestAnalysis().recommendations.size(), 0u); // the schedule has not run yet
+    // The engine's own analysis is what records.
+    m_engine->analyzeNow(QDateTime::currentMSecsSinceEpoch());
+    QCOMPARE(m_engine->scoreHistory(0, QDateTime::currentMSecsSinceEpoch() + 1).size(), 1u);
 }
 
 void tst_IngestServer::validatesSummaryHours_data()
