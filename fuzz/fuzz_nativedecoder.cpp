@@ -1,4 +1,4 @@
-// libFuzzer target: the native ingest decoder (DESIGN §3) and the store behind it.
+// libFuzzer target: the native ingest decoder (docs/DESIGN.md §4) and the store behind it.
 //
 // Input: one selector byte, then the body. Selector bit 0 picks JSON or NDJSON; bit 1 decodes in
 // place from a buffer that ends exactly at the padding (so ASan sees any read past it) instead

@@ -1,4 +1,4 @@
-// libFuzzer target: the HTTP/1.1 framing guard in front of Qt's parser (DESIGN §9).
+// libFuzzer target: the HTTP/1.1 framing guard in front of Qt's parser (docs/DESIGN.md §14).
 //
 // Input: two control bytes, then the byte stream of one connection. The guard must reach the
 // same verdict however the stream is cut into reads (TCP guarantees nothing about boundaries),

@@ -8,7 +8,7 @@
 
 namespace perfwatch {
 
-/// Everything the ingest server needs to know; the defaults are DESIGN §8 and §9.
+/// Everything the ingest server needs to know; the defaults are docs/DESIGN.md §13 and §14.
 struct IngestConfig
 {
     QHostAddress address = QHostAddress(QHostAddress::LocalHost);

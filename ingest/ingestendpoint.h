@@ -11,7 +11,7 @@ namespace perfwatch {
 
 class MetricStore;
 
-/// POST /api/performance/ingest: decode, validate, store, answer (DESIGN §3).
+/// POST /api/performance/ingest: decode, validate, store, answer (docs/DESIGN.md §3, §4).
 ///
 /// One per ingest thread: it owns the decoder and a batch reused across requests, so the hot
 /// path allocates nothing per event beyond what the decoder needs.

@@ -13,7 +13,7 @@ namespace perfwatch {
 class IngestServer;
 struct IngestShared;
 
-/// Runs the ingest HTTP server on threads of its own (DESIGN §2, with several threads).
+/// Runs the ingest HTTP server on threads of its own (docs/DESIGN.md §2).
 ///
 /// start() creates one IngestServer per ingest thread (IngestConfig::ingestThreads), lets the
 /// installer register routes on each, on its thread (handlers run there), and listens on thread

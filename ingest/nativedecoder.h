@@ -10,14 +10,14 @@
 
 namespace perfwatch {
 
-/// Body formats of POST /api/performance/ingest (DESIGN §3).
+/// Body formats of POST /api/performance/ingest (docs/DESIGN.md §4).
 enum class IngestFormat : quint8
 {
     Json, ///< one object or an array of objects
     NdJson, ///< one object per line; blank lines are ignored
 };
 
-/// Limits of the native decoder; the defaults are the contract's (DESIGN §3, §9).
+/// Limits of the native decoder; the defaults are the contract's (docs/DESIGN.md §4, §14).
 struct NativeDecoderLimits
 {
     std::size_t maxEvents = 50'000; ///< more refuses the whole body

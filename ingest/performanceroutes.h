@@ -31,7 +31,7 @@ struct PerformanceRouteOptions
     OtlpMetricsState *otlpMetrics = nullptr;
 };
 
-/// The REST routes of DESIGN §4 over a PerformanceEngine.
+/// The REST routes of docs/DESIGN.md §6 over a PerformanceEngine.
 ///
 /// install() runs once per ingest thread, so each thread has its own instance (and its own
 /// IngestEndpoint) and handlers run on that thread. They read through the engine's thread-safe

@@ -26,7 +26,7 @@ struct PrometheusInput
     std::optional<StatsdCountersSnapshot> statsd; ///< absent when StatsD is not running
 };
 
-/// Renders the Prometheus text exposition format 0.0.4 (DESIGN §4), lint-clean for promtool.
+/// Renders the Prometheus text exposition format 0.0.4 (docs/DESIGN.md §6), lint-clean for promtool.
 ///
 /// Latencies are summaries: quantiles 0.5/0.95/0.99 over the score window (from the mergeable
 /// sketch, 1% relative error) with `_sum`/`_count` since start. A histogram would need cumulative

@@ -8,7 +8,7 @@
 
 namespace perfwatch {
 
-/// Limits a RequestGuard enforces (DESIGN §9).
+/// Limits a RequestGuard enforces (docs/DESIGN.md §14).
 struct RequestGuardLimits
 {
     std::size_t maxHeaderBytes = 16 * 1024; ///< request line + header lines + blank lines before them

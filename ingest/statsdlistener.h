@@ -16,7 +16,7 @@ namespace perfwatch {
 
 class MetricStore;
 
-/// Where StatsD listens and how often counters are flushed (DESIGN §4, §8).
+/// Where StatsD listens and how often counters are flushed (docs/DESIGN.md §5, §13).
 struct StatsdConfig
 {
     QHostAddress address = QHostAddress(QHostAddress::LocalHost);

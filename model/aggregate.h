@@ -102,7 +102,7 @@ struct MetricStats
 
     double avg() const { return count ? sum / double(count) : std::numeric_limits<double>::quiet_NaN(); }
     double errorRate() const { return count ? double(errors) / double(count) : 0.0; }
-    /// Processing throughput: items per second of the step's own processing time (DESIGN §7 rule 7).
+    /// Processing throughput: items per second of the step's own processing time (docs/DESIGN.md §12 rule 7).
     /// NaN when no time was measured.
     double itemsPerProcessingSecond() const
     {

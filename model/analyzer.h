@@ -13,7 +13,7 @@ namespace perfwatch {
 
 class MetricStore;
 
-/// Thresholds of the score (DESIGN §6) and of the recommendation rules (DESIGN §7).
+/// Thresholds of the score (docs/DESIGN.md §11) and of the recommendation rules (docs/DESIGN.md §12).
 struct AnalyzerConfig
 {
     qint64 windowMs = 15 * 60 * 1000; ///< score window
@@ -71,7 +71,7 @@ QString bandName(Band band);
 /// The band a score falls in.
 Band bandForScore(int score);
 
-/// Where the points of the score went (DESIGN §6). Measured values are NaN without data.
+/// Where the points of the score went (docs/DESIGN.md §11). Measured values are NaN without data.
 struct ScoreBreakdown
 {
     quint64 apiRequests = 0;
@@ -130,7 +130,7 @@ bool bandFromName(const QString &name, Band &band);
 bool typeFromName(const QString &name, RecommendationType &type);
 bool priorityFromName(const QString &name, Priority &priority);
 
-/// One piece of advice with the numbers that triggered it (DESIGN §7).
+/// One piece of advice with the numbers that triggered it (docs/DESIGN.md §12).
 struct Recommendation
 {
     QString id; ///< stable across ticks: "<rule>:<service>:<target>" (n_plus_one appends ":<db key>")
@@ -262,7 +262,7 @@ public:
     /// collect() then analyze().
     AnalysisResult analyze(const MetricStore &store, qint64 nowMs);
 
-    /// The score alone (DESIGN §6) over a window's key aggregates.
+    /// The score alone (docs/DESIGN.md §11) over a window's key aggregates.
     Score computeScore(const std::vector<KeyAggregate> &window, qint64 nowMs) const;
     /// perfwatch::apdex() with T = T_api.
     double apdex(const Aggregate &agg) const;

@@ -10,7 +10,7 @@ class QSettings;
 
 namespace perfwatch {
 
-/// Everything a user can configure, with DESIGN §8's precedence: command line > environment >
+/// Everything a user can configure, with docs/DESIGN.md §13's precedence: command line > environment >
 /// settings (QSettings, the settings dialog) > defaults.
 struct AppSettings
 {

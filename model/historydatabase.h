@@ -25,13 +25,13 @@ namespace perfwatch {
 ///
 /// Reads id, rule, type, priority, service, target, message, suggestion, evidence and the
 /// first_seen_ms / last_seen_ms numbers. Returns nullopt when id is missing or type or priority
-/// is not one of the wire names of DESIGN §7; every other field is optional.
+/// is not one of the wire names of docs/DESIGN.md §12; every other field is optional.
 std::optional<Recommendation> recommendationFromJson(const QJsonObject &json);
 
 /// The JSON form HistoryDatabase stores for a recommendation; recommendationFromJson() reads it back.
 QJsonObject recommendationToStorageJson(const Recommendation &recommendation);
 
-/// Durable history in SQLite (DESIGN §5): minute rollups per key and per group, the score
+/// Durable history in SQLite (docs/DESIGN.md §9): minute rollups per key and per group, the score
 /// history and the current recommendations, under `<dataDir>/perfwatch.sqlite`.
 ///
 /// One instance per thread: the QSQLITE connection belongs to the thread that calls open(),

@@ -15,7 +15,7 @@ namespace perfwatch {
 
 class IngestJournal;
 
-/// Limits and retention of the in-memory store (DESIGN §5, §9).
+/// Limits and retention of the in-memory store (docs/DESIGN.md §7, §14).
 struct StoreConfig
 {
     /// Distinct keys of all kinds together; how they are shared is KeyCaps. Events of a key that

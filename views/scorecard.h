@@ -46,7 +46,7 @@ private:
     QColor m_color;
 };
 
-/// The overview's score card: dial, band, and where every point went (DESIGN §6).
+/// The overview's score card: dial, band, and where every point went (docs/DESIGN.md §11).
 class ScoreCard final : public Card
 {
     Q_OBJECT

@@ -138,7 +138,7 @@ class TestAnalyzer : public QObject
 private Q_SLOTS:
     void initTestCase();
 
-    // Score (DESIGN §6)
+    // Score (docs/DESIGN.md §11)
     void acceptanceExample();
     void bandForScore_data();
     void bandForScore();
@@ -159,7 +159,7 @@ private Q_SLOTS:
     void apdexWithErrors();
     void apdexInResult();
 
-    // Rules (DESIGN §7)
+    // Rules (docs/DESIGN.md §12)
     void slowEndpoint_data();
     void slowEndpoint();
     void slowEndpointDbShare();

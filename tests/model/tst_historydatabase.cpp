@@ -754,7 +754,7 @@ void TestHistoryDatabase::recommendationFromJsonRejectsIncomplete()
     json = recommendationToStorageJson(r);
     json.remove(u"id"_s);
     QVERIFY(!recommendationFromJson(json).has_value());
-    // The fields DESIGN §7 names are enough.
+    // The fields docs/DESIGN.md §12 names are enough.
     const QJsonObject minimal { { u"id"_s, u"y"_s }, { u"type"_s, u"trend"_s }, { u"priority"_s, u"low"_s },
         { u"target"_s, u"t"_s } };
     const auto parsed = recommendationFromJson(minimal);

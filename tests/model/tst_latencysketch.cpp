@@ -105,7 +105,7 @@ private Q_SLOTS:
 
     void scoreExample()
     {
-        // DESIGN's worked example: 90 requests at 100 ms and 10 at 1100 ms.
+        // The worked example of docs/DESIGN.md §11: 90 requests at 100 ms and 10 at 1100 ms.
         LatencySketch sketch;
         sketch.add(100.0, 90);
         sketch.add(1100.0, 10);

@@ -1,4 +1,4 @@
-// Security of the ingest port (DESIGN §9, issue 6 item 7): the Host check against DNS rebinding
+// Security of the ingest port (docs/DESIGN.md §14, issue 6 item 7): the Host check against DNS rebinding
 // on loopback, the token on every route, the token file's permissions, and no CORS headers.
 // Servers listen on port 0 and are driven over real HTTP with raw bytes.
 
@@ -288,7 +288,7 @@ void tst_Security::tokenOnEveryRoute()
         const QByteArray query = route.path == u"/api/performance/summary"_s ? "?hours=1" : "";
         requests.append({ IngestServer::methodName(route.method), route.path.toUtf8() + query });
     }
-    // Everything DESIGN §4 lists is there, and only the web page is public.
+    // Everything docs/DESIGN.md §6 lists is there, and only the web page is public.
     QVERIFY(requests.size() >= 13);
     publicPaths.sort();
     QCOMPARE(publicPaths, kPublicPaths);

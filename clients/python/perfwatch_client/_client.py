@@ -1,4 +1,4 @@
-"""Client: builds PerfWatch events (DESIGN.md §3) and hands them to its Sender."""
+"""Client: builds PerfWatch events (docs/DESIGN.md §4) and hands them to its Sender."""
 
 from __future__ import annotations
 

@@ -48,7 +48,7 @@ class ClientTestCase(unittest.TestCase):
 
 
 class EventFieldsTest(ClientTestCase):
-    """The exact JSON of every event kind (DESIGN.md §3)."""
+    """The exact JSON of every event kind (docs/DESIGN.md §4)."""
 
     def test_every_kind_has_exactly_its_fields(self) -> None:
         c = self.client(token="s3cret")
