@@ -229,6 +229,14 @@ Theme::Severity KeyStatsModel::severityOf(const KeyRow &row, Column column, cons
     return S::None;
 }
 
+Qt::ItemFlags KeyStatsModel::flags(const QModelIndex &index) const
+{
+    Qt::ItemFlags f = QAbstractTableModel::flags(index);
+    if (index.isValid() && std::size_t(index.row()) < m_rows.size() && m_rows[std::size_t(index.row())].key.isOverflow())
+        f &= ~Qt::ItemIsSelectable;
+    return f;
+}
+
 bool KeyStatsModel::meaningful(const KeyRow &row, Column column)
 {
     if (!row.key.isOverflow())

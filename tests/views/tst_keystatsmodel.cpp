@@ -271,6 +271,8 @@ private Q_SLOTS:
             QCOMPARE(cell(1, c).data(KeyStatsModel::SeverityRole).toInt(), int(Theme::Severity::None));
         }
         QCOMPARE(cell(0, KeyStatsModel::P95).data(KeyStatsModel::SeverityRole).toInt(), int(Theme::Severity::Critical));
+        QVERIFY(!(model.flags(cell(1, KeyStatsModel::Name)) & Qt::ItemIsSelectable)); // nothing to drill into
+        QVERIFY(model.flags(cell(0, KeyStatsModel::Name)) & Qt::ItemIsSelectable);
         QVERIFY(cell(1, KeyStatsModel::Name).data(Qt::ToolTipRole).toString().startsWith(
             QStringLiteral("Events of names beyond the key limit of service")));
     }
