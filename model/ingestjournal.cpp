@@ -37,6 +37,10 @@ constexpr quint8 kTraceId = 8; ///< requestId is 32 lower-case hex digits, store
 constexpr quint8 kRequestId = 16; ///< requestId stored as a string
 constexpr quint8 kFields = 32;
 constexpr quint8 kNoTimestamp = 64;
+/// requestId is "<service>/<trace id>" (as OTLP spans scope theirs; "default" for no service):
+/// only the 16 bytes of the trace id are stored, the service is the event's own.
+constexpr quint8 kScopedTraceId = 128;
+constexpr std::string_view kDefaultServiceName = "default";
 
 void putU32(char *at, quint32 v)
 {
@@ -293,6 +297,21 @@ bool isTraceId(std::string_view id)
     return id.size() == 32 && std::all_of(id.begin(), id.end(), isLowerHex);
 }
 
+/// The prefix a span's request id is scoped with: its service, "default" when it has none.
+std::string_view scopeOf(const IngestEvent &e)
+{
+    return e.service.empty() ? kDefaultServiceName : e.service;
+}
+
+/// Whether the request id is scopeOf(e) + '/' + a trace id.
+bool isScopedTraceId(const IngestEvent &e)
+{
+    const std::string_view id = e.requestId;
+    const std::string_view scope = scopeOf(e);
+    return id.size() == scope.size() + 33 && id[scope.size()] == '/' && id.starts_with(scope)
+        && isTraceId(id.substr(scope.size() + 1));
+}
+
 QString segmentName(quint64 first)
 {
     return QStringLiteral("%1.pwj").arg(first, 20, 10, QLatin1Char('0'));
@@ -349,7 +368,12 @@ struct DecodedRecord
     std::vector<IngestEvent> events;
     std::vector<quint64> resolves;
     std::vector<std::string_view> strings;
-    std::string ids; ///< expanded trace ids, reserved up front so views stay valid
+    std::string ids; ///< expanded trace ids; events point into it once decoding is done
+    struct IdSpan
+    {
+        std::size_t event, at, size;
+    };
+    std::vector<IdSpan> idSpans; ///< the events with an expanded id: where it is in `ids`
     std::deque<LatencySketch> sketches;
 
     void clear()
@@ -400,7 +424,7 @@ bool readEvents(Reader &r, qint64 nowMs, DecodedRecord &out)
     if (!r.ok() || eventCount > kMaxRecordBytes / 8)
         return false;
     out.events.reserve(std::size_t(eventCount));
-    out.ids.reserve(std::size_t(eventCount) * 32);
+    out.idSpans.clear();
     const auto stringAt = [&](quint64 index, std::string_view &s) {
         if (index >= out.strings.size())
             return false;
@@ -425,17 +449,22 @@ bool readEvents(Reader &r, qint64 nowMs, DecodedRecord &out)
             return false;
         if ((flags & kFields) && !stringAt(r.varint(), e.fields))
             return false;
-        if (flags & kTraceId) {
+        if (flags & (kTraceId | kScopedTraceId)) {
             const char *id = r.raw(16);
             if (!id)
                 return false;
             static constexpr char kHex[] = "0123456789abcdef";
             const std::size_t at = out.ids.size();
+            if (flags & kScopedTraceId) {
+                out.ids.append(scopeOf(e));
+                out.ids.push_back('/');
+            }
             for (int b = 0; b < 16; ++b) {
                 out.ids.push_back(kHex[quint8(id[b]) >> 4]);
                 out.ids.push_back(kHex[quint8(id[b]) & 0xf]);
             }
-            e.requestId = std::string_view(out.ids.data() + at, 32);
+            // Pointed at once every event is read: `ids` may still move as it grows.
+            out.idSpans.push_back({ out.events.size() - 1, at, out.ids.size() - at });
         } else if (flags & kRequestId) {
             e.requestId = r.bytes();
         }
@@ -452,6 +481,8 @@ bool readEvents(Reader &r, qint64 nowMs, DecodedRecord &out)
             return false;
         e.timestampMs = (flags & kNoTimestamp) ? 0 : nowMs + delta;
     }
+    for (const DecodedRecord::IdSpan &id : out.idSpans)
+        out.events[id.event].requestId = std::string_view(out.ids.data() + id.at, id.size);
     return r.atEnd();
 }
 
@@ -561,14 +592,17 @@ void IngestJournal::encode(QByteArray &out, RecordType type, quint8 flags, qint6
         for (std::size_t i = 0; i < events.size(); ++i) {
             const IngestEvent &e = events[i];
             const bool traceId = isTraceId(e.requestId);
+            const bool scopedTraceId = !traceId && !e.requestId.empty() && isScopedTraceId(e);
             if (e.histogram)
                 sketch = e.histogram->encode();
-            w.reserve(kMaxFixed + 10 + qsizetype(traceId ? 16 : e.requestId.size())
+            w.reserve(kMaxFixed + 10 + qsizetype(traceId || scopedTraceId ? 16 : e.requestId.size())
                 + (e.histogram ? 10 + sketch.size() : 0));
             quint8 f = (e.error ? kError : 0) | (e.approximate ? kApproximate : 0) | (e.histogram ? kHistogram : 0)
                 | (e.fields.empty() ? 0 : kFields) | (e.timestampMs == 0 ? kNoTimestamp : 0);
             if (traceId)
                 f |= kTraceId;
+            else if (scopedTraceId)
+                f |= kScopedTraceId;
             else if (!e.requestId.empty())
                 f |= kRequestId;
             w.byte(quint8(e.kind));
@@ -582,10 +616,11 @@ void IngestJournal::encode(QByteArray &out, RecordType type, quint8 flags, qint6
             w.varint(ids[3 * i + 1]);
             if (!e.fields.empty())
                 w.varint(ids[3 * i + 2]);
-            if (traceId) {
+            if (traceId || scopedTraceId) {
+                const std::string_view hex = e.requestId.substr(e.requestId.size() - 32);
                 char id[16];
                 for (int b = 0; b < 16; ++b)
-                    id[b] = char((hexValue(e.requestId[2 * b]) << 4) | hexValue(e.requestId[2 * b + 1]));
+                    id[b] = char((hexValue(hex[2 * b]) << 4) | hexValue(hex[2 * b + 1]));
                 w.raw(id, 16);
             } else if (!e.requestId.empty()) {
                 w.bytes(e.requestId);

@@ -174,6 +174,7 @@ private Q_SLOTS:
     void aCheckpointCoversTheInsertsBeforeIt();
     void whileAHoldWaitsCoveredSpansAreHandedOver();
     void writesLandInNumberOrderAndARotationWaitsForThem();
+    void spanRequestIdsTakeSixteenBytes();
 };
 
 void tst_IngestJournal::everyFieldComesBack()
@@ -233,6 +234,53 @@ void tst_IngestJournal::everyFieldComesBack()
     QCOMPARE(result.replayedEvents, 4u + 4u); // four single events and a histogram of four
     QVERIFY(!result.damaged);
     QVERIFY(result.message.isEmpty());
+}
+
+void tst_IngestJournal::spanRequestIdsTakeSixteenBytes()
+{
+    // OTLP spans scope their trace id with the service ("checkout/<32 hex>", "default/..." for
+    // none): the journal keeps the 16 bytes and the service it already has, and gives back the
+    // same text; ids that only look alike stay text.
+    const char *trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+    std::vector<std::string> ids;
+    std::vector<IngestEvent> events;
+    const auto add = [&](std::string_view service, std::string id) {
+        ids.push_back(std::move(id));
+        events.push_back(api("GET:/api/trips/{id}", 3));
+        events.back().service = service;
+    };
+    add("checkout", std::string("checkout/") + trace);
+    add("", std::string("default/") + trace); // no service: scoped as "default"
+    add("checkout", std::string("billing/") + trace); // another service's scope: text
+    add("checkout", std::string("checkout/") + "4BF92F3577B34DA6A3CE929D0E0E4736"); // upper case: text
+    add("checkout", std::string("checkout/") + trace + "0"); // too long: text
+    add("checkout", std::string("checkout:") + trace); // not a '/': text
+    for (std::size_t i = 0; i < events.size(); ++i)
+        events[i].requestId = ids[i];
+
+    QByteArray scoped;
+    IngestJournal::encode(scoped, IngestJournal::RecordType::Insert, 0, kNow, std::span(events.data(), 2));
+    std::vector<IngestEvent> asText(events.begin(), events.begin() + 2);
+    const std::string other1 = std::string("checkout~") + trace, other2 = std::string("default~") + trace;
+    asText[0].requestId = other1; // same lengths, not scoped
+    asText[1].requestId = other2;
+    QByteArray unscoped;
+    IngestJournal::encode(unscoped, IngestJournal::RecordType::Insert, 0, kNow, asText);
+    // Each id: 16 bytes instead of its length and 40 or 41 bytes of text.
+    QVERIFY2(unscoped.size() - scoped.size() >= 2 * 24, qPrintable(u"%1 vs %2"_s.arg(scoped.size()).arg(unscoped.size())));
+
+    QTemporaryDir dir;
+    {
+        IngestJournal journal;
+        QVERIFY(journal.open(dir.path(), 1000, nullptr));
+        replayAll(journal, 0);
+        QCOMPARE(append(journal, IngestJournal::RecordType::Insert, events), 1u);
+    }
+    IngestJournal again;
+    QVERIFY(again.open(dir.path(), 1000, nullptr));
+    const std::vector<Seen> seen = replayAll(again, 0);
+    QCOMPARE(seen.size(), std::size_t(1));
+    QCOMPARE(seen[0].events, describe(events));
 }
 
 void tst_IngestJournal::markSkipsWhatTheHistoryHasAndHoldsWaitForTheirResolution()
