@@ -10,7 +10,10 @@ if(NOT rc EQUAL 0)
 endif()
 file(READ "${COPY}" text)
 string(REPLACE ";" "{semicolon}" text "${text}") # keep messages whole in CMake lists
-string(REGEX MATCHALL "<source>[^<]*</source>[ \t\r\n]*<translation type=\"unfinished\">" missing "${text}")
+# Between a message's source and its translation lupdate may write a <comment> (tr()'s
+# disambiguation), <extracomment> or <oldsource>; they must not hide an unfinished message.
+string(REGEX MATCHALL "<source>[^<]*</source>([ \t\r\n]|<[a-z]+>[^<]*</[a-z]+>)*<translation type=\"unfinished\""
+       missing "${text}")
 list(LENGTH missing count)
 if(count GREATER 0)
     foreach(m IN LISTS missing)
