@@ -22,6 +22,7 @@ if(count GREATER 0)
         message("not translated: ${src}")
     endforeach()
     message(FATAL_ERROR "${count} message(s) in the sources have no German translation: "
-                        "build the perfwatch_views_lupdate target and translate them in translations/perfwatch_de.ts")
+                        "build the perfwatch_views_lupdate target and translate them in translations/perfwatch_de.ts "
+                        "(translations/README.md)")
 endif()
 message("every tr() message in the sources is translated")
