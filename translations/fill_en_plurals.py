@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Fills perfwatch_en.ts (plural forms only) from the source texts: "%n key(s)" -> "%n key", "%n keys".
 
-Run after `cmake --build build/dev --target perfwatch_views_lupdate` adds new plural messages.
+Run by `cmake --build build/dev --target perfwatch_views_lupdate_plurals`, after lupdate -pluralonly
+has added the new plural messages (unfinished) to perfwatch_en.ts; every plural message is rewritten.
 """
 import re
 import sys

@@ -198,7 +198,7 @@
         <translation>Caches</translation>
     </message>
     <message>
-        <source>%1 sends more distinct %2 than PerfWatch keeps apart (%3 keys, at most %4 per service): %5 events over the last %6 are counted only under "other keys"</source>
+        <source>%1 sends more distinct %2 than PerfWatch keeps apart (%3 keys, at most %4 per service): %5 events over the last %6 are counted only under &quot;other keys&quot;</source>
         <translation>%1 sendet mehr verschiedene %2, als PerfWatch getrennt hält (%3 Schlüssel, höchstens %4 je Dienst): %5 Ereignisse der letzten %6 werden nur unter „weitere Schlüssel“ gezählt</translation>
     </message>
     <message>

@@ -212,6 +212,33 @@
     </message>
 </context>
 <context>
+    <name>perfwatch::OverviewPage</name>
+    <message numerus="yes">
+        <source>%1 and %n more</source>
+        <translation>
+            <numerusform>%1 and %n more</numerusform>
+            <numerusform>%1 and %n more</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n in 5 min</source>
+        <translation>
+            <numerusform>%n in 5 min</numerusform>
+            <numerusform>%n in 5 min</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>perfwatch::PerformanceEngine</name>
+    <message numerus="yes">
+        <source>The ingest journal of the previous run (%n record(s)) was not replayed: the history is unavailable</source>
+        <translation>
+            <numerusform>The ingest journal of the previous run (%n record) was not replayed: the history is unavailable</numerusform>
+            <numerusform>The ingest journal of the previous run (%n records) was not replayed: the history is unavailable</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>perfwatch::RecommendationsPage</name>
     <message numerus="yes">
         <source>%n in total</source>
