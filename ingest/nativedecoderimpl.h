@@ -176,6 +176,21 @@ struct NativeDecoder::Impl
     bool decodeNdjson(const char *data, std::size_t size, std::size_t readable);
     bool decodeEvent(od::value value, std::size_t index, int depth);
     void finishEvent(ParsedEvent &p, std::size_t index);
+    // finishEvent()'s checks: each rejects the event (and returns false) when its field is missing
+    // or out of bounds.
+    /// A required, non-empty string of at most maxStringBytes bytes.
+    bool checkRequiredString(Slot slot, std::size_t index, std::string_view name, std::string_view value);
+    bool checkOptionalString(Slot slot, std::size_t index, std::string_view name, std::string_view value);
+    bool checkDuration(Slot slot, double duration, std::size_t index);
+    bool checkCount(Slot slot, std::size_t index, std::string_view name, bool required);
+    /// The composed[] entry for a key of `kind` from raw parts a and b; nullptr for NDJSON.
+    ComposedKey *composedSlot(MetricKind kind, std::string_view a, std::string_view b);
+    /// The key composed earlier in this batch from the same raw parts, if `slot` holds it.
+    bool cachedKey(
+        const ComposedKey *slot, MetricKind kind, std::string_view a, std::string_view b, std::string_view &out) const;
+    void rememberKey(ComposedKey *slot, MetricKind kind, std::string_view a, std::string_view b, std::string_view key);
+    /// Composes "a:b" in the arena (a upper-cased when upperA); false when longer than maxStringBytes.
+    bool composeKey(std::string_view a, std::string_view b, bool upperA, std::string_view &out);
 
     bool parseString(od::value &v, Slot &slot, std::string_view &out, int depth);
     bool parseDouble(od::value &v, Slot &slot, double &out, int depth);

@@ -94,6 +94,114 @@ char upperAscii(char c)
 
 } // namespace
 
+bool NativeDecoder::Impl::checkRequiredString(
+    Slot slot, std::size_t index, std::string_view name, std::string_view value)
+{
+    switch (slot) {
+    case Slot::Absent:
+        reject(index, name, "is required");
+        return false;
+    case Slot::Invalid:
+        reject(index, name, "must be a string");
+        return false;
+    case Slot::Ok:
+        break;
+    }
+    if (value.empty()) {
+        reject(index, name, "must not be empty");
+        return false;
+    }
+    if (value.size() > limits.maxStringBytes) {
+        reject(index, name, "must be at most " + std::to_string(limits.maxStringBytes) + " bytes");
+        return false;
+    }
+    return true;
+}
+
+bool NativeDecoder::Impl::checkOptionalString(
+    Slot slot, std::size_t index, std::string_view name, std::string_view value)
+{
+    if (slot == Slot::Invalid) {
+        reject(index, name, "must be a string");
+        return false;
+    }
+    if (value.size() > limits.maxStringBytes) {
+        reject(index, name, "must be at most " + std::to_string(limits.maxStringBytes) + " bytes");
+        return false;
+    }
+    return true;
+}
+
+bool NativeDecoder::Impl::checkDuration(Slot slot, double duration, std::size_t index)
+{
+    if (slot == Slot::Absent) {
+        reject(index, "duration_ms", "is required");
+        return false;
+    }
+    if (slot != Slot::Ok || !(duration >= 0)) {
+        reject(index, "duration_ms", "must be a finite number >= 0");
+        return false;
+    }
+    if (!bounds::isDurationMs(duration)) {
+        reject(index, "duration_ms", "must be at most 1e12 (ms, about 31.7 years)");
+        return false;
+    }
+    return true;
+}
+
+bool NativeDecoder::Impl::checkCount(Slot slot, std::size_t index, std::string_view name, bool required)
+{
+    if (slot == Slot::Absent && required) {
+        reject(index, name, "is required");
+        return false;
+    }
+    if (slot == Slot::Invalid) {
+        reject(index, name, "must be a non-negative integer");
+        return false;
+    }
+    return true;
+}
+
+NativeDecoder::Impl::ComposedKey *NativeDecoder::Impl::composedSlot(
+    MetricKind kind, std::string_view a, std::string_view b)
+{
+    // NDJSON lines reuse the parser's buffer, so their parts are not stable: no reuse there.
+    if (!stableStrings)
+        return nullptr;
+    const std::uint64_t h = (sketchHash(a) * 31 + sketchHash(b)) * 0x9e3779b97f4a7c15ULL + std::uint64_t(kind);
+    return &composed[(h >> 40) % kComposedSlots];
+}
+
+bool NativeDecoder::Impl::cachedKey(
+    const ComposedKey *slot, MetricKind kind, std::string_view a, std::string_view b, std::string_view &out) const
+{
+    if (!slot || slot->batch != batchNumber || slot->kind != kind || slot->a != a || slot->b != b)
+        return false;
+    out = slot->key;
+    return true;
+}
+
+void NativeDecoder::Impl::rememberKey(
+    ComposedKey *slot, MetricKind kind, std::string_view a, std::string_view b, std::string_view key)
+{
+    if (slot)
+        *slot = ComposedKey { a, b, key, kind, batchNumber };
+}
+
+bool NativeDecoder::Impl::composeKey(std::string_view a, std::string_view b, bool upperA, std::string_view &out)
+{
+    const std::size_t size = a.size() + 1 + b.size();
+    if (size > limits.maxStringBytes)
+        return false;
+    char *key = batch->arena().allocate(size);
+    for (std::size_t i = 0; i < a.size(); ++i)
+        key[i] = upperA ? upperAscii(a[i]) : a[i];
+    key[a.size()] = ':';
+    std::memcpy(key + a.size() + 1, b.data(), b.size());
+    out = { key, size };
+    return true;
+}
+
 void NativeDecoder::Impl::finishEvent(ParsedEvent &p, std::size_t index)
 {
     const std::size_t maxString = limits.maxStringBytes;
@@ -103,120 +211,32 @@ void NativeDecoder::Impl::finishEvent(ParsedEvent &p, std::size_t index)
     if (p[Field::Type] != Slot::Ok || !kindOf(p.type, kind))
         return reject(index, "type", R"(must be one of "api", "db", "processing", "gauge", "cache")");
 
-    // A required, non-empty string of at most maxString bytes.
-    const auto requiredString = [&](Field f, std::string_view name, std::string_view value) {
-        switch (p[f]) {
-        case Slot::Absent:
-            reject(index, name, "is required");
-            return false;
-        case Slot::Invalid:
-            reject(index, name, "must be a string");
-            return false;
-        case Slot::Ok:
-            break;
-        }
-        if (value.empty()) {
-            reject(index, name, "must not be empty");
-            return false;
-        }
-        if (value.size() > maxString) {
-            reject(index, name, "must be at most " + std::to_string(maxString) + " bytes");
-            return false;
-        }
-        return true;
-    };
-    const auto optionalString = [&](Field f, std::string_view name, std::string_view value) {
-        if (p[f] == Slot::Invalid) {
-            reject(index, name, "must be a string");
-            return false;
-        }
-        if (value.size() > maxString) {
-            reject(index, name, "must be at most " + std::to_string(maxString) + " bytes");
-            return false;
-        }
-        return true;
-    };
-    const auto duration = [&]() {
-        if (p[Field::DurationMs] == Slot::Absent) {
-            reject(index, "duration_ms", "is required");
-            return false;
-        }
-        if (p[Field::DurationMs] != Slot::Ok || !(p.duration >= 0)) {
-            reject(index, "duration_ms", "must be a finite number >= 0");
-            return false;
-        }
-        if (!bounds::isDurationMs(p.duration)) {
-            reject(index, "duration_ms", "must be at most 1e12 (ms, about 31.7 years)");
-            return false;
-        }
-        return true;
-    };
-    const auto count = [&](Field f, std::string_view name, bool required) {
-        if (p[f] == Slot::Absent && required) {
-            reject(index, name, "is required");
-            return false;
-        }
-        if (p[f] == Slot::Invalid) {
-            reject(index, name, "must be a non-negative integer");
-            return false;
-        }
-        return true;
-    };
-    // The key composed earlier in this batch from the same raw parts (NDJSON lines reuse the
-    // parser's buffer, so their parts are not stable: no reuse there).
-    ComposedKey *slot = nullptr;
-    const auto cachedKey = [&](std::string_view a, std::string_view b, std::string_view &out) {
-        if (!stableStrings)
-            return false;
-        const std::uint64_t h = (sketchHash(a) * 31 + sketchHash(b)) * 0x9e3779b97f4a7c15ULL + std::uint64_t(kind);
-        slot = &composed[(h >> 40) % kComposedSlots];
-        if (slot->batch != batchNumber || slot->kind != kind || slot->a != a || slot->b != b)
-            return false;
-        out = slot->key;
-        return true;
-    };
-    const auto remember = [&](std::string_view a, std::string_view b, std::string_view key) {
-        if (slot)
-            *slot = ComposedKey { a, b, key, kind, batchNumber };
-    };
-    // Composes "a:b" in the arena.
-    const auto compose = [&](std::string_view a, std::string_view b, bool upperA, std::string_view &out) {
-        const std::size_t size = a.size() + 1 + b.size();
-        if (size > maxString)
-            return false;
-        char *key = batch->arena().allocate(size);
-        for (std::size_t i = 0; i < a.size(); ++i)
-            key[i] = upperA ? upperAscii(a[i]) : a[i];
-        key[a.size()] = ':';
-        std::memcpy(key + a.size() + 1, b.data(), b.size());
-        out = { key, size };
-        return true;
-    };
-
     IngestEvent e;
     e.kind = kind;
     switch (kind) {
     case MetricKind::Api: {
-        if (!requiredString(Field::Method, "method", p.method) || !requiredString(Field::Route, "route", p.route))
+        if (!checkRequiredString(p[Field::Method], index, "method", p.method)
+            || !checkRequiredString(p[Field::Route], index, "route", p.route))
             return;
         if (!std::all_of(p.method.begin(), p.method.end(), isTokenChar))
             return reject(index, "method", R"(must be an HTTP method such as "GET")");
-        if (!duration())
+        if (!checkDuration(p[Field::DurationMs], p.duration, index))
             return;
         if (p[Field::Status] == Slot::Absent)
             return reject(index, "status", "is required");
         if (p[Field::Status] != Slot::Ok || p.status < 100 || p.status > 599)
             return reject(index, "status", "must be an integer from 100 to 599");
-        if (!cachedKey(p.method, p.route, e.name)) {
+        ComposedKey *const slot = composedSlot(kind, p.method, p.route);
+        if (!cachedKey(slot, kind, p.method, p.route, e.name)) {
             std::string_view route = p.route;
             if (normalizeRoute(route, routeScratch))
                 route = routeScratch;
             if (route.empty())
                 route = "/";
-            if (!compose(p.method, route, true, e.name))
+            if (!composeKey(p.method, route, true, e.name))
                 return reject(index, {},
                     "\"method\" and \"route\" together must be at most " + std::to_string(maxString) + " bytes");
-            remember(p.method, p.route, e.name);
+            rememberKey(slot, kind, p.method, p.route, e.name);
         }
         e.value = p.duration;
         e.status = quint16(p.status);
@@ -224,8 +244,9 @@ void NativeDecoder::Impl::finishEvent(ParsedEvent &p, std::size_t index)
         break;
     }
     case MetricKind::Db: {
-        if (!requiredString(Field::Operation, "operation", p.operation)
-            || !requiredString(Field::Collection, "collection", p.collection) || !duration())
+        if (!checkRequiredString(p[Field::Operation], index, "operation", p.operation)
+            || !checkRequiredString(p[Field::Collection], index, "collection", p.collection)
+            || !checkDuration(p[Field::DurationMs], p.duration, index))
             return;
         if (p[Field::Fields] == Slot::Invalid)
             return reject(index, "fields",
@@ -233,14 +254,15 @@ void NativeDecoder::Impl::finishEvent(ParsedEvent &p, std::size_t index)
                     + " non-empty field names without commas, at most " + std::to_string(maxString) + " bytes joined");
         if (p[Field::Error] == Slot::Invalid)
             return reject(index, "error", "must be true or false");
-        if (!count(Field::Documents, "documents", false))
+        if (!checkCount(p[Field::Documents], index, "documents", false))
             return;
-        if (!cachedKey(p.operation, p.collection, e.name)) {
-            if (!compose(p.operation, p.collection, false, e.name))
+        ComposedKey *const slot = composedSlot(kind, p.operation, p.collection);
+        if (!cachedKey(slot, kind, p.operation, p.collection, e.name)) {
+            if (!composeKey(p.operation, p.collection, false, e.name))
                 return reject(index, {},
                     "\"operation\" and \"collection\" together must be at most " + std::to_string(maxString)
                         + " bytes");
-            remember(p.operation, p.collection, e.name);
+            rememberKey(slot, kind, p.operation, p.collection, e.name);
         }
         e.value = p.duration;
         e.fields = p.fields; // already in the arena
@@ -249,15 +271,16 @@ void NativeDecoder::Impl::finishEvent(ParsedEvent &p, std::size_t index)
         break;
     }
     case MetricKind::Processing:
-        if (!requiredString(Field::Name, "name", p.name) || !duration()
-            || !count(Field::ItemsProcessed, "items_processed", false))
+        if (!checkRequiredString(p[Field::Name], index, "name", p.name)
+            || !checkDuration(p[Field::DurationMs], p.duration, index)
+            || !checkCount(p[Field::ItemsProcessed], index, "items_processed", false))
             return;
         e.name = keep(p.name);
         e.value = p.duration;
         e.items = p[Field::ItemsProcessed] == Slot::Ok ? p.itemsProcessed : 1;
         break;
     case MetricKind::Gauge:
-        if (!requiredString(Field::Name, "name", p.name))
+        if (!checkRequiredString(p[Field::Name], index, "name", p.name))
             return;
         if (p[Field::Value] == Slot::Absent)
             return reject(index, "value", "is required");
@@ -269,8 +292,8 @@ void NativeDecoder::Impl::finishEvent(ParsedEvent &p, std::size_t index)
         e.value = p.value;
         break;
     case MetricKind::Cache:
-        if (!requiredString(Field::Name, "name", p.name) || !count(Field::Hits, "hits", true)
-            || !count(Field::Misses, "misses", true))
+        if (!checkRequiredString(p[Field::Name], index, "name", p.name)
+            || !checkCount(p[Field::Hits], index, "hits", true) || !checkCount(p[Field::Misses], index, "misses", true))
             return;
         e.name = keep(p.name);
         e.items = p.hits;
@@ -278,8 +301,8 @@ void NativeDecoder::Impl::finishEvent(ParsedEvent &p, std::size_t index)
         break;
     }
 
-    if (!optionalString(Field::Service, "service", p.service)
-        || !optionalString(Field::RequestId, "request_id", p.requestId))
+    if (!checkOptionalString(p[Field::Service], index, "service", p.service)
+        || !checkOptionalString(p[Field::RequestId], index, "request_id", p.requestId))
         return;
     switch (p[Field::Timestamp]) {
     case Slot::Absent:
