@@ -57,6 +57,21 @@ struct AnalyzerConfig
     double trendChangeThreshold = 0.20; ///< p95 change beyond +/- this is degrading / improving
 };
 
+/// The fixed limits of the score (docs/DESIGN.md §11); the thresholds they scale are AnalyzerConfig's.
+///
+/// A component loses nothing at or below its threshold, all its points at or above the limit given here,
+/// linearly in between. The error component's limits are AnalyzerConfig::errorRateLow and errorRateHigh.
+/// In one place so computeScore() and the texts that explain the score (the PDF report) cannot disagree.
+struct ScoreLimits
+{
+    static constexpr double kApiAllLostFactor = 4; ///< all apiMaxLost points lost at p95 >= 4 x T_api
+    static constexpr double kDbAllLostFactor = 4; ///< all dbMaxLost points lost at average >= 4 x T_db
+    static constexpr double kMaxScore = 100; ///< score = clamp(round(kMaxScore - lost + bonus), 0, kMaxScore)
+    static constexpr int kExcellentFrom = 80; ///< lowest score of Band::Excellent
+    static constexpr int kGoodFrom = 60; ///< lowest score of Band::Good
+    static constexpr int kFairFrom = 40; ///< lowest score of Band::Fair; below is Band::Poor
+};
+
 enum class Band : quint8
 {
     NoData,

@@ -27,11 +27,11 @@ double linearLoss(double value, double from, double to, double maxLost)
 
 Band bandForScore(int score)
 {
-    if (score >= 80)
+    if (score >= ScoreLimits::kExcellentFrom)
         return Band::Excellent;
-    if (score >= 60)
+    if (score >= ScoreLimits::kGoodFrom)
         return Band::Good;
-    if (score >= 40)
+    if (score >= ScoreLimits::kFairFrom)
         return Band::Fair;
     return Band::Poor;
 }
@@ -80,12 +80,12 @@ Score Analyzer::computeScore(const std::vector<KeyAggregate> &window, qint64 now
     b.apiRequests = apiCount;
     b.apiP95Ms = apiSketch.isEmpty() ? kNaN : apiSketch.quantile(0.95);
     b.apiThresholdMs = c.slowApiMs;
-    b.apiPointsLost = linearLoss(b.apiP95Ms, c.slowApiMs, 4 * c.slowApiMs, c.apiMaxLost);
+    b.apiPointsLost = linearLoss(b.apiP95Ms, c.slowApiMs, ScoreLimits::kApiAllLostFactor * c.slowApiMs, c.apiMaxLost);
 
     b.dbOperations = dbCount;
     b.dbAvgMs = dbCount ? dbSum / double(dbCount) : kNaN;
     b.dbThresholdMs = c.slowDbMs;
-    b.dbPointsLost = linearLoss(b.dbAvgMs, c.slowDbMs, 4 * c.slowDbMs, c.dbMaxLost);
+    b.dbPointsLost = linearLoss(b.dbAvgMs, c.slowDbMs, ScoreLimits::kDbAllLostFactor * c.slowDbMs, c.dbMaxLost);
 
     b.errorCount = saturatingAdd(apiErrors, dbErrors);
     b.errorTotal = saturatingAdd(apiCount, dbCount);
@@ -109,7 +109,8 @@ Score Analyzer::computeScore(const std::vector<KeyAggregate> &window, qint64 now
         return score;
     }
     const double lost = b.apiPointsLost + b.dbPointsLost + b.errorPointsLost;
-    score.value = int(std::clamp(std::round(100.0 - lost + b.cacheBonus), 0.0, 100.0));
+    score.value
+        = int(std::clamp(std::round(ScoreLimits::kMaxScore - lost + b.cacheBonus), 0.0, ScoreLimits::kMaxScore));
     score.band = bandForScore(score.value);
     return score;
 }
