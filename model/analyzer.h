@@ -161,7 +161,7 @@ struct Recommendation
     QJsonObject evidence; ///< measured numbers and the threshold that fired
     /// Severity within a priority: how many times over the threshold that fired the measured value is
     /// (>= 1; for "below" rules such as cache hit rate or throughput, threshold / measured). Rules with
-    /// two thresholds use the larger ratio; see analyzer.cpp for each rule's formula.
+    /// two thresholds use the larger ratio; see model/rules_*.cpp for each rule's formula.
     double impact = 0;
     qint64 firstSeenMs = 0;
     qint64 lastSeenMs = 0;
