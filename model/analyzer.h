@@ -57,6 +57,21 @@ struct AnalyzerConfig
     double trendChangeThreshold = 0.20; ///< p95 change beyond +/- this is degrading / improving
 };
 
+/// The fixed limits of the score (docs/DESIGN.md §11); the thresholds they scale are AnalyzerConfig's.
+///
+/// A component loses nothing at or below its threshold, all its points at or above the limit given here,
+/// linearly in between. The error component's limits are AnalyzerConfig::errorRateLow and errorRateHigh.
+/// In one place so computeScore() and the texts that explain the score (the PDF report) cannot disagree.
+struct ScoreLimits
+{
+    static constexpr double kApiAllLostFactor = 4; ///< all apiMaxLost points lost at p95 >= 4 x T_api
+    static constexpr double kDbAllLostFactor = 4; ///< all dbMaxLost points lost at average >= 4 x T_db
+    static constexpr double kMaxScore = 100; ///< score = clamp(round(kMaxScore - lost + bonus), 0, kMaxScore)
+    static constexpr int kExcellentFrom = 80; ///< lowest score of Band::Excellent
+    static constexpr int kGoodFrom = 60; ///< lowest score of Band::Good
+    static constexpr int kFairFrom = 40; ///< lowest score of Band::Fair; below is Band::Poor
+};
+
 enum class Band : quint8
 {
     NoData,
@@ -146,7 +161,7 @@ struct Recommendation
     QJsonObject evidence; ///< measured numbers and the threshold that fired
     /// Severity within a priority: how many times over the threshold that fired the measured value is
     /// (>= 1; for "below" rules such as cache hit rate or throughput, threshold / measured). Rules with
-    /// two thresholds use the larger ratio; see analyzer.cpp for each rule's formula.
+    /// two thresholds use the larger ratio; see model/rules_*.cpp for each rule's formula.
     double impact = 0;
     qint64 firstSeenMs = 0;
     qint64 lastSeenMs = 0;

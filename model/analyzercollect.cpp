@@ -1,4 +1,5 @@
-// The store-facing half of the Analyzer, kept apart so analyzer.cpp stays a pure function of its input.
+// The store-facing half of the Analyzer, kept apart so the analysis (analyzer.cpp, score.cpp, rules_*.cpp) stays a
+// pure function of its input.
 
 #include "analyzer.h"
 #include "metricstore.h"

@@ -414,7 +414,7 @@ private:
                     tr("p95 %1 over %2 requests").arg(Format::duration(b.apiP95Ms), Format::count(b.apiRequests))),
                 tr("0 lost at %1, all %2 at %3")
                     .arg(Format::duration(b.apiThresholdMs), Format::number(d.thresholds.apiMaxLost, 0),
-                        Format::duration(4 * b.apiThresholdMs)),
+                        Format::duration(ScoreLimits::kApiAllLostFactor * b.apiThresholdMs)),
                 signedPoints(-b.apiPointsLost), b.apiPointsLost >= 0.05 },
             { tr("Database"),
                 measured(b.dbAvgMs,
@@ -422,7 +422,7 @@ private:
                         .arg(Format::duration(b.dbAvgMs), Format::count(b.dbOperations))),
                 tr("0 lost at %1, all %2 at %3")
                     .arg(Format::duration(b.dbThresholdMs), Format::number(d.thresholds.dbMaxLost, 0),
-                        Format::duration(4 * b.dbThresholdMs)),
+                        Format::duration(ScoreLimits::kDbAllLostFactor * b.dbThresholdMs)),
                 signedPoints(-b.dbPointsLost), b.dbPointsLost >= 0.05 },
             { tr("Errors"),
                 b.errorTotal > 0 ? tr("%1 of %2 requests and operations failed")
@@ -1223,9 +1223,9 @@ private:
                "to %5 for the database average between %6 and %7, up to %8 for errors between %9 and %10, and a "
                "cache hit rate of %11 or more adds %12.")
                 .arg(windowText(), Format::number(t.apiMaxLost, 0), Format::duration(t.slowApiMs),
-                    Format::duration(4 * t.slowApiMs), Format::number(t.dbMaxLost, 0), Format::duration(t.slowDbMs),
-                    Format::duration(4 * t.slowDbMs), Format::number(t.errorMaxLost, 0),
-                    Format::percent(t.errorRateLow, 0))
+                    Format::duration(ScoreLimits::kApiAllLostFactor * t.slowApiMs), Format::number(t.dbMaxLost, 0),
+                    Format::duration(t.slowDbMs), Format::duration(ScoreLimits::kDbAllLostFactor * t.slowDbMs),
+                    Format::number(t.errorMaxLost, 0), Format::percent(t.errorRateLow, 0))
                 .arg(Format::percent(t.errorRateHigh, 0), Format::percent(t.cacheBonusHitRate, 0),
                     Format::number(t.cacheBonus, 0)),
             tr("Tinted cells are above a threshold (red) or close to one (amber), as in the window. The CSV export "
