@@ -7,8 +7,8 @@
 #
 # Prints one line per sample and, at the end, RSS after warm-up vs at the end.
 set -euo pipefail
-# shellcheck source=../scripts/lib/perfwatch-port.sh
-source "$(cd "$(dirname "$0")/.." && pwd)/scripts/lib/perfwatch-port.sh"
+# shellcheck source=../scripts/reliability/lib/perfwatch-port.sh
+source "$(cd "$(dirname "$0")/.." && pwd)/scripts/reliability/lib/perfwatch-port.sh"
 
 build=build/release
 minutes=60

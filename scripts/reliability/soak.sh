@@ -15,9 +15,9 @@
 # /health always answers.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=lib/perfwatch-port.sh
-source "$root/scripts/lib/perfwatch-port.sh"
+source "$root/scripts/reliability/lib/perfwatch-port.sh"
 build="$root/build/dev"
 minutes=112
 warmup=82
