@@ -3,7 +3,7 @@
 // query_only` (SQLITE_READONLY, as on a read-only folder). PerfWatch must keep serving live data,
 // say so in /health and in the window's status bar, keep what it could not write (within a
 // bound, oldest minutes dropped first) and write it once the disk takes writes again.
-// scripts/disk-trouble.sh does the same end to end with a small tmpfs that really fills up.
+// scripts/reliability/disk-trouble.sh does the same end to end with a small tmpfs that really fills up.
 
 #include "engine.h"
 #include "historydatabase.h"

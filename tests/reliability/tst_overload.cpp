@@ -1,6 +1,6 @@
 // Overload in the process (issue 6 item 3): request bodies held in memory are bounded by a global
 // budget, and a request whose body does not fit is answered 503 with Retry-After before its body
-// is read. scripts/overload.sh drives the real binary at 3x capacity.
+// is read. scripts/reliability/overload.sh drives the real binary at 3x capacity.
 
 #include "bodybudget.h"
 #include "engine.h"

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Crash safety: kill -9 PerfWatch under load, restart it on the same data folder, repeat.
 #
-#   scripts/crash-cycles.sh [N] [--build DIR] [--rate EVENTS_PER_S] [--keys K] [--connections C]
-#                           [--batch B] [--quick] [--seed S] [--keep DIR]
+#   scripts/reliability/crash-cycles.sh [N] [--build DIR] [--rate EVENTS_PER_S] [--keys K]
+#                                       [--connections C] [--batch B] [--quick] [--seed S] [--keep DIR]
 #
 # N cycles (default 50). Each cycle starts `perfwatch --headless` on the same --data-dir and
-# drives it with scripts/lib/acked-sender.py, which counts per key every event answered 202 and
+# drives it with lib/acked-sender.py, which counts per key every event answered 202 and
 # every event of a request that was in flight when the server died. Odd cycles kill at a random
 # moment; even cycles kill within microseconds of a 202 (the sender sends SIGKILL as soon as it
 # has read one). Every fifth cycle also kills PerfWatch while it is starting. Checked after every
@@ -18,9 +18,9 @@
 # --quick shortens the random waits (CTest runs 5 cycles this way). Exit 0 when every cycle passed.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=lib/perfwatch-port.sh
-source "$root/scripts/lib/perfwatch-port.sh"
+source "$root/scripts/reliability/lib/perfwatch-port.sh"
 cycles=50
 build="$root/build/dev"
 rate=20000
@@ -47,7 +47,7 @@ while (($#)); do
 done
 
 perfwatch=$build/app/perfwatch
-sender_py=$root/scripts/lib/acked-sender.py
+sender_py=$root/scripts/reliability/lib/acked-sender.py
 [[ -x $perfwatch ]] || { echo "crash-cycles: $perfwatch is not built (cmake --build $build)" >&2; exit 2; }
 command -v sqlite3 >/dev/null || { echo "crash-cycles: needs the sqlite3 CLI (apt-get install sqlite3)" >&2; exit 2; }
 command -v python3 >/dev/null || { echo "crash-cycles: needs python3" >&2; exit 2; }

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Slow and idle clients against a running PerfWatch (issue 6 item 4).
 
-    scripts/slow-clients.py (--port P | --perfwatch BINARY) [--slow 500] [--cap 256] [--timeout 15]
-                            [--duration 30]
+    scripts/reliability/slow-clients.py (--port P | --perfwatch BINARY) [--slow 500] [--cap 256]
+                                        [--timeout 15] [--duration 30]
 
 With --perfwatch it starts that binary itself (headless, port 0, a scratch data folder).
 

@@ -2,8 +2,9 @@
 # Overload: perfwatch-loadgen at 3x PerfWatch's measured capacity, plus a flood of maximum-size
 # bodies, for 2 minutes; then how fast normal service returns.
 #
-#   scripts/overload.sh [--build DIR] [--duration S] [--factor F] [--connections N] [--quick]
-#                       [--body-connections N] [--rss-cap MB] [--perfwatch BINARY] [--window]
+#   scripts/reliability/overload.sh [--build DIR] [--duration S] [--factor F] [--connections N]
+#                                   [--quick] [--body-connections N] [--rss-cap MB]
+#                                   [--perfwatch BINARY] [--window]
 #
 #   1. capacity: the loadgen as fast as it can (1,000-event batches, 4 connections) for 10 s;
 #   2. overload for --duration s (default 120; --quick 15), at the same time:
@@ -21,9 +22,9 @@
 # stage: the window must stay responsive, its event loop late by p99 < 100 ms.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=lib/perfwatch-port.sh
-source "$root/scripts/lib/perfwatch-port.sh"
+source "$root/scripts/reliability/lib/perfwatch-port.sh"
 build="$root/build/dev"
 duration=120
 factor=3
@@ -44,7 +45,7 @@ while (($#)); do
     --perfwatch) perfwatch=$2; shift 2 ;;
     --quick) quick=1; duration=15; shift ;;
     --window) window=1; shift ;;
-    -h | --help) sed -n '2,23s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,24s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) echo "overload: unknown option $1" >&2; exit 2 ;;
     esac
 done

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Disk trouble end to end: PerfWatch's data folder on a small tmpfs that really fills up.
 #
-#   scripts/disk-trouble.sh [--build DIR] [--quick] [--full-seconds S]
+#   scripts/reliability/disk-trouble.sh [--build DIR] [--quick] [--full-seconds S]
 #
 # Needs root (it mounts a 24 MiB tmpfs); exits 77 ("skipped") when it cannot mount one.
 #   1. perfwatch runs under a steady load (a python sender that counts every 202 per key);
@@ -19,9 +19,9 @@
 # tst_disktrouble covers it in the process with PRAGMA query_only.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=lib/perfwatch-port.sh
-source "$root/scripts/lib/perfwatch-port.sh"
+source "$root/scripts/reliability/lib/perfwatch-port.sh"
 build="$root/build/dev"
 full_seconds=70
 while (($#)); do

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Soak: PerfWatch under a steady moderate load for a long time; RSS and open descriptors must be
-# flat after warm-up.
+# Soak: PerfWatch under a steady load for a long time; RSS and open descriptors must be flat
+# after warm-up. With --measure-only it is the memory benchmark of docs/PERFORMANCE.md instead.
 #
-#   scripts/soak.sh [--build DIR] [--minutes M] [--warmup-minutes W] [--rate EVENTS_PER_S]
-#                   [--keys K] [--interval S] [--out FILE.csv]
+#   scripts/reliability/soak.sh [--build DIR] [--minutes M] [--warmup-minutes W] [--rate EVENTS_PER_S]
+#                               [--keys K] [--batch B] [--connections C] [--interval S]
+#                               [--out FILE.csv] [--measure-only]
 #
 # Defaults: 112 minutes at 5,000 events/s over 1,000 keys (100-event batches, 2 connections), a
 # sample every 30 s (RSS, descriptors, threads, /health latency, SQLite's heap, last flush time):
@@ -12,18 +13,23 @@
 # 0.5 MB a minute at 1,000 keys, per key and minute, not per event); after that nothing may grow.
 # Passes when, after warm-up, descriptors stay within +-2 of their first value, RSS grows by at
 # most 10 MB (and at most 0.5 MB per 10 minutes by least squares), every answer is 202 and
-# /health always answers.
+# /health always answers. Prints RSS at 10, 30, 45, 60, 82 and 112 minutes (those reached).
+# --measure-only samples and reports the same but skips the flatness verdict (a run shorter than
+# the warm-up, as the memory benchmark's hour is); every answer must still be 202.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=lib/perfwatch-port.sh
-source "$root/scripts/lib/perfwatch-port.sh"
+source "$root/scripts/reliability/lib/perfwatch-port.sh"
 build="$root/build/dev"
 minutes=112
 warmup=82
 rate=5000
 keys=1000
 interval=30
+batch=100
+connections=2
+measure_only=0
 out=""
 while (($#)); do
     case $1 in
@@ -33,8 +39,11 @@ while (($#)); do
     --rate) rate=$2; shift 2 ;;
     --keys) keys=$2; shift 2 ;;
     --interval) interval=$2; shift 2 ;;
+    --batch) batch=$2; shift 2 ;;
+    --connections) connections=$2; shift 2 ;;
+    --measure-only) measure_only=1; shift ;;
     --out) out=$2; shift 2 ;;
-    -h | --help) sed -n '2,16s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,19s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) echo "soak: unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -66,13 +75,14 @@ fail() {
 pw=$!
 wait_for_port "$work/perfwatch.out" "$pw" 20 || fail "perfwatch did not start"
 
-"$loadgen" --url "http://127.0.0.1:$port" --keys "$keys" --rate "$rate" --batch 100 --connections 2 \
+"$loadgen" --url "http://127.0.0.1:$port" --keys "$keys" --rate "$rate" --batch "$batch" --connections "$connections" \
     --duration $((minutes * 60)) --json >"$work/loadgen.json" 2>"$work/loadgen.err" &
 lg=$!
 
 samples=$work/samples.csv
 echo "minute,rss_mb,fds,threads,health_ms,keys,sqlite_mb,flush_ms" >"$samples"
-echo "soak: ${minutes} min at $rate events/s over $keys keys; a sample every ${interval} s"
+echo "soak: ${minutes} min at $rate events/s over $keys keys ($batch-event batches, $connections connections);" \
+    "a sample every ${interval} s"
 start=$(date +%s)
 while kill -0 "$lg" 2>/dev/null; do
     sleep "$interval"
@@ -100,15 +110,25 @@ wait "$lg" || fail "the loadgen failed: $(tail -1 "$work/loadgen.err")"
 lg=""
 [[ -n $out ]] && cp "$samples" "$out"
 
-python3 - "$samples" "$work/loadgen.json" "$warmup" <<'PY'
+python3 - "$samples" "$work/loadgen.json" "$warmup" "$measure_only" <<'PY'
 import csv, json, sys
 rows = [{k: float(v) for k, v in r.items()} for r in csv.DictReader(open(sys.argv[1]))]
 load = json.load(open(sys.argv[2]))
 warmup = float(sys.argv[3])
+measure_only = sys.argv[4] == "1"
 after = [r for r in rows if r["minute"] >= warmup]
 failures = []
+# RSS at the minutes docs/PERFORMANCE.md and docs/RELIABILITY.md tabulate: the first sample there.
+at = []
+for m in (10, 30, 45, 60, 82, 112):
+    first = next((r for r in rows if r["minute"] >= m), None)
+    if first:
+        at.append("%d min %.1f MB" % (m, first["rss_mb"]))
+if rows:
+    print("RSS at " + ", ".join(at + ["end (%.1f min) %.1f MB" % (rows[-1]["minute"], rows[-1]["rss_mb"])]))
 if len(after) < 3:
-    failures.append("too few samples after the warm-up")
+    if not measure_only:
+        failures.append("too few samples after the warm-up")
 else:
     xs = [r["minute"] for r in after]
     ys = [r["rss_mb"] for r in after]
@@ -125,7 +145,9 @@ else:
              max(int(r["threads"]) for r in rows), health[-1]))
     print("SQLite heap %.1f -> %.1f MB (max %.1f); flush median %.0f ms, max %.0f ms"
           % (sq[0], sq[-1], max(sq), flush[len(flush) // 2], flush[-1]))
-    if growth > 10:
+    if measure_only:
+        pass
+    elif growth > 10:
         failures.append("RSS grew %.1f MB after the warm-up" % growth)
     if slope * 10 > 0.5:
         failures.append("RSS grows %.2f MB per 10 minutes" % (slope * 10))
