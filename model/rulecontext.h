@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <array>
 #include <bit>
-#include <ranges>
 #include <type_traits>
 #include <unordered_map>
 #include <vector>
@@ -74,12 +73,52 @@ public:
             m_keys[k.meta.id] = &k.meta;
     }
 
-    /// The window's keys without the overflow keys: their figures mix many names, so only the
-    /// cardinality rule and the score read them.
-    auto current() const
+    /// The window's keys without the overflow keys, as a range: their figures mix many names, so
+    /// only the cardinality rule and the score read them. (Not std::views::filter: clang 14 with
+    /// libstdc++ 12, the fuzz build, cannot compile it.)
+    class KeysWithoutOverflow
     {
-        return in.current | std::views::filter([](const KeyAggregate &k) { return !k.meta.isOverflow(); });
-    }
+    public:
+        class Iterator
+        {
+        public:
+            Iterator(const KeyAggregate *at, const KeyAggregate *end)
+                : m_at(at)
+                , m_end(end)
+            {
+                skip();
+            }
+            const KeyAggregate &operator*() const { return *m_at; }
+            Iterator &operator++()
+            {
+                ++m_at;
+                skip();
+                return *this;
+            }
+            bool operator!=(const Iterator &other) const { return m_at != other.m_at; }
+
+        private:
+            void skip()
+            {
+                while (m_at != m_end && m_at->meta.isOverflow())
+                    ++m_at;
+            }
+            const KeyAggregate *m_at;
+            const KeyAggregate *m_end;
+        };
+        explicit KeysWithoutOverflow(const std::vector<KeyAggregate> &keys)
+            : m_begin(keys.data())
+            , m_end(keys.data() + keys.size())
+        {
+        }
+        Iterator begin() const { return Iterator(m_begin, m_end); }
+        Iterator end() const { return Iterator(m_end, m_end); }
+
+    private:
+        const KeyAggregate *m_begin;
+        const KeyAggregate *m_end;
+    };
+    KeysWithoutOverflow current() const { return KeysWithoutOverflow(in.current); }
 
     const KeyMeta *key(KeyId id) const
     {
