@@ -244,24 +244,49 @@ constexpr double kMaxCacheCount = 1e15;
 
 } // namespace
 
+double StatsdTranslator::secondsSinceFlush(qint64 nowMs) const
+{
+    return m_lastFlushMs > 0 && nowMs > m_lastFlushMs ? double(nowMs - m_lastFlushMs) / 1000.0 : 0.0;
+}
+
+void StatsdTranslator::appendCounter(
+    const Counter &c, qint64 nowMs, double seconds, bool withTotal, std::vector<IngestEvent> &out)
+{
+    IngestEvent total;
+    total.kind = MetricKind::Gauge;
+    total.service = c.service;
+    total.name = c.name;
+    total.value = std::clamp(c.total, -kMaxCounterValue, kMaxCounterValue);
+    total.timestampMs = nowMs;
+    if (withTotal)
+        out.push_back(total);
+    if (seconds > 0) {
+        IngestEvent rate = total;
+        rate.name = c.rateName;
+        rate.value = std::clamp(c.interval / seconds, -kMaxCounterValue, kMaxCounterValue);
+        out.push_back(rate);
+    }
+}
+
+void StatsdTranslator::appendCache(
+    const Cache &c, quint64 hits, quint64 misses, qint64 nowMs, std::vector<IngestEvent> &out)
+{
+    IngestEvent e;
+    e.kind = MetricKind::Cache;
+    e.service = c.service;
+    e.name = c.name;
+    e.items = hits;
+    e.misses = misses;
+    e.timestampMs = nowMs;
+    out.push_back(e);
+}
+
 void StatsdTranslator::takeChanged(qint64 nowMs, std::vector<IngestEvent> &out)
 {
-    const double seconds = m_lastFlushMs > 0 && nowMs > m_lastFlushMs ? double(nowMs - m_lastFlushMs) / 1000.0 : 0.0;
+    const double seconds = secondsSinceFlush(nowMs);
     for (Counter *c : m_changedCounters) {
         c->changed = false;
-        IngestEvent total;
-        total.kind = MetricKind::Gauge;
-        total.service = c->service;
-        total.name = c->name;
-        total.value = std::clamp(c->total, -kMaxCounterValue, kMaxCounterValue);
-        total.timestampMs = nowMs;
-        out.push_back(total);
-        if (seconds > 0) {
-            IngestEvent rate = total;
-            rate.name = c->rateName;
-            rate.value = std::clamp(c->interval / seconds, -kMaxCounterValue, kMaxCounterValue);
-            out.push_back(rate);
-        }
+        appendCounter(*c, nowMs, seconds, true, out);
     }
     m_changedCounters.clear();
     for (Cache *cache : m_changedCaches) {
@@ -271,14 +296,8 @@ void StatsdTranslator::takeChanged(qint64 nowMs, std::vector<IngestEvent> &out)
         const quint64 misses = whole(cache->misses);
         if (hits <= cache->heldHits && misses <= cache->heldMisses)
             continue;
-        IngestEvent e;
-        e.kind = MetricKind::Cache;
-        e.service = cache->service;
-        e.name = cache->name;
-        e.items = hits - std::min(hits, cache->heldHits);
-        e.misses = misses - std::min(misses, cache->heldMisses);
-        e.timestampMs = nowMs;
-        out.push_back(e);
+        appendCache(*cache, hits - std::min(hits, cache->heldHits), misses - std::min(misses, cache->heldMisses),
+            nowMs, out);
         cache->heldHits = std::max(hits, cache->heldHits);
         cache->heldMisses = std::max(misses, cache->heldMisses);
     }
@@ -293,26 +312,12 @@ void StatsdTranslator::flush(qint64 nowMs, std::vector<IngestEvent> &out)
     for (Cache *cache : m_changedCaches)
         cache->changed = false;
     m_changedCaches.clear();
-    const double seconds = m_lastFlushMs > 0 && nowMs > m_lastFlushMs ? double(nowMs - m_lastFlushMs) / 1000.0 : 0.0;
+    const double seconds = secondsSinceFlush(nowMs);
     m_lastFlushMs = nowMs;
     for (auto &[key, c] : m_counters) {
         if (!c.active && c.quietReported)
             continue;
-        constexpr double kMax = kMaxCounterValue;
-        IngestEvent total;
-        total.kind = MetricKind::Gauge;
-        total.service = c.service;
-        total.name = c.name;
-        total.value = std::clamp(c.total, -kMax, kMax);
-        total.timestampMs = nowMs;
-        if (c.active)
-            out.push_back(total);
-        if (seconds > 0) {
-            IngestEvent rate = total;
-            rate.name = c.rateName;
-            rate.value = std::clamp(c.interval / seconds, -kMax, kMax);
-            out.push_back(rate);
-        }
+        appendCounter(c, nowMs, seconds, c.active, out);
         c.quietReported = !c.active;
         c.active = false;
         c.interval = 0;
@@ -324,14 +329,7 @@ void StatsdTranslator::flush(qint64 nowMs, std::vector<IngestEvent> &out)
         const double misses = std::min(std::floor(cache.misses), kMaxCacheCount);
         if (hits <= 0 && misses <= 0)
             continue;
-        IngestEvent e;
-        e.kind = MetricKind::Cache;
-        e.service = cache.service;
-        e.name = cache.name;
-        e.items = quint64(hits);
-        e.misses = quint64(misses);
-        e.timestampMs = nowMs;
-        out.push_back(e);
+        appendCache(cache, quint64(hits), quint64(misses), nowMs, out);
         cache.hits = hits < kMaxCacheCount ? cache.hits - hits : 0;
         cache.misses = misses < kMaxCacheCount ? cache.misses - misses : 0;
     }

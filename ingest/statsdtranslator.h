@@ -97,6 +97,13 @@ private:
     Outcome addCounter(const StatsdMetric &metric, std::string_view service);
     Outcome addGauge(const StatsdMetric &metric, std::string_view service, std::vector<IngestEvent> &out);
     std::string_view compose(std::string_view a, std::string_view b, bool upperA);
+    /// Seconds from the last flush to nowMs; 0 before the first flush.
+    double secondsSinceFlush(qint64 nowMs) const;
+    /// A counter's gauges as flush() writes them: its running total (when withTotal) and, after
+    /// the first flush, its rate over the interval so far.
+    static void appendCounter(
+        const Counter &c, qint64 nowMs, double seconds, bool withTotal, std::vector<IngestEvent> &out);
+    static void appendCache(const Cache &c, quint64 hits, quint64 misses, qint64 nowMs, std::vector<IngestEvent> &out);
 
     StatsdTranslatorLimits m_limits;
     StringArena m_arena;
